@@ -1,0 +1,5 @@
+import type { RegisterCommand } from '../program.ts';
+import { registerDbCommands } from './db.ts';
+
+/** Every command module, in the order `depeche --help` lists them. */
+export const commands: RegisterCommand[] = [registerDbCommands];

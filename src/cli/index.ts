@@ -1,0 +1,24 @@
+import { ConfigError } from '../config/index.ts';
+import { AppError } from '../lib/index.ts';
+import { commands } from './commands/index.ts';
+import { createCliContext } from './context.ts';
+import { buildProgram } from './program.ts';
+
+const ctx = createCliContext(process.env);
+const program = buildProgram(ctx, commands);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // One place where errors become text: a clear line for expected errors, the stack otherwise.
+  if (error instanceof ConfigError || error instanceof AppError) {
+    process.stderr.write(`depeche: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `depeche: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exitCode = 1;
+} finally {
+  await ctx.close();
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+import { AppError } from '../lib/index.ts';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * The environment Dépêche reads, validated once at start-up by the entry points.
+ * Every variable is documented in `.env.example`.
+ */
+export const envSchema = z
+  .object({
+    /** `production` refuses to start without SECRET_KEY. @defaultValue 'development' */
+    DEPECHE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** PostgreSQL connection string; unset means embedded PGlite in DATA_DIR. */
+    DATABASE_URL: optionalString.pipe(
+      z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }).optional(),
+    ),
+    /** Directory of the embedded database and generated secrets. @defaultValue './data' */
+    DATA_DIR: z.string().trim().min(1).default('./data'),
+    /** Directory of the issue files. @defaultValue './issues' */
+    ISSUES_DIR: z.string().trim().min(1).default('./issues'),
+    /** Directory of the templates. @defaultValue './templates' */
+    TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
+    /** @defaultValue 'redis://127.0.0.1:6379' */
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+      .default('redis://127.0.0.1:6379'),
+    /** Queue key prefix; the braces make a Redis Cluster hash tag. @defaultValue '{depeche}' */
+    QUEUE_PREFIX: z.string().trim().min(1).max(100).default('{depeche}'),
+    /** One or more SMTP relays, comma-separated, tried in order. @defaultValue 'smtp://127.0.0.1:1025' */
+    SMTP_URL: z
+      .string()
+      .trim()
+      .default('smtp://127.0.0.1:1025')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(z.url({ protocol: /^smtps?$/, error: 'expected smtp:// or smtps:// URLs' })).min(1),
+      ),
+    /** Public base URL of the web pages, used in every link of every email. */
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+    /** @defaultValue 3000 */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** @defaultValue '127.0.0.1' */
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /** Signing key of tokens (≥ 32 characters); generated into DATA_DIR in development. */
+    SECRET_KEY: optionalString.pipe(
+      z.string().min(32, 'expected at least 32 characters').optional(),
+    ),
+    /** Id of SECRET_KEY, carried in every token so keys can rotate. @defaultValue 'k1' */
+    SECRET_KEY_ID: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,16}$/)
+      .default('k1'),
+    /** Former keys still accepted for verification: `id:key,id:key`. */
+    SECRET_KEYS_PREVIOUS: optionalString,
+    /** Mailbox of the `mailto:` in List-Unsubscribe, when set. */
+    UNSUBSCRIBE_MAILTO: optionalString.pipe(z.email().optional()),
+    DKIM_DOMAIN: optionalString,
+    DKIM_SELECTOR: optionalString,
+    /** PEM private key; `\n` escapes are accepted. */
+    DKIM_PRIVATE_KEY: optionalString.transform((value) => value?.replace(/\\n/g, '\n')),
+    /** Messages per second shared by all workers. @defaultValue 50 */
+    SEND_RATE_PER_SECOND: positiveInt(50),
+    /** Messages per hour shared by all workers. @defaultValue 100000 */
+    SEND_RATE_PER_HOUR: positiveInt(100_000),
+    /** Send jobs processed at once per worker process. @defaultValue 4 */
+    SEND_CONCURRENCY: positiveInt(4),
+    /** Recipients per send job. @defaultValue 100 */
+    SEND_BATCH_SIZE: positiveInt(100),
+    /** Attempts of a send job before it is given up. @defaultValue 8 */
+    SEND_ATTEMPTS: positiveInt(8),
+    /** First retry delay, doubled at each attempt. @defaultValue 5000 */
+    SEND_RETRY_DELAY_MS: positiveInt(5000),
+    /** Share of failed messages past which a campaign pauses itself. @defaultValue 0.2 */
+    SEND_MAX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.2),
+    /** Connections of the SMTP pool per worker. @defaultValue 5 */
+    SMTP_POOL_SIZE: positiveInt(5),
+    /** Feed polling interval of the worker. @defaultValue 3600 */
+    FEED_POLL_INTERVAL_SEC: positiveInt(3600),
+    /** Feeds fetched at once. @defaultValue 16 */
+    FEED_CONCURRENCY: positiveInt(16),
+    /** @defaultValue 15000 */
+    FEED_TIMEOUT_MS: positiveInt(15_000),
+    /** @defaultValue 5242880 (5 MiB) */
+    FEED_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+    /** Token protecting /admin/queues; the dashboard is off without it. */
+    ADMIN_TOKEN: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').optional(),
+    ),
+    /** @defaultValue 'info' */
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  })
+  .refine((env) => env.DEPECHE_ENV !== 'production' || env.SECRET_KEY !== undefined, {
+    path: ['SECRET_KEY'],
+    message: 'is required when DEPECHE_ENV=production (at least 32 characters)',
+  })
+  .refine(
+    (env) =>
+      [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].every((v) => v === undefined) ||
+      [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].every((v) => v !== undefined),
+    {
+      path: ['DKIM_DOMAIN'],
+      message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together',
+    },
+  )
+  .transform((env) => ({
+    ...env,
+    isEmbeddedDatabase: env.DATABASE_URL === undefined,
+    isDkimConfigured: env.DKIM_DOMAIN !== undefined,
+  }));
+
+/** The validated, frozen configuration passed to every module that needs it. */
+export type Config = Readonly<z.output<typeof envSchema>>;
+
+/** Raised by {@link loadConfig}; its message has one line per bad variable. */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super('ECONFIG', message);
+  }
+}
+
+/** Parses the environment once; throws {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const got = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+      const shown = got === undefined || /KEY|TOKEN|PASS|URL/.test(name) ? '' : ` (got '${got}')`;
+      return `Configuration: ${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,1 @@
+export { type Config, ConfigError, envSchema, loadConfig } from './env.ts';

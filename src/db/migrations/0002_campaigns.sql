@@ -1,0 +1,48 @@
+-- Campaigns (one send of one rendered issue to one audience) and one delivery row per recipient.
+
+CREATE TABLE campaigns (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  newsletter_id   text NOT NULL,
+  issue_key       text NOT NULL,
+  status          text NOT NULL DEFAULT 'draft'
+                  CHECK (status IN ('draft', 'scheduled', 'sending', 'paused', 'done', 'cancelled')),
+  segment         jsonb NOT NULL DEFAULT '{}'::jsonb,
+  content_hash    text NOT NULL,
+  scheduled_at    timestamptz,
+  started_at      timestamptz,
+  finished_at     timestamptz,
+  status_reason   text,
+  -- fan-out checkpoint: the last subscriber id whose delivery row exists
+  last_subscriber_id bigint NOT NULL DEFAULT 0,
+  is_fanout_done  boolean NOT NULL DEFAULT false,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX campaigns_status_idx ON campaigns (status, scheduled_at);
+
+-- The rendered snapshot, one per language: editing the issue file later changes no mail.
+CREATE TABLE campaign_bodies (
+  campaign_id bigint NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  locale      text NOT NULL CHECK (locale IN ('fr', 'en')),
+  subject     text NOT NULL,
+  html        text NOT NULL,
+  text        text NOT NULL,
+  PRIMARY KEY (campaign_id, locale)
+);
+
+CREATE TABLE deliveries (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  campaign_id    bigint NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  -- null once the subscriber is erased: the row stays for the counts, anonymised
+  subscriber_id  bigint REFERENCES subscribers (id) ON DELETE SET NULL,
+  batch_no       integer NOT NULL,
+  status         text NOT NULL DEFAULT 'queued'
+                 CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'uncertain', 'skipped')),
+  attempts       integer NOT NULL DEFAULT 0,
+  smtp_response  text,
+  message_id     text,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  sent_at        timestamptz
+);
+CREATE UNIQUE INDEX deliveries_campaign_subscriber_key ON deliveries (campaign_id, subscriber_id);
+CREATE INDEX deliveries_batch_idx ON deliveries (campaign_id, batch_no, status);
