@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+
+import { SMTPServer } from 'smtp-server';
+
+/** An SMTP reply the sink gives instead of accepting, e.g. `{ code: 550, message: '5.1.1 No such user' }`. */
+export interface SinkReply {
+  code: number;
+  message: string;
+}
+
+/** The envelope of one message as the sink saw it. */
+export interface SinkEnvelope {
+  mailFrom: string;
+  rcptTo: string[];
+}
+
+/** One message accepted by the sink (its DATA was answered 250). */
+export interface SinkMessage {
+  envelope: SinkEnvelope;
+  raw: Buffer;
+}
+
+/** Options of {@link startSmtpSink}; every one is optional. */
+export interface SmtpSinkOptions {
+  /** Port to listen on, on 127.0.0.1. @defaultValue 0 (a free port) */
+  port?: number;
+  /** Called for each RCPT TO; a reply refuses that recipient (synchronous bounce). */
+  rejectRecipients?: (rcpt: string) => SinkReply | undefined;
+  /**
+   * Share of messages answered `451 4.3.0 Try again later` after DATA, chosen
+   * deterministically by a counter (0.1 → the 10th, 20th, 30th… message). @defaultValue 0
+   */
+  failShare?: number;
+  /** Milliseconds to wait before answering DATA (to catch a worker mid-conversation). @defaultValue 0 */
+  dataDelayMs?: number;
+  /** Called for each accepted message, after it is stored. */
+  onMessage?: (message: SinkMessage) => void;
+}
+
+/** A running sink: where it listens, what it received, and how to stop it. */
+export interface SmtpSink {
+  port: number;
+  /** `smtp://127.0.0.1:<port>`. */
+  url: string;
+  /** Accepted messages, in order of acceptance. */
+  messages: SinkMessage[];
+  /** Number of DATA commands answered 451 because of `failShare`. */
+  failedCount(): number;
+  /** Recipients refused at RCPT TO by `rejectRecipients`. */
+  rejected: string[];
+  /** Forgets received messages and counters (the failShare counter restarts too). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an in-process SMTP server (the `smtp-server` package) on 127.0.0.1 that stores every
+ * message it accepts, for integration tests and benchmarks. No TLS, no authentication required.
+ */
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const failShare = options.failShare ?? 0;
+  const dataDelayMs = options.dataDelayMs ?? 0;
+  const messages: SinkMessage[] = [];
+  const rejected: string[] = [];
+  let dataCount = 0;
+  let failed = 0;
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    hideSTARTTLS: true,
+    logger: false,
+    closeTimeout: 200,
+    size: 50 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      const reply = options.rejectRecipients?.(address.address);
+      if (reply === undefined) return callback();
+      rejected.push(address.address);
+      callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', (error) => callback(error));
+      stream.on('end', () => {
+        const index = dataCount++;
+        // Deterministic share: message n fails when floor((n+1)·share) steps up.
+        const isFailing =
+          failShare > 0 && Math.floor((index + 1) * failShare) > Math.floor(index * failShare);
+        const answer = () => {
+          if (isFailing) {
+            failed += 1;
+            return callback(
+              Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }),
+            );
+          }
+          const message: SinkMessage = {
+            envelope: {
+              mailFrom:
+                session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+              rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            },
+            raw: Buffer.concat(chunks),
+          };
+          messages.push(message);
+          options.onMessage?.(message);
+          callback();
+        };
+        if (dataDelayMs > 0) setTimeout(answer, dataDelayMs);
+        else answer();
+      });
+    },
+  });
+  server.on('error', () => {
+    // Client disconnects surface here; a sink has nothing to do about them.
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    failedCount: () => failed,
+    rejected,
+    reset() {
+      messages.length = 0;
+      rejected.length = 0;
+      dataCount = 0;
+      failed = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
