@@ -1,1 +1,7 @@
 export { type Config, ConfigError, envSchema, loadConfig } from './env.ts';
+export {
+  generatedSecretKeyFile,
+  parsePreviousKeys,
+  resolveSecretKeys,
+  type SecretKeys,
+} from './secret-key.ts';
