@@ -1,0 +1,67 @@
+export { checkFiles, type CheckFilesOptions, type CheckReport, runCheck } from './check-files.ts';
+export {
+  type CheckProblem,
+  CheckProblemSchema,
+  formatLocation,
+  formatProblem,
+} from './check-problem.ts';
+export { IssueFileInvalidError, NewsletterFileInvalidError } from './errors.ts';
+export {
+  compareDateOrDateTime,
+  HttpUrlSchema,
+  isCalendarDate,
+  isHttpUrl,
+  IsoDateOrDateTimeSchema,
+  IsoDateSchema,
+  type Locale,
+  LocaleSchema,
+  SlugSchema,
+} from './fields.ts';
+export {
+  type Issue,
+  IssueEnglishSchema,
+  issueKey,
+  IssueSchema,
+  type IssueSection,
+  IssueSectionSchema,
+} from './issue.ts';
+export { loadIssue, newslettersFor, resolveIssuePath } from './issue-file.ts';
+export { collectIssueLinks, type IssueLink, markdownLinks } from './issue-links.ts';
+export {
+  isOpportunity,
+  type Item,
+  ITEM_KINDS,
+  itemDeadline,
+  ItemEnglishSchema,
+  type ItemKind,
+  ItemSchema,
+  type OpportunityItem,
+} from './item.ts';
+export {
+  createLinkChecker,
+  type LinkChecker,
+  type LinkCheckerOptions,
+  type LinkResult,
+} from './link-checker.ts';
+export {
+  type FeedSource,
+  FeedSourceSchema,
+  findSection,
+  type Newsletter,
+  NewsletterSchema,
+  type NewsletterSection,
+  NewsletterSectionSchema,
+} from './newsletter.ts';
+export {
+  loadNewsletter,
+  loadNewsletters,
+  NEWSLETTER_FILE_NAME,
+  readNewsletterFile,
+  scanNewsletters,
+} from './newsletter-file.ts';
+export {
+  normalizeUrlForComparison,
+  type ValidateIssueOptions,
+  validateIssueText,
+} from './validate-issue.ts';
+export { validateNewsletterText } from './validate-newsletter.ts';

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+import { boundedText, HttpUrlSchema, LocaleSchema, SlugSchema } from './fields.ts';
+
+const ColorSchema = z
+  .string()
+  .trim()
+  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a colour written #rgb or #rrggbb');
+
+const AddressSchema = z.strictObject({
+  name: boundedText(100),
+  email: z.email('must be an email address').max(254),
+});
+
+/** A monitored RSS or Atom feed of a newsletter (polled by `src/feeds`). */
+export const FeedSourceSchema = z.strictObject({
+  url: HttpUrlSchema,
+  /** Name shown to editors, for example `NSF News`. */
+  name: boundedText(200),
+  /** Section id new candidates go to by default. */
+  section: SlugSchema,
+  /** Keep only entries that contain one of these words (French or English, accent-insensitive). */
+  include: z.array(boundedText(100)).max(100).optional(),
+  /** Drop entries that contain one of these words. */
+  exclude: z.array(boundedText(100)).max(100).optional(),
+  /** Ignore entries older than this. @defaultValue 60 */
+  max_age_days: z.number().int().positive().max(3650).default(60),
+});
+/** A monitored feed. */
+export type FeedSource = z.infer<typeof FeedSourceSchema>;
+
+/** A section of a newsletter, with its title in both languages. */
+export const NewsletterSectionSchema = z.strictObject({
+  id: SlugSchema,
+  title: z.strictObject({ fr: boundedText(100), en: boundedText(100) }),
+});
+/** A section of a newsletter. */
+export type NewsletterSection = z.infer<typeof NewsletterSectionSchema>;
+
+/**
+ * A newsletter's identity, as written in `issues/<id>/newsletter.yaml`: sender, look, sections
+ * (in the order issues show them) and monitored feeds.
+ */
+export const NewsletterSchema = z
+  .strictObject({
+    id: SlugSchema,
+    title: boundedText(100),
+    description: boundedText(1000).optional(),
+    description_en: boundedText(1000).optional(),
+    /** Default language. @defaultValue 'fr' */
+    language: LocaleSchema.default('fr'),
+    sender: AddressSchema,
+    reply_to: z
+      .strictObject({ name: boundedText(100).optional(), email: AddressSchema.shape.email })
+      .optional(),
+    /** Colours of the newsletter's own look. @defaultValue { primary: '#1d3557', accent: '#e63946' } */
+    theme: z
+      .strictObject({ primary: ColorSchema, accent: ColorSchema })
+      .default({ primary: '#1d3557', accent: '#e63946' }),
+    sections: z.array(NewsletterSectionSchema).min(1, 'a newsletter needs at least one section'),
+    /** @defaultValue [] */
+    feeds: z.array(FeedSourceSchema).max(500).default([]),
+  })
+  .superRefine((newsletter, ctx) => {
+    const ids = new Set<string>();
+    newsletter.sections.forEach((section, index) => {
+      if (ids.has(section.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sections', index, 'id'],
+          message: `section '${section.id}' is defined twice`,
+        });
+      }
+      ids.add(section.id);
+    });
+    newsletter.feeds.forEach((feed, index) => {
+      if (!ids.has(feed.section)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['feeds', index, 'section'],
+          message: `unknown section '${feed.section}' (sections: ${[...ids].join(', ')})`,
+        });
+      }
+    });
+  });
+/** A newsletter's identity, sections and feeds. */
+export type Newsletter = z.infer<typeof NewsletterSchema>;
+
+/** The section of `newsletter` with id `sectionId`, if any. */
+export function findSection(
+  newsletter: Pick<Newsletter, 'sections'>,
+  sectionId: string,
+): NewsletterSection | undefined {
+  return newsletter.sections.find((section) => section.id === sectionId);
+}
