@@ -1,4 +1,14 @@
 export {
+  type AudienceRepository,
+  createAudienceRepository,
+  type FanOutPage,
+} from './audience-repository.ts';
+export {
+  type CampaignRepository,
+  createCampaignRepository,
+  type NewCampaign,
+} from './campaign-repository.ts';
+export {
   type Database,
   type DatabaseHandle,
   type DatabaseTarget,
@@ -6,7 +16,57 @@ export {
   openDatabase,
   queryRows,
 } from './client.ts';
+export {
+  type ConsentEventKind,
+  type ConsentEventRecord,
+  type ConsentRepository,
+  createConsentRepository,
+  type NewConsentEvent,
+} from './consent-repository.ts';
+export {
+  type ClaimedRecipient,
+  ClaimedRecipientSchema,
+  createDeliveryRepository,
+  type DeliveryCounts,
+  type DeliveryOutcome,
+  type DeliveryRepository,
+  type DeliveryStatus,
+  DeliveryStatusSchema,
+} from './delivery-repository.ts';
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
+export {
+  createOpsRepository,
+  type DeliveryCount,
+  type FeedFailureCount,
+  type OpsRepository,
+  type SubscriptionCount,
+} from './ops-repository.ts';
 export * as tables from './schema/index.ts';
+export {
+  createSubscriberImportRepository,
+  type ImportExistingRow,
+  type ImportSubscriberRow,
+  type SubscriberImportRepository,
+} from './subscriber-import-repository.ts';
+export {
+  createSubscriberRepository,
+  type SubscriberListRow,
+  type SubscriberRecord,
+  type SubscriberRepository,
+  type SubscriberValues,
+} from './subscriber-repository.ts';
+export {
+  createSubscriptionRepository,
+  type SubscriptionRecord,
+  type SubscriptionRepository,
+  type SubscriptionStatusCount,
+  type SubscriptionStatusValue,
+} from './subscription-repository.ts';
+export {
+  createSuppressionRepository,
+  type SuppressionReasonValue,
+  type SuppressionRecord,
+  type SuppressionRepository,
+} from './suppression-repository.ts';

@@ -1,0 +1,47 @@
+import type { Queue } from 'bullmq';
+import type { FastifyPluginAsync } from 'fastify';
+
+import { adminQueuesPath, adminQueuesPlugin } from './admin-queues.ts';
+import { healthPlugin, type ReadinessCheck } from './health.ts';
+import { metricsPlugin, type OpsMetrics } from './metrics.ts';
+
+export { adminQueuesPath, adminQueuesPlugin } from './admin-queues.ts';
+export { healthPlugin, type ReadinessCheck } from './health.ts';
+export {
+  type CountableQueue,
+  createOpsMetrics,
+  metricsPlugin,
+  type MetricsSources,
+  type OpsMetrics,
+} from './metrics.ts';
+export { databaseCheck, redisCheck } from './readiness-checks.ts';
+
+/** What the operations endpoints need. */
+export interface OpsOptions {
+  checks: ReadinessCheck[];
+  metrics: OpsMetrics;
+  /** Queues shown by Bull Board. */
+  queues: Queue[];
+  /** ADMIN_TOKEN; without it `/admin/queues` is not mounted (404). */
+  adminToken?: string | undefined;
+  /** Marks the admin session cookie `Secure`. @defaultValue false */
+  isSecureCookie?: boolean;
+}
+
+/**
+ * The operations endpoints of `depeche serve`: `/healthz`, `/readyz`, `/metrics` and, when
+ * ADMIN_TOKEN is set, the Bull Board queue dashboard at `/admin/queues`.
+ */
+export const opsPlugin: FastifyPluginAsync<OpsOptions> = async (app, options) => {
+  await app.register(healthPlugin, { checks: options.checks });
+  await app.register(metricsPlugin, { metrics: options.metrics });
+  if (options.adminToken !== undefined) {
+    await app.register(adminQueuesPlugin, {
+      token: options.adminToken,
+      queues: options.queues,
+      isSecureCookie: options.isSecureCookie ?? false,
+    });
+  } else {
+    app.log.info({ path: adminQueuesPath }, 'queue dashboard off: ADMIN_TOKEN is not set');
+  }
+};

@@ -1,0 +1,129 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+import type { OpsRepository } from '../../db/index.ts';
+
+/** A BullMQ queue as far as metrics need it (a `Queue` fits). */
+export interface CountableQueue {
+  name: string;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}
+
+/** Where the metrics read their values at scrape time. */
+export interface MetricsSources {
+  repository: Pick<OpsRepository, 'countDeliveries' | 'countSubscriptions' | 'listFeedFailures'>;
+  queues: CountableQueue[];
+  /** Told when a source fails at scrape time; the metric then keeps its last values. */
+  onError?: (error: unknown, metric: string) => void;
+}
+
+/** Queue states reported by `depeche_queue_jobs`. */
+const queueStates = ['waiting', 'active', 'delayed', 'failed', 'paused', 'prioritized'];
+
+/** The Prometheus registry of one process and the instruments other parts may feed. */
+export interface OpsMetrics {
+  registry: Registry;
+  /** Time from claiming a recipient to the SMTP server's answer, by newsletter and outcome. */
+  sendDuration: Histogram<'newsletter' | 'outcome'>;
+}
+
+/**
+ * Builds the metrics of one process, in their own registry (no global): values that live in
+ * PostgreSQL and Redis are read when Prometheus scrapes, so every web process reports the same
+ * numbers however many workers run elsewhere.
+ */
+export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
+  const registry = new Registry();
+  // A failing source (database down) must not fail the whole scrape: keep the last values.
+  const guarded = (metric: string, collect: (gauge: Gauge<string>) => Promise<void>) =>
+    async function (this: Gauge<string>) {
+      try {
+        await collect(this);
+      } catch (error) {
+        sources.onError?.(error, metric);
+      }
+    };
+  collectDefaultMetrics({ register: registry, prefix: 'depeche_' });
+
+  new Gauge({
+    name: 'depeche_messages',
+    help: 'Delivery rows by newsletter and status (sent, failed, uncertain, queued, sending, skipped)',
+    labelNames: ['newsletter', 'status'],
+    registers: [registry],
+    collect: guarded('depeche_messages', async (gauge) => {
+      const rows = await sources.repository.countDeliveries();
+      gauge.reset();
+      for (const row of rows)
+        gauge.set({ newsletter: row.newsletterId, status: row.status }, row.count);
+    }),
+  });
+
+  new Gauge({
+    name: 'depeche_subscriptions',
+    help: 'Subscriptions by newsletter and state (pending, active, unsubscribed)',
+    labelNames: ['newsletter', 'state'],
+    registers: [registry],
+    collect: guarded('depeche_subscriptions', async (gauge) => {
+      const rows = await sources.repository.countSubscriptions();
+      gauge.reset();
+      for (const row of rows)
+        gauge.set({ newsletter: row.newsletterId, state: row.status }, row.count);
+    }),
+  });
+
+  new Gauge({
+    name: 'depeche_feed_poll_failures',
+    help: 'Consecutive failed polls of each monitored feed (0 when its last poll succeeded)',
+    labelNames: ['newsletter', 'feed'],
+    registers: [registry],
+    collect: guarded('depeche_feed_poll_failures', async (gauge) => {
+      const rows = await sources.repository.listFeedFailures();
+      gauge.reset();
+      for (const row of rows) {
+        gauge.set({ newsletter: row.newsletterId, feed: row.name }, row.consecutiveFailures);
+      }
+    }),
+  });
+
+  new Gauge({
+    name: 'depeche_queue_jobs',
+    help: 'Jobs of each BullMQ queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    collect: guarded('depeche_queue_jobs', async (gauge) => {
+      const counts = await Promise.all(
+        sources.queues.map(
+          async (queue) => [queue.name, await queue.getJobCounts(...queueStates)] as const,
+        ),
+      );
+      gauge.reset();
+      for (const [queue, byState] of counts) {
+        for (const state of queueStates) gauge.set({ queue, state }, byState[state] ?? 0);
+      }
+    }),
+  });
+
+  const sendDuration = new Histogram({
+    name: 'depeche_send_duration_seconds',
+    help: 'Time of one SMTP submission, by newsletter and outcome (sent, failed, retried)',
+    labelNames: ['newsletter', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+
+  return { registry, sendDuration };
+}
+
+/** Options of {@link metricsPlugin}. */
+export interface MetricsPluginOptions {
+  metrics: OpsMetrics;
+}
+
+/** `GET /metrics` in the Prometheus text format. */
+export const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
+  const { registry } = options.metrics;
+  app.get('/metrics', async (_request, reply) => {
+    const body = await registry.metrics();
+    return reply.header('content-type', registry.contentType).send(body);
+  });
+};

@@ -1,0 +1,93 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+
+import type { Logger } from '../lib/index.ts';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  logger: Logger;
+  /** Longest time to receive a whole request. @defaultValue 30000 */
+  requestTimeoutMs?: number;
+  /**
+   * Idle time of a kept-alive connection; longer than the usual load balancer's 60 s, so the
+   * balancer closes first and never sends on a socket we are closing. @defaultValue 72000
+   */
+  keepAliveTimeoutMs?: number;
+  /** Largest request body. @defaultValue 1048576 (1 MiB) */
+  bodyLimitBytes?: number;
+  /** Trust `X-Forwarded-*` from a reverse proxy (the rate limits key on the client IP). @defaultValue true */
+  isBehindProxy?: boolean;
+}
+
+/**
+ * The Fastify instance of `depeche serve`, with the process-level settings (timeouts, body
+ * limit, proxy trust, logger) kept apart from the app plugins registered on it (fastify/demo's
+ * `server.ts` and `app.ts` split).
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  return Fastify({
+    loggerInstance: options.logger.child({ component: 'web' }),
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
+    connectionTimeout: options.requestTimeoutMs ?? 30_000,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: options.isBehindProxy ?? true,
+    // Closing answers new requests with 503 and ends idle keep-alive sockets at once.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+}
+
+/** Starts listening; returns the base URL actually bound (useful with port 0). */
+export async function listen(
+  app: FastifyInstance,
+  address: { host: string; port: number },
+): Promise<string> {
+  await app.listen({ host: address.host, port: address.port });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `http://${host}:${port}`;
+}
+
+/** Options of {@link waitForShutdownSignal}. */
+export interface ShutdownOptions {
+  logger: Logger;
+  /** Time the shutdown may take after the signal before the process exits anyway. @defaultValue 25000 */
+  graceMs?: number;
+  /** @defaultValue ['SIGTERM', 'SIGINT'] */
+  signals?: NodeJS.Signals[];
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT, close-with-grace style: from then on the caller has
+ * `graceMs` to stop taking work, drain what is in flight and release its resources; past that,
+ * or on a second signal, the process exits with code 1. The timer is unref'd, so a clean
+ * shutdown never waits for it.
+ */
+export function waitForShutdownSignal(options: ShutdownOptions): Promise<NodeJS.Signals> {
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const graceMs = options.graceMs ?? 25_000;
+  const log = options.logger.child({ component: 'shutdown' });
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const name of signals) process.removeListener(name, onSignal);
+      log.info({ signal, graceMs }, 'shutting down: finishing work in flight');
+      const force = () => {
+        log.error({ event: 'process.forced_exit', signal }, 'shutdown did not finish, exiting');
+        process.exit(1);
+      };
+      setTimeout(force, graceMs).unref();
+      for (const name of signals) process.once(name, force);
+      resolve(signal);
+    };
+    for (const name of signals) process.on(name, onSignal);
+  });
+}
+
+/**
+ * Called once every resource is closed: if something still holds the event loop (a socket a
+ * library forgot), exit anyway after `delayMs` rather than hang an orchestrator's stop.
+ */
+export function exitIfStillAlive(delayMs = 2000): void {
+  setTimeout(() => process.exit(process.exitCode ?? 0), delayMs).unref();
+}
