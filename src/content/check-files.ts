@@ -55,6 +55,12 @@ export async function runCheck(
     const found = await yamlFilesAt(path);
     if (found === undefined) {
       problems.push({ file: path, location: '', message: 'no such file or directory' });
+    } else if (found.length === 0) {
+      problems.push({
+        file: path,
+        location: '',
+        message: 'no newsletter or issue file found here',
+      });
     } else {
       for (const file of found) if (!files.includes(file)) files.push(file);
     }

@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../program.ts';
+import { registerCheckCommand } from './check.ts';
 import { registerDbCommands } from './db.ts';
 
 /** Every command module, in the order `depeche --help` lists them. */
-export const commands: RegisterCommand[] = [registerDbCommands];
+export const commands: RegisterCommand[] = [registerCheckCommand, registerDbCommands];
