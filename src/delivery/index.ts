@@ -1,5 +1,17 @@
 export type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.ts';
 export {
+  buildMessageTemplate,
+  campaignMessageId,
+  type MessageBody,
+  type MessageNewsletter,
+  type MessageRecipient,
+  MessageRecipientSchema,
+  type MessageTemplate,
+  type MessageTemplateOptions,
+  type RenderedMessage,
+  renderMessage,
+} from './message-template.ts';
+export {
   classifySmtpError,
   isConnectionError,
   type SmtpFailure,
