@@ -1,4 +1,7 @@
 -- Campaigns (one send of one rendered issue to one audience) and one delivery row per recipient.
+-- The delivery rows are the truth of a campaign: queued → sending → sent | failed, with
+-- `uncertain` for rows whose worker died in the SMTP conversation and `skipped` for recipients
+-- who left (unsubscribed, suppressed, erased) between fan-out and sending.
 
 CREATE TABLE campaigns (
   id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -6,15 +9,24 @@ CREATE TABLE campaigns (
   issue_key       text NOT NULL,
   status          text NOT NULL DEFAULT 'draft'
                   CHECK (status IN ('draft', 'scheduled', 'sending', 'paused', 'done', 'cancelled')),
+  -- audience filter (locale, country, research field, career stage, attributes)
   segment         jsonb NOT NULL DEFAULT '{}'::jsonb,
+  -- snapshot of the newsletter identity (sender, reply-to, title) the messages are built from
+  newsletter      jsonb NOT NULL DEFAULT '{}'::jsonb,
   content_hash    text NOT NULL,
   scheduled_at    timestamptz,
   started_at      timestamptz,
   finished_at     timestamptz,
+  -- why the campaign is paused, waiting or cancelled (error rate, overdue schedule, an editor)
   status_reason   text,
-  -- fan-out checkpoint: the last subscriber id whose delivery row exists
+  -- fan-out checkpoint: the last subscriber id whose delivery row exists, the next batch number
   last_subscriber_id bigint NOT NULL DEFAULT 0,
+  next_batch_no   integer NOT NULL DEFAULT 0,
   is_fanout_done  boolean NOT NULL DEFAULT false,
+  -- counts kept in the transactions that change delivery rows (the error-rate guard reads them)
+  recipient_count integer NOT NULL DEFAULT 0,
+  sent_count      integer NOT NULL DEFAULT 0,
+  failed_count    integer NOT NULL DEFAULT 0,
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now()
 );
@@ -25,6 +37,7 @@ CREATE TABLE campaign_bodies (
   campaign_id bigint NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
   locale      text NOT NULL CHECK (locale IN ('fr', 'en')),
   subject     text NOT NULL,
+  preheader   text NOT NULL DEFAULT '',
   html        text NOT NULL,
   text        text NOT NULL,
   PRIMARY KEY (campaign_id, locale)
@@ -46,3 +59,4 @@ CREATE TABLE deliveries (
 );
 CREATE UNIQUE INDEX deliveries_campaign_subscriber_key ON deliveries (campaign_id, subscriber_id);
 CREATE INDEX deliveries_batch_idx ON deliveries (campaign_id, batch_no, status);
+CREATE INDEX deliveries_status_idx ON deliveries (campaign_id, status);

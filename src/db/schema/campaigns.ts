@@ -22,14 +22,19 @@ export const campaigns = pgTable('campaigns', {
   })
     .notNull()
     .default('draft'),
-  segment: jsonb('segment').$type<Record<string, string>>().notNull().default({}),
+  segment: jsonb('segment').$type<Record<string, unknown>>().notNull().default({}),
+  newsletter: jsonb('newsletter').$type<Record<string, unknown>>().notNull().default({}),
   contentHash: text('content_hash').notNull(),
   scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
   startedAt: timestamp('started_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
   statusReason: text('status_reason'),
   lastSubscriberId: bigint('last_subscriber_id', { mode: 'number' }).notNull().default(0),
+  nextBatchNo: integer('next_batch_no').notNull().default(0),
   isFanoutDone: boolean('is_fanout_done').notNull().default(false),
+  recipientCount: integer('recipient_count').notNull().default(0),
+  sentCount: integer('sent_count').notNull().default(0),
+  failedCount: integer('failed_count').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -42,6 +47,7 @@ export const campaignBodies = pgTable(
       .references(() => campaigns.id, { onDelete: 'cascade' }),
     locale: text('locale', { enum: ['fr', 'en'] }).notNull(),
     subject: text('subject').notNull(),
+    preheader: text('preheader').notNull().default(''),
     html: text('html').notNull(),
     text: text('text').notNull(),
   },

@@ -1,0 +1,126 @@
+import { type SQL, sql } from 'drizzle-orm';
+
+import type { Segment } from '../delivery/segment.ts';
+import { type Executor, queryRows } from './client.ts';
+
+/** What one fan-out page wrote. */
+export interface FanOutPage {
+  /** Audience members read in this page (0: the walk is over). */
+  rowCount: number;
+  /** Delivery rows inserted (fewer than rowCount only if some already existed). */
+  insertedCount: number;
+  /** Highest subscriber id of the page, the next checkpoint. */
+  lastSubscriberId: number;
+  /** Batch numbers that received rows. */
+  batchNos: number[];
+}
+
+function inList(values: readonly string[]): SQL {
+  return sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
+}
+
+/** SQL condition on subscriber `s` for a segment; `TRUE` when the segment is empty. */
+function segmentCondition(segment: Segment): SQL {
+  const parts: SQL[] = [];
+  if (segment.locale) parts.push(sql`s.locale IN (${inList(segment.locale)})`);
+  if (segment.country) parts.push(sql`s.country IN (${inList(segment.country)})`);
+  if (segment.researchField) {
+    parts.push(
+      sql`lower(s.research_field) IN (${inList(segment.researchField.map((v) => v.toLowerCase()))})`,
+    );
+  }
+  if (segment.careerStage) parts.push(sql`s.career_stage IN (${inList(segment.careerStage)})`);
+  for (const [key, values] of Object.entries(segment.attributes ?? {})) {
+    parts.push(sql`(s.attributes ->> ${key}) IN (${inList(values)})`);
+  }
+  return parts.length === 0 ? sql`TRUE` : sql.join(parts, sql` AND `);
+}
+
+/**
+ * The audience of a campaign: active subscriptions of its newsletter, the segment applied,
+ * suppressed addresses excluded (by the email hash). Walked by subscriber-id keyset.
+ */
+export function createAudienceRepository() {
+  return {
+    /**
+     * Inserts the delivery rows of the next page of the audience after `afterSubscriberId`
+     * (set-based `INSERT … SELECT`), numbering batches from `firstBatchNo`, `batchSize` rows
+     * each. Run it in the transaction that advances the checkpoint.
+     */
+    async insertNextPage(
+      tx: Executor,
+      input: {
+        campaignId: number;
+        newsletterId: string;
+        segment: Segment;
+        afterSubscriberId: number;
+        firstBatchNo: number;
+        batchSize: number;
+        pageSize: number;
+      },
+    ): Promise<FanOutPage> {
+      const [row] = await queryRows<{
+        row_count: number | string;
+        inserted_count: number | string;
+        last_subscriber_id: number | string | null;
+        batch_nos: Array<number | string> | null;
+      }>(
+        tx,
+        sql`
+        WITH page AS (
+          SELECT sub.subscriber_id
+          FROM subscriptions sub
+          JOIN subscribers s ON s.id = sub.subscriber_id
+          WHERE sub.newsletter_id = ${input.newsletterId}
+            AND sub.status = 'active'
+            AND sub.subscriber_id > ${input.afterSubscriberId}
+            AND ${segmentCondition(input.segment)}
+            AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)
+          ORDER BY sub.subscriber_id
+          LIMIT ${input.pageSize}
+        ),
+        numbered AS (
+          SELECT subscriber_id, row_number() OVER (ORDER BY subscriber_id) - 1 AS position
+          FROM page
+        ),
+        inserted AS (
+          INSERT INTO deliveries (campaign_id, subscriber_id, batch_no)
+          SELECT ${input.campaignId}::bigint, subscriber_id,
+                 ${input.firstBatchNo}::int + (position / ${input.batchSize}::int)::int
+          FROM numbered
+          ON CONFLICT (campaign_id, subscriber_id) DO NOTHING
+          RETURNING batch_no
+        )
+        SELECT (SELECT count(*) FROM page)::int AS row_count,
+               (SELECT count(*) FROM inserted)::int AS inserted_count,
+               (SELECT max(subscriber_id) FROM page)::bigint AS last_subscriber_id,
+               (SELECT array_agg(DISTINCT batch_no) FROM inserted) AS batch_nos`,
+      );
+      return {
+        rowCount: Number(row?.row_count ?? 0),
+        insertedCount: Number(row?.inserted_count ?? 0),
+        lastSubscriberId: Number(row?.last_subscriber_id ?? input.afterSubscriberId),
+        batchNos: (row?.batch_nos ?? []).map(Number).sort((a, b) => a - b),
+      };
+    },
+
+    /** Size of the audience right now (for `campaign create` and `status`). */
+    async count(db: Executor, input: { newsletterId: string; segment: Segment }): Promise<number> {
+      const [row] = await queryRows<{ n: number | string }>(
+        db,
+        sql`SELECT count(*)::int AS n
+            FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+            WHERE sub.newsletter_id = ${input.newsletterId} AND sub.status = 'active'
+              AND ${segmentCondition(input.segment)}
+              AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)`,
+      );
+      return Number(row?.n ?? 0);
+    },
+  };
+}
+
+/** See {@link createAudienceRepository}. */
+export type AudienceRepository = ReturnType<typeof createAudienceRepository>;
