@@ -1,6 +1,18 @@
 export { type Clock, fixedClock, systemClock } from './clock.ts';
 export { AppError, hasErrorCode, NotFoundError, ValidationError } from './errors.ts';
 export {
+  type CatalogLocale,
+  catalogLocales,
+  createTranslator,
+  type DateInput,
+  formatDate,
+  formatDateRange,
+  hasTranslation,
+  toCalendarDate,
+  type Translate,
+  type TranslationVars,
+} from './i18n.ts';
+export {
   createLogger,
   createSilentLogger,
   type Logger,

@@ -1,0 +1,94 @@
+import en from '../../locales/en.json' with { type: 'json' };
+import fr from '../../locales/fr.json' with { type: 'json' };
+
+/**
+ * The message catalogues, one flat JSON file per language under `locales/` with dotted keys and
+ * `_.code`/`_.name` meta keys, shared by the emails and the web pages (listmonk's `i18n/*.json`).
+ * French is the reference catalogue: a key missing in another language falls back to French.
+ */
+const catalogs: Record<CatalogLocale, Readonly<Record<string, string>>> = { fr, en };
+
+/** A language Dépêche has a catalogue for. */
+export type CatalogLocale = 'fr' | 'en';
+
+/** The languages with a catalogue, French first. */
+export const catalogLocales: readonly CatalogLocale[] = ['fr', 'en'];
+
+/** Values interpolated into a message: `{name}` in the message is replaced by `vars.name`. */
+export type TranslationVars = Readonly<Record<string, string | number>>;
+
+/** Looks up a message by key and fills its `{placeholders}`. */
+export type Translate = (key: string, vars?: TranslationVars) => string;
+
+/**
+ * Builds the translator of one language.
+ *
+ * A key missing from the language falls back to French, then to the key itself (so a missing
+ * string shows up in review rather than as an empty line). Unknown `{names}` are left as written.
+ */
+export function createTranslator(locale: CatalogLocale): Translate {
+  const catalog = catalogs[locale];
+  const reference = catalogs.fr;
+  return (key, vars) => {
+    const message = catalog[key] ?? reference[key] ?? key;
+    if (vars === undefined) return message;
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = vars[name];
+      return value === undefined ? whole : String(value);
+    });
+  };
+}
+
+/** True when the catalogue of `locale` (or the French fallback) has a message for `key`. */
+export function hasTranslation(locale: CatalogLocale, key: string): boolean {
+  return catalogs[locale][key] !== undefined || catalogs.fr[key] !== undefined;
+}
+
+/** A calendar date: a `Date` (read in UTC) or an ISO string `YYYY-MM-DD[THH:MM…]`. */
+export type DateInput = Date | string;
+
+const dateFormats: Record<CatalogLocale, Intl.DateTimeFormat> = {
+  fr: new Intl.DateTimeFormat('fr-FR', dateOptions()),
+  en: new Intl.DateTimeFormat('en-GB', dateOptions()),
+};
+
+function dateOptions(): Intl.DateTimeFormatOptions {
+  return { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' };
+}
+
+/**
+ * Reads a calendar date. A string keeps the day as written (`2026-11-20T18:00-05:00` is the 20th,
+ * the day at the event's place), never shifted by a time zone.
+ */
+export function toCalendarDate(date: DateInput): Date {
+  if (date instanceof Date) return date;
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  if (match === null) return new Date(Number.NaN);
+  return new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+}
+
+/**
+ * Formats a date as people write it: « 12 novembre 2026 » (with « 1er » for the first of a month)
+ * in French, "12 November 2026" in English.
+ */
+export function formatDate(date: DateInput, locale: CatalogLocale): string {
+  const value = toCalendarDate(date);
+  const text = dateFormats[locale].format(value);
+  return locale === 'fr' && value.getUTCDate() === 1 ? text.replace(/^1 /, '1er ') : text;
+}
+
+/**
+ * Formats a span of days compactly: « 20–21 novembre 2026 », "20–21 November 2026"; a single
+ * date when `end` is missing or the same day.
+ */
+export function formatDateRange(
+  start: DateInput,
+  end: DateInput | undefined,
+  locale: CatalogLocale,
+): string {
+  if (end === undefined) return formatDate(start, locale);
+  const from = toCalendarDate(start);
+  const to = toCalendarDate(end);
+  if (from.getTime() === to.getTime()) return formatDate(from, locale);
+  return dateFormats[locale].formatRange(from, to).replace(/^(\d+)\s+–\s+/, '$1–');
+}

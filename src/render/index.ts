@@ -1,0 +1,35 @@
+export { itemFacts, sortByDeadline } from './helpers.ts';
+export {
+  CLOSING_SOON_DAYS,
+  isClosingSoon,
+  type IssueView,
+  type ItemView,
+  localizeIssue,
+  type SectionView,
+} from './localize.ts';
+export { htmlFragmentToText, markdownToHtml, markdownToText } from './markdown.ts';
+export { compileMjml, type MjmlProblem, TemplateInvalidError } from './mjml-compiler.ts';
+export {
+  compilePersonalization,
+  escapeHtml,
+  greetingFor,
+  type PersonalizationTemplate,
+  type PersonalizationValues,
+  PersonalizationValuesSchema,
+  personalize,
+  type PlaceholderName,
+  PLACEHOLDERS,
+  type SplitBody,
+} from './personalize.ts';
+export {
+  type RenderedIssue,
+  RenderedIssueSchema,
+  type RenderedMessage,
+  RenderedMessageSchema,
+} from './rendered-issue.ts';
+export { createRenderer, normalizeText, type Renderer, type RendererOptions } from './renderer.ts';
+export {
+  createTemplateLoader,
+  type TemplateLoader,
+  type TemplateLoaderOptions,
+} from './template-loader.ts';

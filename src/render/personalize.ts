@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+import { type CatalogLocale, createTranslator } from '../lib/index.ts';
+
+/**
+ * The placeholders a rendered issue or message carries, filled per recipient by
+ * {@link personalize}. They survive Handlebars, MJML and MIME encoding untouched.
+ */
+export const PLACEHOLDERS = {
+  greeting: '%%greeting%%',
+  unsubscribeUrl: '%%unsubscribe_url%%',
+  preferencesUrl: '%%preferences_url%%',
+  viewOnlineUrl: '%%view_online_url%%',
+} as const;
+
+/** Name of one placeholder value (`greeting`, `unsubscribeUrl`, …). */
+export type PlaceholderName = keyof typeof PLACEHOLDERS;
+
+/** One recipient's values of the placeholders. */
+export const PersonalizationValuesSchema = z.object({
+  greeting: z.string().max(300),
+  unsubscribeUrl: z.string().max(2000),
+  preferencesUrl: z.string().max(2000),
+  viewOnlineUrl: z.string().max(2000),
+});
+/** One recipient's values of the placeholders. */
+export type PersonalizationValues = z.infer<typeof PersonalizationValuesSchema>;
+
+/**
+ * A body split once at its placeholders: `literals[i]` comes before `slots[i]`, and the last
+ * literal closes the body (`literals.length === slots.length + 1`).
+ */
+export interface SplitBody {
+  readonly literals: readonly string[];
+  readonly slots: readonly PlaceholderName[];
+}
+
+/** HTML and text bodies, each split at its placeholders; built once per issue and language. */
+export interface PersonalizationTemplate {
+  readonly html: SplitBody;
+  readonly text: SplitBody;
+}
+
+const namesByToken = new Map<string, PlaceholderName>(
+  Object.entries(PLACEHOLDERS).map(([name, token]) => [token, name as PlaceholderName]),
+);
+const placeholderPattern = new RegExp(
+  Object.values(PLACEHOLDERS)
+    .map((token) => token.replace(/[%_]/g, (c) => `\\${c}`))
+    .join('|'),
+  'g',
+);
+
+function splitBody(body: string): SplitBody {
+  const literals: string[] = [];
+  const slots: PlaceholderName[] = [];
+  let last = 0;
+  for (const match of body.matchAll(placeholderPattern)) {
+    literals.push(body.slice(last, match.index));
+    slots.push(namesByToken.get(match[0]) as PlaceholderName);
+    last = match.index + match[0].length;
+  }
+  literals.push(body.slice(last));
+  return { literals, slots };
+}
+
+/**
+ * Splits a rendered HTML and text body at the {@link PLACEHOLDERS} once, so that each recipient's
+ * copy is a join of precomputed pieces (microseconds) rather than a search or a template run.
+ */
+export function compilePersonalization(body: {
+  html: string;
+  text: string;
+}): PersonalizationTemplate {
+  return { html: splitBody(body.html), text: splitBody(body.text) };
+}
+
+const htmlEscapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => htmlEscapes[c] as string);
+}
+
+function join(body: SplitBody, values: Readonly<Record<PlaceholderName, string>>): string {
+  const { literals, slots } = body;
+  let out = literals[0] as string;
+  for (let i = 0; i < slots.length; i += 1) {
+    out += values[slots[i] as PlaceholderName] + (literals[i + 1] as string);
+  }
+  return out;
+}
+
+/**
+ * Fills one recipient's values into a compiled body. Values are HTML-escaped in the HTML part
+ * (a name such as `<b>&"'` stays text; `&` in URLs becomes `&amp;`, as attributes require) and
+ * inserted as they are in the text part. Pure and allocation-light: no regular expression runs
+ * over the body.
+ */
+export function personalize(
+  template: PersonalizationTemplate,
+  values: PersonalizationValues,
+): { html: string; text: string } {
+  const escaped = {
+    greeting: escapeHtml(values.greeting),
+    unsubscribeUrl: escapeHtml(values.unsubscribeUrl),
+    preferencesUrl: escapeHtml(values.preferencesUrl),
+    viewOnlineUrl: escapeHtml(values.viewOnlineUrl),
+  };
+  return { html: join(template.html, escaped), text: join(template.text, values) };
+}
+
+/**
+ * The greeting line of a recipient: « Bonjour Marie, » / "Hello Marie,", or « Bonjour, » /
+ * "Hello," when the name is unknown or blank. Returned as text; {@link personalize} escapes it.
+ */
+export function greetingFor(name: string | null, locale: CatalogLocale): string {
+  const t = createTranslator(locale);
+  const trimmed = name?.trim() ?? '';
+  return trimmed === '' ? t('email.greeting') : t('email.greeting_named', { name: trimmed });
+}
