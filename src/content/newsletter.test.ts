@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+
+import { issueKey } from './issue.ts';
+import { NewsletterSchema } from './newsletter.ts';
+
+const minimal = {
+  id: 'adn',
+  title: 'AdN',
+  sender: { name: 'AdN', email: 'adn@example.org' },
+  sections: [{ id: 'agences', title: { fr: 'Agences', en: 'Agencies' } }],
+};
+
+describe('NewsletterSchema', () => {
+  it('fills defaults: French, a theme, no feeds, 60 days per feed', () => {
+    const newsletter = NewsletterSchema.parse({
+      ...minimal,
+      feeds: [{ url: 'https://www.nsf.gov/rss/rss_www_news.xml', name: 'NSF', section: 'agences' }],
+    });
+    expect(newsletter.language).toBe('fr');
+    expect(newsletter.theme.primary).toMatch(/^#/);
+    expect(newsletter.feeds[0]?.max_age_days).toBe(60);
+    expect(NewsletterSchema.parse(minimal).feeds).toEqual([]);
+  });
+
+  it('rejects a feed routed to an unknown section and a section defined twice', () => {
+    const result = NewsletterSchema.safeParse({
+      ...minimal,
+      sections: [...minimal.sections, ...minimal.sections],
+      feeds: [{ url: 'https://example.org/feed', name: 'X', section: 'nope' }],
+    });
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['sections.1.id', "section 'agences' is defined twice"],
+      ['feeds.0.section', "unknown section 'nope' (sections: agences)"],
+    ]);
+  });
+
+  it('rejects a bad sender address, colour and id', () => {
+    const result = NewsletterSchema.safeParse({
+      ...minimal,
+      id: 'AdN!',
+      sender: { name: 'AdN', email: 'not-an-address' },
+      theme: { primary: 'blue', accent: '#fff' },
+    });
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'id',
+      'sender.email',
+      'theme.primary',
+    ]);
+  });
+});
+
+describe('issueKey', () => {
+  it('is the newsletter and the month of the date', () => {
+    expect(issueKey({ newsletter: 'adn', date: '2026-11-05' })).toBe('adn/2026-11');
+  });
+});
