@@ -90,5 +90,9 @@ export function formatDateRange(
   const from = toCalendarDate(start);
   const to = toCalendarDate(end);
   if (from.getTime() === to.getTime()) return formatDate(from, locale);
-  return dateFormats[locale].formatRange(from, to).replace(/^(\d+)\s+–\s+/, '$1–');
+  // Intl puts thin spaces around the dash, and spaces between two days of one month in English.
+  return dateFormats[locale]
+    .formatRange(from, to)
+    .replace(/^(\d+)\s+–\s+/, '$1–')
+    .replace(/\s+–\s+/, ' – ');
 }

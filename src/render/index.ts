@@ -21,6 +21,7 @@ export {
   PLACEHOLDERS,
   type SplitBody,
 } from './personalize.ts';
+export { previewValues } from './preview-values.ts';
 export {
   type RenderedIssue,
   RenderedIssueSchema,
