@@ -1,6 +1,7 @@
-import type { Config } from './config/index.ts';
+import { type Config, resolveSecretKeys } from './config/index.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
+import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
 
 /** What the composition root needs from an entry point. */
 export interface ServiceDeps {
@@ -21,6 +22,12 @@ export function buildServices(deps: ServiceDeps) {
     logger: deps.logger,
     clock: deps.clock,
     database: deps.database,
+    subscribers: createSubscriberService({
+      db: deps.database.db,
+      clock: deps.clock,
+      logger: deps.logger,
+    }),
+    tokens: createTokenSigner(resolveSecretKeys(deps.config)),
   };
 }
 

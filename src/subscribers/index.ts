@@ -1,3 +1,51 @@
+export { headerNames } from './csv-columns.ts';
+export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-rights.ts';
+export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
+export { type ImportOptions, type ImportSummary, maxListedInvalidRows } from './import-csv.ts';
+export { type AddInput, AddInputSchema, type AddResult } from './operator-operations.ts';
+export type { SubscriberServiceDeps } from './service-deps.ts';
+export {
+  type Attributes,
+  AttributesSchema,
+  type CareerStage,
+  CareerStageSchema,
+  hashEmail,
+  normalizeEmail,
+  type Profile,
+  type ProfilePatch,
+  ProfilePatchSchema,
+  ProfileSchema,
+  type Subscriber,
+  type SubscriberLocale,
+  SubscriberLocaleSchema,
+  SubscriberSchema,
+  tryNormalizeEmail,
+} from './subscriber.ts';
+export {
+  createSubscriberService,
+  type SubscriberFilter,
+  type SubscriberService,
+  type SubscriberStats,
+} from './subscriber-service.ts';
+export {
+  type ConsentMeta,
+  ConsentMetaSchema,
+  NewsletterIdSchema,
+  type Subscription,
+  SubscriptionSchema,
+  type SubscriptionStatus,
+  SubscriptionStatusSchema,
+  type SuppressionReason,
+  SuppressionReasonSchema,
+} from './subscription.ts';
+export {
+  type PreferencesInput,
+  PreferencesInputSchema,
+  type SubscribeInput,
+  SubscribeInputSchema,
+  type SubscriberDetails,
+  type SubscribeResult,
+} from './subscription-operations.ts';
 export {
   createTokenSigner,
   InvalidTokenError,

@@ -4,16 +4,20 @@ CREATE TABLE subscribers (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   -- trimmed, domain lower-cased; uniqueness is case-insensitive on the whole address
   email          text NOT NULL,
+  -- sha256 hex of lower(email), the key of suppressions: the fan-out excludes suppressed
+  -- addresses with an index join, and erasure keeps only this hash
+  email_hash     text NOT NULL,
   name           text,
   locale         text NOT NULL DEFAULT 'fr' CHECK (locale IN ('fr', 'en')),
   country        text CHECK (country ~ '^[A-Z]{2}$'),
   research_field text,
-  career_stage   text,
+  career_stage   text CHECK (career_stage IN ('doctoral', 'postdoc', 'early-career', 'established', 'other')),
   attributes     jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at     timestamptz NOT NULL DEFAULT now(),
   updated_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX subscribers_email_key ON subscribers (lower(email));
+CREATE UNIQUE INDEX subscribers_email_hash_key ON subscribers (email_hash);
 
 CREATE TABLE subscriptions (
   subscriber_id   bigint NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,

@@ -22,17 +22,23 @@ export const subscribers = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     email: text('email').notNull(),
+    emailHash: text('email_hash').notNull(),
     name: text('name'),
     locale: text('locale', { enum: ['fr', 'en'] })
       .notNull()
       .default('fr'),
     country: text('country'),
     researchField: text('research_field'),
-    careerStage: text('career_stage'),
+    careerStage: text('career_stage', {
+      enum: ['doctoral', 'postdoc', 'early-career', 'established', 'other'],
+    }),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
-  (t) => [uniqueIndex('subscribers_email_key').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('subscribers_email_key').on(sql`lower(${t.email})`),
+    uniqueIndex('subscribers_email_hash_key').on(t.emailHash),
+  ],
 );
 
 export const subscriptions = pgTable(

@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+
+import { type Executor, queryRows } from './client.ts';
+import type { SubscriptionStatusValue } from './subscription-repository.ts';
+
+/** What an import batch needs to know of an address already stored. */
+export interface ImportExistingRow {
+  id: number;
+  emailHash: string;
+  name: string | null;
+  locale: 'fr' | 'en';
+  country: string | null;
+  researchField: string | null;
+  careerStage: string | null;
+  attributes: Record<string, unknown>;
+  /** Status of the subscription to the imported newsletter, null when there is none. */
+  status: SubscriptionStatusValue | null;
+}
+
+/** A subscriber row written by an import. */
+export interface ImportSubscriberRow {
+  email: string;
+  emailHash: string;
+  name: string | null;
+  locale: 'fr' | 'en';
+  country: string | null;
+  researchField: string | null;
+  careerStage: string | null;
+  attributes: Record<string, unknown>;
+}
+
+function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
+  return JSON.stringify(
+    rows.map((row, index) => ({
+      id: ids?.[index],
+      email: row.email,
+      email_hash: row.emailHash,
+      name: row.name,
+      locale: row.locale,
+      country: row.country,
+      research_field: row.researchField,
+      career_stage: row.careerStage,
+      attributes: row.attributes,
+    })),
+  );
+}
+
+const recordColumns = sql.raw(
+  't(id bigint, email text, email_hash text, name text, locale text, country text, research_field text, career_stage text, attributes jsonb)',
+);
+
+/**
+ * Set-based statements of the CSV import: each handles a whole batch (about 1,000 rows) in one
+ * round trip, with the rows passed as one JSON parameter (the same on both drivers).
+ */
+export function createSubscriberImportRepository(db: Executor) {
+  return {
+    /** The stored subscribers among `emailHashes`, with their subscription to `newsletterId`. */
+    async findExisting(
+      emailHashes: string[],
+      newsletterId: string,
+    ): Promise<Map<string, ImportExistingRow>> {
+      if (emailHashes.length === 0) return new Map();
+      const rows = await queryRows<{
+        id: string | number;
+        email_hash: string;
+        name: string | null;
+        locale: 'fr' | 'en';
+        country: string | null;
+        research_field: string | null;
+        career_stage: string | null;
+        attributes: Record<string, unknown> | string;
+        status: SubscriptionStatusValue | null;
+      }>(
+        db,
+        sql`SELECT s.id, s.email_hash, s.name, s.locale, s.country, s.research_field,
+              s.career_stage, s.attributes, sub.status
+            FROM subscribers s
+            LEFT JOIN subscriptions sub
+              ON sub.subscriber_id = s.id AND sub.newsletter_id = ${newsletterId}
+            WHERE s.email_hash IN
+              (SELECT jsonb_array_elements_text(${JSON.stringify(emailHashes)}::jsonb))`,
+      );
+      return new Map(
+        rows.map((row) => [
+          row.email_hash,
+          {
+            id: Number(row.id),
+            emailHash: row.email_hash,
+            name: row.name,
+            locale: row.locale,
+            country: row.country,
+            researchField: row.research_field,
+            careerStage: row.career_stage,
+            attributes:
+              typeof row.attributes === 'string'
+                ? (JSON.parse(row.attributes) as Record<string, unknown>)
+                : row.attributes,
+            status: row.status,
+          },
+        ]),
+      );
+    },
+
+    /**
+     * Inserts new subscribers; an address inserted meanwhile by someone else is skipped.
+     * Returns the ids by email hash of the rows inserted.
+     */
+    async insertSubscribers(rows: ImportSubscriberRow[], now: Date): Promise<Map<string, number>> {
+      if (rows.length === 0) return new Map();
+      const at = now.toISOString();
+      const inserted = await queryRows<{ id: string | number; email_hash: string }>(
+        db,
+        sql`INSERT INTO subscribers (email, email_hash, name, locale, country, research_field,
+              career_stage, attributes, created_at, updated_at)
+            SELECT email, email_hash, name, locale, country, research_field, career_stage,
+              attributes, ${at}::timestamptz, ${at}::timestamptz
+            FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS ${recordColumns}
+            ON CONFLICT DO NOTHING
+            RETURNING id, email_hash`,
+      );
+      return new Map(inserted.map((row) => [row.email_hash, Number(row.id)]));
+    },
+
+    /** Writes new profile values of existing subscribers, `ids[i]` for `rows[i]`. */
+    async updateSubscribers(rows: ImportSubscriberRow[], ids: number[], now: Date): Promise<void> {
+      if (rows.length === 0) return;
+      await db.execute(
+        sql`UPDATE subscribers AS s SET name = t.name, locale = t.locale, country = t.country,
+              research_field = t.research_field, career_stage = t.career_stage,
+              attributes = t.attributes, updated_at = ${now.toISOString()}::timestamptz
+            FROM jsonb_to_recordset(${toJson(rows, ids)}::jsonb) AS ${recordColumns}
+            WHERE s.id = t.id`,
+      );
+    },
+
+    /**
+     * Creates or moves subscriptions to `newsletterId`. An unsubscribed subscription is never
+     * touched here: only the subscriber's own confirmed opt-in lifts an unsubscribe.
+     */
+    async upsertSubscriptions(
+      newsletterId: string,
+      rows: Array<{ subscriberId: number; status: 'pending' | 'active' }>,
+      now: Date,
+    ): Promise<void> {
+      if (rows.length === 0) return;
+      const at = now.toISOString();
+      const json = JSON.stringify(rows.map((r) => ({ id: r.subscriberId, status: r.status })));
+      await db.execute(
+        sql`INSERT INTO subscriptions AS sub (subscriber_id, newsletter_id, status, created_at,
+              updated_at, confirmed_at)
+            SELECT t.id, ${newsletterId}, t.status, ${at}::timestamptz, ${at}::timestamptz,
+              CASE WHEN t.status = 'active' THEN ${at}::timestamptz END
+            FROM jsonb_to_recordset(${json}::jsonb) AS t(id bigint, status text)
+            ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = EXCLUDED.status,
+              updated_at = EXCLUDED.updated_at,
+              confirmed_at = coalesce(EXCLUDED.confirmed_at, sub.confirmed_at)
+            WHERE sub.status <> 'unsubscribed'`,
+      );
+    },
+  };
+}
+
+/** Set-based statements of the CSV import. */
+export type SubscriberImportRepository = ReturnType<typeof createSubscriberImportRepository>;

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+
+import { type Executor, queryRows } from './client.ts';
+
+/** Why an address must not be made active again. */
+export type SuppressionReasonValue = 'hard_bounce' | 'complaint' | 'erased' | 'manual';
+
+/** A suppression row: the hash of an address, never the address. */
+export interface SuppressionRecord {
+  emailHash: string;
+  reason: SuppressionReasonValue;
+  detail: string | null;
+  createdAt: Date;
+}
+
+interface RawSuppression {
+  email_hash: string;
+  reason: SuppressionReasonValue;
+  detail: string | null;
+  created_at: Date | string;
+}
+
+function toRecord(row: RawSuppression): SuppressionRecord {
+  return {
+    emailHash: row.email_hash,
+    reason: row.reason,
+    detail: row.detail,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+/** Data access of the `suppressions` table. Pass a transaction to run inside it. */
+export function createSuppressionRepository(db: Executor) {
+  return {
+    async find(emailHash: string): Promise<SuppressionRecord | null> {
+      const rows = await queryRows<RawSuppression>(
+        db,
+        sql`SELECT * FROM suppressions WHERE email_hash = ${emailHash}`,
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    /** The suppressions among `emailHashes`, in one query. */
+    async findMany(emailHashes: string[]): Promise<Map<string, SuppressionRecord>> {
+      if (emailHashes.length === 0) return new Map();
+      const rows = await queryRows<RawSuppression>(
+        db,
+        sql`SELECT * FROM suppressions WHERE email_hash IN
+              (SELECT jsonb_array_elements_text(${JSON.stringify(emailHashes)}::jsonb))`,
+      );
+      return new Map(rows.map((row) => [row.email_hash, toRecord(row)]));
+    },
+
+    /**
+     * Records a suppression. An existing one is replaced by a stronger reason only: erased
+     * stays erased; a complaint is not downgraded to a bounce.
+     */
+    async upsert(
+      emailHash: string,
+      reason: SuppressionReasonValue,
+      detail: string | null,
+      now: Date,
+    ): Promise<SuppressionRecord> {
+      const rows = await queryRows<RawSuppression>(
+        db,
+        sql`INSERT INTO suppressions AS sp (email_hash, reason, detail, created_at)
+            VALUES (${emailHash}, ${reason}, ${detail}, ${now.toISOString()}::timestamptz)
+            ON CONFLICT (email_hash) DO UPDATE SET reason = EXCLUDED.reason,
+              detail = EXCLUDED.detail, created_at = EXCLUDED.created_at
+              WHERE array_position(ARRAY['hard_bounce', 'manual', 'complaint', 'erased'], EXCLUDED.reason)
+                  > array_position(ARRAY['hard_bounce', 'manual', 'complaint', 'erased'], sp.reason)
+            RETURNING *`,
+      );
+      return rows[0] ? toRecord(rows[0]) : ((await this.find(emailHash)) as SuppressionRecord);
+    },
+
+    /** Lifts a suppression (operator, `--force`). Returns the one lifted, if any. */
+    async remove(emailHash: string): Promise<SuppressionRecord | null> {
+      const rows = await queryRows<RawSuppression>(
+        db,
+        sql`DELETE FROM suppressions WHERE email_hash = ${emailHash} RETURNING *`,
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    /** Suppressions counted by reason. */
+    async countByReason(): Promise<Record<string, number>> {
+      const rows = await queryRows<{ reason: string; n: string | number }>(
+        db,
+        sql`SELECT reason, count(*) AS n FROM suppressions GROUP BY reason ORDER BY reason`,
+      );
+      return Object.fromEntries(rows.map((row) => [row.reason, Number(row.n)]));
+    },
+  };
+}
+
+/** Data access of the `suppressions` table. */
+export type SuppressionRepository = ReturnType<typeof createSuppressionRepository>;

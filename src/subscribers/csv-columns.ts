@@ -1,0 +1,198 @@
+import { ValidationError } from '../lib/index.ts';
+import { foldText, parseCareerStage, parseCountry, parseLocale } from './profile-fields.ts';
+import {
+  AttributesSchema,
+  type CareerStage,
+  hashEmail,
+  type SubscriberLocale,
+  tryNormalizeEmail,
+} from './subscriber.ts';
+
+/** The columns of an import file this module knows, by role. */
+type Role =
+  | 'email'
+  | 'name'
+  | 'firstName'
+  | 'lastName'
+  | 'locale'
+  | 'country'
+  | 'researchField'
+  | 'careerStage'
+  | 'attributes'
+  | 'newsletters'
+  | 'status'
+  | 'ignored';
+
+/** Accepted header names (compared folded: lower case, no accents, punctuation as spaces). */
+export const headerNames: Record<Exclude<Role, 'ignored'>, string[]> = {
+  email: [
+    'email',
+    'e mail',
+    'mail',
+    'courriel',
+    'adresse',
+    'adresse email',
+    'adresse e mail',
+    'adresse mail',
+    'adresse electronique',
+    'adresse courriel',
+    'email address',
+    'e mail address',
+  ],
+  name: [
+    'name',
+    'nom',
+    'nom complet',
+    'full name',
+    'prenom nom',
+    'prenom et nom',
+    'nom prenom',
+    'nom et prenom',
+  ],
+  firstName: ['prenom', 'first name', 'firstname', 'given name'],
+  lastName: ['nom de famille', 'last name', 'lastname', 'surname', 'family name'],
+  locale: ['locale', 'langue', 'language', 'lang', 'langue preferee'],
+  country: ['country', 'pays', 'country of residence', 'pays de residence', 'residence'],
+  researchField: ['field', 'domaine', 'research field', 'domaine de recherche', 'discipline'],
+  careerStage: ['stage', 'statut', 'career stage', 'situation', 'position', 'etape de carriere'],
+  attributes: ['attributes', 'attributs'],
+  newsletters: ['newsletters', 'newsletter', 'lettres', 'lettres d information', 'listes', 'lists'],
+  status: ['status', 'etat', 'subscription status'],
+};
+
+/** Columns of our own export that an import skips (they are not profile data). */
+const ignoredNames = [
+  'subscribed at',
+  'confirmed at',
+  'unsubscribed at',
+  'created at',
+  'updated at',
+  'id',
+];
+
+/** Where each role sits in a record; other columns become attributes. */
+export interface ColumnMap {
+  roles: Partial<Record<Exclude<Role, 'ignored'>, number>>;
+  extra: Array<{ index: number; key: string }>;
+}
+
+/**
+ * Maps the header of an import file to roles. `nom` alone is the full name; beside a `prénom`
+ * column it is the family name. Unknown columns become attributes (key folded to `a_z_0_9`).
+ * Throws a {@link ValidationError} listing the headers found when no column holds the email.
+ */
+export function mapColumns(headers: string[], file: string): ColumnMap {
+  const folded = headers.map(foldText);
+  const roles: ColumnMap['roles'] = {};
+  const extra: ColumnMap['extra'] = [];
+  const hasFirstName = folded.some((h) => headerNames.firstName.includes(h));
+  folded.forEach((header, index) => {
+    let role: Role | undefined = (Object.keys(headerNames) as Array<keyof typeof headerNames>).find(
+      (key) => headerNames[key].includes(header),
+    );
+    if (role === 'name' && header === 'nom' && hasFirstName) role = 'lastName';
+    if (role === undefined && ignoredNames.includes(header)) role = 'ignored';
+    if (role === 'ignored') return;
+    if (role !== undefined) {
+      roles[role] ??= index;
+      return;
+    }
+    const key = header.replaceAll(' ', '_').slice(0, 50);
+    if (key !== '') extra.push({ index, key });
+  });
+  if (roles.email === undefined) {
+    throw new ValidationError(
+      `'${file}' has no email column: expected a header named email, e-mail, courriel or adresse ` +
+        `(found: ${headers.map((h) => `'${h}'`).join(', ') || 'nothing'})`,
+    );
+  }
+  return { roles, extra };
+}
+
+/** One valid row of an import file; absent fields were empty or missing in the file. */
+export interface ImportRow {
+  line: number;
+  email: string;
+  emailHash: string;
+  name?: string;
+  locale?: SubscriberLocale;
+  country?: string;
+  researchField?: string;
+  careerStage?: CareerStage;
+  attributes: Record<string, string | number | boolean>;
+  /** Newsletter ids the row names (a `newsletters` column, ids separated by spaces, `,` or `;`). */
+  newsletters?: string[];
+  /** The row says the address unsubscribed (a `status` column, as our export writes it). */
+  isUnsubscribed?: boolean;
+}
+
+/** A row read from the file: valid, or refused with a reason. */
+export type ReadRowResult = { ok: true; row: ImportRow } | { ok: false; reason: string };
+
+/** Reads one record (already split into cells) with the column map. Pure. */
+export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowResult {
+  const cell = (index: number | undefined) =>
+    index === undefined ? '' : (cells[index] ?? '').trim();
+  const rawEmail = cell(map.roles.email);
+  if (rawEmail === '') return { ok: false, reason: 'email is empty' };
+  const email = tryNormalizeEmail(rawEmail);
+  if (email === undefined)
+    return { ok: false, reason: `'${rawEmail.slice(0, 100)}' is not a valid email address` };
+  const row: ImportRow = { line, email, emailHash: hashEmail(email), attributes: {} };
+
+  const name =
+    cell(map.roles.name) ||
+    [cell(map.roles.firstName), cell(map.roles.lastName)].filter(Boolean).join(' ');
+  if (name.length > 200) return { ok: false, reason: 'name is longer than 200 characters' };
+  if (name !== '') row.name = name;
+  const parsers = [
+    ['locale', parseLocale],
+    ['country', parseCountry],
+    ['careerStage', parseCareerStage],
+  ] as const;
+  for (const [role, parse] of parsers) {
+    const value = cell(map.roles[role]);
+    if (value === '') continue;
+    const result = parse(value);
+    if (!result.ok) return { ok: false, reason: result.reason };
+    (row as unknown as Record<string, unknown>)[role] = result.value;
+  }
+  const field = cell(map.roles.researchField);
+  if (field.length > 200)
+    return { ok: false, reason: 'research field is longer than 200 characters' };
+  if (field !== '') row.researchField = field;
+
+  const newsletters = cell(map.roles.newsletters);
+  if (newsletters !== '') row.newsletters = newsletters.split(/[\s,;|]+/).filter(Boolean);
+  const status = foldText(cell(map.roles.status));
+  if (/^(unsubscribed|desabonne|desinscrit)/.test(status)) row.isUnsubscribed = true;
+
+  const attributes: Record<string, unknown> = {};
+  const json = cell(map.roles.attributes);
+  if (json !== '') {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { ok: false, reason: 'attributes is not a JSON object' };
+    }
+    Object.assign(attributes, value);
+  }
+  for (const { index, key } of map.extra) {
+    const value = cell(index);
+    if (value !== '') attributes[key] = value;
+  }
+  const parsed = AttributesSchema.safeParse(attributes);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason:
+        'attributes must be a flat JSON object of short texts, numbers or booleans (at most 50)',
+    };
+  }
+  row.attributes = parsed.data;
+  return { ok: true, row };
+}

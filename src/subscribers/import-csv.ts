@@ -1,0 +1,258 @@
+import { Readable } from 'node:stream';
+
+import { type CsvError, parse } from 'csv-parse';
+
+import {
+  createConsentRepository,
+  createSubscriberImportRepository,
+  createSuppressionRepository,
+  type Executor,
+  type NewConsentEvent,
+} from '../db/index.ts';
+import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
+import { detectDelimiter } from './detect-delimiter.ts';
+import { type ImportOutcome, planImportBatch } from './import-plan.ts';
+import type { SubscriberServiceDeps } from './service-deps.ts';
+
+/** Options of an import. */
+export interface ImportOptions {
+  newsletterId: string;
+  /** The office holds the consent of these subscribers: active at once. @defaultValue false (pending) */
+  isConfirmed?: boolean;
+  /** Reads and checks everything, writes nothing (one transaction, rolled back). */
+  isDryRun?: boolean;
+  /** Name of the file, in messages and in the consent events' source. */
+  fileName: string;
+  /** Called after each batch. */
+  onProgress?: (progress: { bytesRead: number; rows: number }) => void;
+  /** Rows per batch (one set of statements each). @defaultValue 1000 */
+  batchSize?: number;
+}
+
+/** At most this many invalid rows are listed (all are counted): memory stays flat. */
+export const maxListedInvalidRows = 1000;
+
+/** What an import did (or would do, in a dry run). */
+export interface ImportSummary {
+  newsletterId: string;
+  isDryRun: boolean;
+  /** Data rows read (the header excluded). */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Not subscribed: the address is suppressed or unsubscribed from the newsletter. */
+  suppressed: number;
+  /** Rows for another newsletter (a `newsletters` column) or marked unsubscribed in the file. */
+  skipped: number;
+  invalid: number;
+  /** The first {@link maxListedInvalidRows} invalid rows: line number (1 = header) and reason. */
+  invalidRows: Array<{ line: number; reason: string }>;
+}
+
+class DryRunRollback extends Error {}
+
+/** Yields the chunks of `first` then the rest of `iterator`, counting bytes. */
+async function* replay(
+  first: Buffer[],
+  iterator: AsyncIterator<Buffer>,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
+  for (const chunk of first) yield chunk;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    counter.bytes += next.value.length;
+    yield next.value;
+  }
+}
+
+/** The CSV import: streaming parse, batches of set-based statements, flat memory. */
+export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
+  const log = logger.child({ component: 'subscribers.import' });
+
+  async function writeBatch(
+    tx: Executor,
+    rows: ImportRow[],
+    options: ImportOptions,
+    tally: (outcome: ImportOutcome) => void,
+  ): Promise<void> {
+    const now = clock.now();
+    const hashes = rows.map((row) => row.emailHash);
+    const imports = createSubscriberImportRepository(tx);
+    const [suppressed, existing] = await Promise.all([
+      createSuppressionRepository(tx).findMany(hashes),
+      imports.findExisting(hashes, options.newsletterId),
+    ]);
+    const plan = planImportBatch(rows, existing, suppressed, options.isConfirmed === true);
+    const insertedIds = await imports.insertSubscribers(
+      plan.inserts.map((i) => i.values),
+      now,
+    );
+    await imports.updateSubscribers(
+      plan.updates.map((u) => u.values),
+      plan.updates.map((u) => u.id),
+      now,
+    );
+    const subscriptions: Array<{ subscriberId: number; status: 'pending' | 'active' }> = [];
+    const events: NewConsentEvent[] = [];
+    for (const item of plan.subscriptions) {
+      const subscriberId = item.subscriberId ?? insertedIds.get(item.row.emailHash);
+      if (subscriberId === undefined) continue;
+      subscriptions.push({ subscriberId, status: item.status });
+      events.push({
+        subscriberId,
+        newsletterId: options.newsletterId,
+        kind: 'import',
+        source: `import:${options.fileName.slice(-150)}`,
+        consentVersion: null,
+        ip: null,
+        details: { status: item.status, line: item.row.line },
+        occurredAt: now,
+      });
+    }
+    await imports.upsertSubscriptions(options.newsletterId, subscriptions, now);
+    await createConsentRepository(tx).append(events);
+    // Addresses inserted meanwhile by another process: planned again, now as known ones.
+    const raced = new Set(
+      plan.inserts.filter((i) => !insertedIds.has(i.row.emailHash)).map((i) => i.row.emailHash),
+    );
+    for (const { row, outcome } of plan.outcomes) if (!raced.has(row.emailHash)) tally(outcome);
+    if (raced.size > 0) {
+      await writeBatch(
+        tx,
+        rows.filter((row) => raced.has(row.emailHash)),
+        options,
+        tally,
+      );
+    }
+  }
+
+  /**
+   * Imports subscribers of one newsletter from a CSV stream (UTF-8 with or without BOM, `,` or
+   * `;` detected from the header line, columns found by their French or English header names).
+   * Invalid rows are counted and listed with their line; the others are imported in batches
+   * (each batch its own transaction). Idempotent: the same file again gives only `unchanged`
+   * (and the same `suppressed`/`skipped`). Throws a ValidationError when no column holds the
+   * email.
+   */
+  async function importCsv(input: Readable, options: ImportOptions): Promise<ImportSummary> {
+    const summary: ImportSummary = {
+      newsletterId: options.newsletterId,
+      isDryRun: options.isDryRun === true,
+      rows: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      suppressed: 0,
+      skipped: 0,
+      invalid: 0,
+      invalidRows: [],
+    };
+    const addInvalid = (line: number, reason: string) => {
+      summary.invalid += 1;
+      if (summary.invalidRows.length < maxListedInvalidRows)
+        summary.invalidRows.push({ line, reason });
+    };
+    const tally = (outcome: ImportOutcome) => {
+      summary[outcome] += 1;
+    };
+
+    const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const counter = { bytes: 0 };
+    const first: Buffer[] = [];
+    // Read up to the end of the header line to choose the delimiter.
+    while (!first.some((chunk) => chunk.includes(10)) && counter.bytes < 1 << 20) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      counter.bytes += chunk.length;
+      first.push(chunk);
+    }
+    const delimiter = detectDelimiter(Buffer.concat(first).toString('utf8'));
+    const parser = Readable.from(replay(first, iterator, counter)).pipe(
+      parse({
+        bom: true,
+        delimiter,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true,
+        on_skip: (error: CsvError | undefined) => {
+          const line = (error as unknown as { lines?: number } | undefined)?.lines ?? 0;
+          addInvalid(line, error?.message ?? 'unreadable CSV record');
+          return undefined;
+        },
+      }),
+    );
+
+    const run = async (executor: Executor | undefined) => {
+      let columns: ColumnMap | undefined;
+      let batch: ImportRow[] = [];
+      let batchKeys = new Set<string>();
+      let inFlight: Promise<void> = Promise.resolve();
+      const flush = async () => {
+        await inFlight;
+        const rows = batch;
+        batch = [];
+        batchKeys = new Set();
+        if (rows.length === 0) return;
+        // The next batch is parsed while this one is written.
+        inFlight = (
+          executor
+            ? writeBatch(executor, rows, options, tally)
+            : db.transaction((tx) => writeBatch(tx, rows, options, tally))
+        ).then(() => options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows }));
+        inFlight.catch(() => undefined);
+      };
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
+        if (!columns) {
+          columns = mapColumns(record, options.fileName);
+          continue;
+        }
+        summary.rows += 1;
+        const result = readRow(record, columns, info.lines);
+        if (!result.ok) {
+          addInvalid(info.lines, result.reason);
+          continue;
+        }
+        const { row } = result;
+        const isOtherNewsletter =
+          row.newsletters !== undefined && !row.newsletters.includes(options.newsletterId);
+        if (isOtherNewsletter || row.isUnsubscribed) {
+          summary.skipped += 1;
+          continue;
+        }
+        // A repeated address goes to the next batch, which sees the first one written.
+        if (batchKeys.has(row.emailHash)) await flush();
+        batch.push(row);
+        batchKeys.add(row.emailHash);
+        if (batch.length >= (options.batchSize ?? 1000)) await flush();
+      }
+      if (!columns) mapColumns([], options.fileName);
+      await flush();
+      await inFlight;
+    };
+
+    if (options.isDryRun) {
+      await db
+        .transaction(async (tx) => {
+          await run(tx);
+          throw new DryRunRollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
+    } else {
+      await run(undefined);
+    }
+    const { invalidRows: _listed, ...counts } = summary;
+    log.info({ ...counts, event: 'subscribers.imported' }, 'import finished');
+    return summary;
+  }
+
+  return { importCsv };
+}

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+import type { NewConsentEvent, SuppressionRecord } from '../db/index.ts';
+import { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
+import {
+  consentEvent,
+  repositoriesOf,
+  type SubscriberServiceDeps,
+  toSubscriber,
+  toSubscription,
+} from './service-deps.ts';
+import { hashEmail, normalizeEmail, ProfilePatchSchema } from './subscriber.ts';
+import {
+  type ConsentMeta,
+  ConsentMetaSchema,
+  NewsletterIdSchema,
+  type SuppressionReason,
+} from './subscription.ts';
+import { applyProfilePatch, type SubscriberDetails } from './subscription-operations.ts';
+
+/** Input of `add` (`depeche subscribers add`). */
+export const AddInputSchema = z.object({
+  email: z.string().trim().max(254),
+  newsletterId: NewsletterIdSchema,
+  profile: ProfilePatchSchema.optional(),
+  /** The office holds the subscriber's consent: active at once instead of pending. */
+  isConfirmed: z.boolean().default(false),
+  /** Lifts a suppression (hard bounce, complaint, erased, manual). Never lifts an unsubscribe. */
+  isForced: z.boolean().default(false),
+});
+/** @see AddInputSchema */
+export type AddInput = z.input<typeof AddInputSchema>;
+
+/** What `add` did. */
+export interface AddResult extends SubscriberDetails {
+  outcome: 'created' | 'updated' | 'unchanged';
+  /** The suppression lifted by `isForced`, if any. */
+  liftedSuppression: SuppressionReason | null;
+}
+
+const eventKindOf: Record<SuppressionReason, NewConsentEvent['kind']> = {
+  hard_bounce: 'bounce',
+  complaint: 'complaint',
+  erased: 'erase',
+  manual: 'manual',
+};
+
+/** What operators and the delivery workers do: add, remove, suppress. */
+export function createOperatorOperations({ db, clock, logger }: SubscriberServiceDeps) {
+  const log = logger.child({ component: 'subscribers' });
+
+  return {
+    /**
+     * Adds an address to a newsletter (operator). Refuses a suppressed address unless
+     * `isForced`, and always refuses to resubscribe an address that unsubscribed
+     * ({@link SubscriberSuppressedError}). Updates the profile fields given.
+     */
+    async add(input: AddInput, meta: ConsentMeta): Promise<AddResult> {
+      const request = AddInputSchema.parse(input);
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const email = normalizeEmail(request.email);
+      const emailHash = hashEmail(email);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const events: NewConsentEvent[] = [];
+        const suppression = await repos.suppressions.find(emailHash);
+        if (suppression && !request.isForced) {
+          throw new SubscriberSuppressedError(
+            `'${email}' is suppressed (${suppression.reason}${suppression.detail ? `: ${suppression.detail}` : ''}); ` +
+              'add --force to lift the suppression',
+            suppression.reason,
+          );
+        }
+        if (suppression) await repos.suppressions.remove(emailHash);
+        let outcome: AddResult['outcome'] = 'unchanged';
+        let record = await repos.subscribers.findByEmailHash(emailHash);
+        const patch = request.profile ?? {};
+        if (!record) {
+          const { profile } = applyProfilePatch(
+            {
+              name: null,
+              locale: 'fr',
+              country: null,
+              researchField: null,
+              careerStage: null,
+              attributes: {},
+            },
+            patch,
+          );
+          record = await repos.subscribers.insert(email, emailHash, profile, now);
+          if (!record) throw new Error('subscriber insert raced');
+          outcome = 'created';
+        } else {
+          const { profile, changed } = applyProfilePatch(toSubscriber(record), patch);
+          if (changed.length > 0) {
+            record = await repos.subscribers.update(record.id, profile, now);
+            outcome = 'updated';
+          }
+        }
+        const subscriberId = record.id;
+        if (suppression) {
+          events.push(
+            consentEvent(checkedMeta, now, {
+              subscriberId,
+              newsletterId: null,
+              kind: 'manual',
+              details: { liftedSuppression: suppression.reason },
+            }),
+          );
+        }
+        const current = (await repos.subscriptions.listForSubscriber(subscriberId)).find(
+          (s) => s.newsletterId === request.newsletterId,
+        );
+        if (current?.status === 'unsubscribed') {
+          throw new SubscriberSuppressedError(
+            `'${email}' unsubscribed from '${request.newsletterId}' on ${current.unsubscribedAt?.toISOString().slice(0, 10) ?? '?'}; ` +
+              'only their own confirmed opt-in (the subscription page) can subscribe them again',
+            'unsubscribed',
+          );
+        }
+        if (!current || (current.status === 'pending' && request.isConfirmed)) {
+          const status = request.isConfirmed ? 'active' : 'pending';
+          await repos.subscriptions.setStatus(subscriberId, request.newsletterId, status, now);
+          events.push(
+            consentEvent(checkedMeta, now, {
+              subscriberId,
+              newsletterId: request.newsletterId,
+              kind: current ? 'confirm' : 'subscribe',
+              details: { status, byOperator: true },
+            }),
+          );
+          if (outcome === 'unchanged') outcome = current ? 'updated' : 'created';
+        }
+        await repos.consent.append(events);
+        log.info({ subscriberId, outcome, forced: suppression !== null }, 'subscriber added');
+        const subscriptions = await repos.subscriptions.listForSubscriber(subscriberId);
+        return {
+          outcome,
+          liftedSuppression: suppression?.reason ?? null,
+          subscriber: toSubscriber(record),
+          subscriptions: subscriptions.map(toSubscription),
+        };
+      });
+    },
+
+    /** Finds the subscriber id of an address, throwing {@link SubscriberNotFoundError}. */
+    async requireIdByEmail(rawEmail: string): Promise<number> {
+      const email = normalizeEmail(rawEmail);
+      const record = await repositoriesOf(db).subscribers.findByEmailHash(hashEmail(email));
+      if (!record) throw new SubscriberNotFoundError(email);
+      return record.id;
+    },
+
+    /**
+     * Suppresses an address: the delivery workers call it on a hard bounce (with the SMTP
+     * reply as `detail`) or a complaint. A stronger reason replaces a weaker one; the
+     * subscriber (if any) gets a consent event. Subscriptions keep their status: the audience
+     * excludes suppressed addresses.
+     */
+    async suppress(
+      rawEmail: string,
+      reason: Exclude<SuppressionReason, 'erased'>,
+      detail: string | null,
+      meta: ConsentMeta = { source: 'delivery' },
+    ): Promise<SuppressionRecord> {
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const email = normalizeEmail(rawEmail);
+      const emailHash = hashEmail(email);
+      const now = clock.now();
+      const trimmedDetail = detail === null ? null : detail.slice(0, 500);
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const suppression = await repos.suppressions.upsert(emailHash, reason, trimmedDetail, now);
+        const record = await repos.subscribers.findByEmailHash(emailHash);
+        if (record) {
+          await repos.consent.append([
+            consentEvent(checkedMeta, now, {
+              subscriberId: record.id,
+              newsletterId: null,
+              kind: eventKindOf[reason],
+              details: trimmedDetail === null ? {} : { detail: trimmedDetail },
+            }),
+          ]);
+        }
+        log.info(
+          { subscriberId: record?.id, reason, event: 'subscriber.suppressed' },
+          'address suppressed',
+        );
+        return suppression;
+      });
+    },
+
+    /** True when the address must not receive mail (any suppression reason). */
+    async isSuppressed(rawEmail: string): Promise<boolean> {
+      const email = normalizeEmail(rawEmail);
+      return (await repositoriesOf(db).suppressions.find(hashEmail(email))) !== null;
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import { z } from 'zod';
+
+import { SubscriberNotFoundError } from './errors.ts';
+import {
+  consentEvent,
+  repositoriesOf,
+  type SubscriberServiceDeps,
+  toSubscriber,
+  toSubscription,
+} from './service-deps.ts';
+import {
+  hashEmail,
+  normalizeEmail,
+  type Profile,
+  type ProfilePatch,
+  ProfilePatchSchema,
+  type Subscriber,
+} from './subscriber.ts';
+import {
+  type ConsentMeta,
+  ConsentMetaSchema,
+  NewsletterIdSchema,
+  type Subscription,
+} from './subscription.ts';
+
+/** Reasons that only an operator lifts (`--force`); `erased` yields to a new confirmed opt-in. */
+export const operatorOnlyReasons: readonly string[] = ['hard_bounce', 'complaint', 'manual'];
+
+/** Input of a subscription request from the public page. */
+export const SubscribeInputSchema = z.object({
+  email: z.string().trim().max(254),
+  newsletterIds: z.array(NewsletterIdSchema).min(1).max(20),
+  profile: ProfilePatchSchema.optional(),
+});
+/** @see SubscribeInputSchema */
+export type SubscribeInput = z.input<typeof SubscribeInputSchema>;
+
+/** What a subscription request did; the page answers the same whatever it is. */
+export interface SubscribeResult {
+  /** `suppressed`: nothing done (hard bounce, complaint, manual); send no mail. */
+  status: 'confirmation_needed' | 'already_active' | 'suppressed';
+  subscriber: Subscriber | null;
+  /** Newsletters now awaiting the double opt-in: send one confirmation for these. */
+  pendingNewsletterIds: string[];
+}
+
+/** A subscriber with their subscriptions. */
+export interface SubscriberDetails {
+  subscriber: Subscriber;
+  subscriptions: Subscription[];
+}
+
+/** Input of {@link createSubscriptionOperations} `updatePreferences`. */
+export const PreferencesInputSchema = z.object({
+  profile: ProfilePatchSchema.optional(),
+  /** Newsletter id → subscribed or not. Subscribing here needs no confirmation: the link came by mail. */
+  newsletters: z.record(NewsletterIdSchema, z.boolean()).optional(),
+});
+/** @see PreferencesInputSchema */
+export type PreferencesInput = z.input<typeof PreferencesInputSchema>;
+
+/** Applies a profile patch; returns the new profile and the names of the fields changed. */
+export function applyProfilePatch(
+  current: Profile,
+  patch: ProfilePatch,
+): { profile: Profile; changed: string[] } {
+  const profile = { ...current };
+  const changed: string[] = [];
+  for (const key of Object.keys(patch) as Array<keyof Profile>) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    if (JSON.stringify(value) !== JSON.stringify(current[key])) {
+      (profile as Record<string, unknown>)[key] = value;
+      changed.push(key);
+    }
+  }
+  return { profile, changed };
+}
+
+/** Subscribe, confirm, unsubscribe and preferences: what the subscriber does on the pages. */
+export function createSubscriptionOperations({ db, clock, logger }: SubscriberServiceDeps) {
+  const log = logger.child({ component: 'subscribers' });
+
+  return {
+    /**
+     * A subscription request (double opt-in): creates the subscriber if new (an existing
+     * profile is left alone — anyone may type any address), and makes each requested
+     * subscription `pending` unless already active. An unsubscribed one becomes pending too:
+     * it is lifted only when the subscriber confirms. Nothing happens for an address
+     * suppressed by a hard bounce, a complaint or an operator.
+     */
+    async subscribe(input: SubscribeInput, meta: ConsentMeta): Promise<SubscribeResult> {
+      const request = SubscribeInputSchema.parse(input);
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const email = normalizeEmail(request.email);
+      const emailHash = hashEmail(email);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const suppression = await repos.suppressions.find(emailHash);
+        if (suppression && operatorOnlyReasons.includes(suppression.reason)) {
+          log.info(
+            { event: 'subscribe.suppressed', reason: suppression.reason },
+            'subscription refused',
+          );
+          return { status: 'suppressed', subscriber: null, pendingNewsletterIds: [] };
+        }
+        const profile = request.profile ?? {};
+        const record =
+          (await repos.subscribers.findByEmailHash(emailHash)) ??
+          (await repos.subscribers.insert(
+            email,
+            emailHash,
+            {
+              name: profile.name ?? null,
+              locale: profile.locale ?? 'fr',
+              country: profile.country ?? null,
+              researchField: profile.researchField ?? null,
+              careerStage: profile.careerStage ?? null,
+              attributes: profile.attributes ?? {},
+            },
+            now,
+          )) ??
+          (await repos.subscribers.findByEmailHash(emailHash));
+        if (!record) throw new Error('subscriber insert raced and vanished');
+        const current = new Map(
+          (await repos.subscriptions.listForSubscriber(record.id)).map((s) => [s.newsletterId, s]),
+        );
+        const pending: string[] = [];
+        for (const newsletterId of new Set(request.newsletterIds)) {
+          const status = current.get(newsletterId)?.status;
+          if (status === 'active') continue;
+          pending.push(newsletterId);
+          if (status === 'pending') continue;
+          await repos.subscriptions.setStatus(record.id, newsletterId, 'pending', now);
+          await repos.consent.append([
+            consentEvent(checkedMeta, now, {
+              subscriberId: record.id,
+              newsletterId,
+              kind: 'subscribe',
+            }),
+          ]);
+        }
+        log.info({ subscriberId: record.id, pending: pending.length }, 'subscription requested');
+        return {
+          status: pending.length > 0 ? 'confirmation_needed' : 'already_active',
+          subscriber: toSubscriber(record),
+          pendingNewsletterIds: pending,
+        };
+      });
+    },
+
+    /**
+     * The double opt-in: makes the pending subscriptions active (one newsletter, or all
+     * pending when `newsletterId` is omitted) and records the consent text version. A new
+     * confirmed opt-in lifts an `erased` suppression, never a bounce or complaint. Repeating
+     * it changes nothing. Throws {@link SubscriberNotFoundError} if the subscriber is gone.
+     */
+    async confirm(
+      subscriberId: number,
+      newsletterId: string | undefined,
+      meta: ConsentMeta,
+    ): Promise<SubscriberDetails & { confirmedNewsletterIds: string[] }> {
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const record = await repos.subscribers.findById(subscriberId);
+        if (!record) throw new SubscriberNotFoundError(subscriberId);
+        const suppression = await repos.suppressions.find(record.emailHash);
+        const confirmed: string[] = [];
+        if (!suppression || !operatorOnlyReasons.includes(suppression.reason)) {
+          if (suppression) await repos.suppressions.remove(record.emailHash);
+          for (const sub of await repos.subscriptions.listForSubscriber(subscriberId)) {
+            if (sub.status !== 'pending') continue;
+            if (newsletterId !== undefined && sub.newsletterId !== newsletterId) continue;
+            await repos.subscriptions.setStatus(subscriberId, sub.newsletterId, 'active', now);
+            confirmed.push(sub.newsletterId);
+          }
+          await repos.consent.append(
+            confirmed.map((id) =>
+              consentEvent(checkedMeta, now, { subscriberId, newsletterId: id, kind: 'confirm' }),
+            ),
+          );
+        }
+        log.info({ subscriberId, confirmed: confirmed.length }, 'subscription confirmed');
+        const subscriptions = await repos.subscriptions.listForSubscriber(subscriberId);
+        return {
+          subscriber: toSubscriber(record),
+          subscriptions: subscriptions.map(toSubscription),
+          confirmedNewsletterIds: confirmed,
+        };
+      });
+    },
+
+    /**
+     * Unsubscribes from one newsletter or `'all'`. Idempotent, and quiet about a subscriber
+     * that no longer exists (a one-click POST is answered 200 however often it comes).
+     * Returns the newsletters it unsubscribed now.
+     */
+    async unsubscribe(
+      subscriberId: number,
+      newsletterId: string | 'all',
+      meta: ConsentMeta,
+    ): Promise<{ unsubscribedNewsletterIds: string[] }> {
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const done: string[] = [];
+        for (const sub of await repos.subscriptions.listForSubscriber(subscriberId)) {
+          if (sub.status === 'unsubscribed') continue;
+          if (newsletterId !== 'all' && sub.newsletterId !== newsletterId) continue;
+          await repos.subscriptions.setStatus(subscriberId, sub.newsletterId, 'unsubscribed', now);
+          done.push(sub.newsletterId);
+        }
+        await repos.consent.append(
+          done.map((id) =>
+            consentEvent(checkedMeta, now, { subscriberId, newsletterId: id, kind: 'unsubscribe' }),
+          ),
+        );
+        if (done.length > 0) log.info({ subscriberId, newsletters: done }, 'unsubscribed');
+        return { unsubscribedNewsletterIds: done };
+      });
+    },
+
+    /**
+     * Changes the profile and the newsletters of a subscriber who came through a signed
+     * preferences link. Subscribing here is a confirmed opt-in (the link came by mail), except
+     * for an address suppressed by a bounce, complaint or operator, which stays as it is.
+     */
+    async updatePreferences(
+      subscriberId: number,
+      input: PreferencesInput,
+      meta: ConsentMeta,
+    ): Promise<SubscriberDetails> {
+      const request = PreferencesInputSchema.parse(input);
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const record = await repos.subscribers.findById(subscriberId);
+        if (!record) throw new SubscriberNotFoundError(subscriberId);
+        let subscriber = toSubscriber(record);
+        const events = [];
+        const { profile, changed } = applyProfilePatch(subscriber, request.profile ?? {});
+        if (changed.length > 0) {
+          subscriber = toSubscriber(await repos.subscribers.update(subscriberId, profile, now));
+          events.push(
+            consentEvent(checkedMeta, now, {
+              subscriberId,
+              newsletterId: null,
+              kind: 'preferences',
+              details: { changed },
+            }),
+          );
+        }
+        const suppression = await repos.suppressions.find(record.emailHash);
+        const isBlocked = suppression !== null && operatorOnlyReasons.includes(suppression.reason);
+        const current = new Map(
+          (await repos.subscriptions.listForSubscriber(subscriberId)).map((s) => [
+            s.newsletterId,
+            s.status,
+          ]),
+        );
+        for (const [newsletterId, wanted] of Object.entries(request.newsletters ?? {})) {
+          const status = current.get(newsletterId);
+          if (wanted && status !== 'active' && !isBlocked) {
+            await repos.subscriptions.setStatus(subscriberId, newsletterId, 'active', now);
+            events.push(
+              consentEvent(checkedMeta, now, {
+                subscriberId,
+                newsletterId,
+                kind: 'preferences',
+                details: { subscribed: true },
+              }),
+            );
+          } else if (!wanted && (status === 'active' || status === 'pending')) {
+            await repos.subscriptions.setStatus(subscriberId, newsletterId, 'unsubscribed', now);
+            events.push(
+              consentEvent(checkedMeta, now, { subscriberId, newsletterId, kind: 'unsubscribe' }),
+            );
+          }
+        }
+        await repos.consent.append(events);
+        const subscriptions = await repos.subscriptions.listForSubscriber(subscriberId);
+        return { subscriber, subscriptions: subscriptions.map(toSubscription) };
+      });
+    },
+  };
+}
