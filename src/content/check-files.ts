@@ -13,7 +13,7 @@ import {
   scanNewsletters,
 } from './newsletter-file.ts';
 import { validateIssueText } from './validate-issue.ts';
-import { parseYamlSource, problemAt } from './yaml-document.ts';
+import { parseYamlSource, problemAt, valueAt, type YamlSource } from './yaml-document.ts';
 
 /** Options of {@link checkFiles}. */
 export interface CheckFilesOptions {
@@ -72,6 +72,7 @@ export async function runCheck(
     if (!scan) scans.set(key, (scan = scanNewsletters(dir)));
     return scan;
   };
+  const issueNumbers = new Map<string, string>();
   const pendingLinks: Array<{ url: string; problemFor: (reason: string) => CheckProblem }> = [];
   for (const file of files) {
     if (basename(file) === NEWSLETTER_FILE_NAME) {
@@ -87,8 +88,10 @@ export async function runCheck(
       checkPlacement: true,
     });
     problems.push(...result.problems);
+    const source = parseYamlSource(text, file);
+    const numberProblem = checkNumberUnique(source, issueNumbers);
+    if (numberProblem) problems.push(numberProblem);
     if (options.linkChecker) {
-      const source = parseYamlSource(text, file);
       for (const link of collectIssueLinks(source.data)) {
         pendingLinks.push({
           url: link.url,
@@ -106,6 +109,27 @@ export async function runCheck(
     });
   }
   return { files, problems: sortProblems(problems, files) };
+}
+
+/** Two issue files of one newsletter must not share a number (among the files checked). */
+function checkNumberUnique(
+  source: YamlSource,
+  seen: Map<string, string>,
+): CheckProblem | undefined {
+  const newsletter = valueAt(source.data, ['newsletter']);
+  const number = valueAt(source.data, ['number']);
+  if (typeof newsletter !== 'string' || typeof number !== 'number') return undefined;
+  const key = `${newsletter.trim()}#${number}`;
+  const other = seen.get(key);
+  if (other === undefined) {
+    seen.set(key, source.file);
+    return undefined;
+  }
+  return problemAt(
+    source,
+    ['number'],
+    `issue number ${number} of newsletter '${newsletter.trim()}' is already used by '${other}'`,
+  );
 }
 
 /** Problems grouped by file in the order checked, then by line. */
