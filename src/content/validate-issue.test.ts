@@ -138,3 +138,26 @@ describe('normalizeUrlForComparison', () => {
     expect(normalizeUrlForComparison(url)).toBe(expected);
   });
 });
+
+describe('validateIssueText on odd input', () => {
+  it('reports an empty file and a file that is not a mapping', () => {
+    expect(problemsOf('')).toEqual(['- : the file is empty']);
+    expect(problemsOf('- a\n- b\n')).toEqual([
+      '1 : the file must be a mapping of fields (key: value lines), got a list',
+    ]);
+  });
+
+  it('stops an alias bomb with a problem instead of expanding it', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      ...Array.from({ length: 8 }, (_, i) => {
+        const name = String.fromCharCode(98 + i);
+        const previous = String.fromCharCode(97 + i);
+        return `${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`;
+      }),
+    ].join('\n');
+    const problems = problemsOf(bomb);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/YAML error: .*alias/i);
+  });
+});

@@ -59,7 +59,18 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       })),
     };
   }
-  return { file, data: doc.toJS({ maxAliasCount: 100 }) as unknown, lineOf, problems: [] };
+  try {
+    return { file, data: doc.toJS({ maxAliasCount: 100 }) as unknown, lineOf, problems: [] };
+  } catch (error) {
+    // An alias bomb (billion laughs) ends here instead of exhausting memory.
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      file,
+      data: undefined,
+      lineOf,
+      problems: [{ file, location: '', message: `YAML error: ${reason}` }],
+    };
+  }
 }
 
 /** Builds a problem at `path` of `source`, with its line. */
@@ -91,6 +102,11 @@ export function zodProblems(source: YamlSource, error: z.ZodError): CheckProblem
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const field = issue.path.at(-1);
+  if (issue.path.length === 0 && issue.code === 'invalid_type') {
+    return value === null || value === undefined
+      ? 'the file is empty'
+      : `the file must be a mapping of fields (key: value lines), got ${quote(value)}`;
+  }
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined || value === null) {
