@@ -21,6 +21,11 @@ export {
   PLACEHOLDERS,
   type SplitBody,
 } from './personalize.ts';
+export {
+  type PreviewServer,
+  type PreviewServerOptions,
+  startPreviewServer,
+} from './preview-server.ts';
 export { previewValues } from './preview-values.ts';
 export {
   type RenderedIssue,

@@ -1,7 +1,13 @@
 import type { RegisterCommand } from '../program.ts';
+import { registerCampaignCommands } from './campaign.ts';
 import { registerCheckCommand } from './check.ts';
 import { registerDbCommands } from './db.ts';
+import { registerPreviewCommand } from './preview.ts';
 import { registerRenderCommand } from './render.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerSubscriberCommands } from './subscribers.ts';
+import { registerTestSendCommand } from './test-send.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 /** Every command module, in the order `depeche --help` lists them. */
-export const commands: RegisterCommand[] = [registerCheckCommand, registerDbCommands, registerRenderCommand];
+export const commands: RegisterCommand[] = [registerCheckCommand, registerDbCommands, registerSubscriberCommands, registerRenderCommand, registerPreviewCommand, registerServeCommand, registerCampaignCommands, registerWorkerCommand, registerTestSendCommand];
