@@ -1,0 +1,112 @@
+import { Redis } from 'ioredis';
+
+import { buildServices, type Services } from '../build-services.ts';
+import type { Config } from '../config/index.ts';
+import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
+import { type Clock, type Logger, systemClock } from '../lib/index.ts';
+import {
+  closeRedisConnection,
+  createDeliveryQueues,
+  createRedisConnection,
+} from '../queue/index.ts';
+import { createOpsMetrics, databaseCheck, opsPlugin, redisCheck } from './ops/index.ts';
+import { createServer, listen } from './server.ts';
+
+/** Options of {@link startServeProcess}. */
+export interface ServeProcessOptions {
+  config: Config;
+  logger: Logger;
+  host: string;
+  port: number;
+  /** Run the workers in this process too (the embedded PGlite setup). */
+  isRunningWorkers: boolean;
+  /** @defaultValue the system clock */
+  clock?: Clock;
+  /** Name given to the embedded database lock. @defaultValue 'depeche serve' */
+  holder?: string;
+}
+
+/** A running `depeche serve`: its address, its services, and how to stop it. */
+export interface ServeProcess {
+  url: string;
+  services: Services;
+  /** Stops taking requests and jobs, finishes those in flight, releases every resource. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `depeche serve` runs: opens and migrates the database, builds the services, starts
+ * the workers when asked, and listens with the pages and the operations endpoints. On failure
+ * half-way, whatever was opened is closed again.
+ */
+export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
+  const { config, logger } = options;
+  const log = logger.child({ component: 'serve' });
+  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
+  const close = async () => {
+    // Last opened first: the HTTP server stops, then the workers drain, then Redis and the database.
+    for (const { name, close: closeOne } of closers.reverse()) {
+      await closeOne().catch((error: unknown) =>
+        log.warn({ err: error, resource: name }, 'close failed'),
+      );
+    }
+    closers.length = 0;
+  };
+  try {
+    const database = await openDatabaseFromConfig(config, options.holder ?? 'depeche serve');
+    closers.push({ name: 'database', close: () => database.close() });
+    const applied = await migrate(database);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+
+    const connection = createRedisConnection(config.REDIS_URL, 'depeche-serve');
+    connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+    closers.push({ name: 'redis', close: () => closeRedisConnection(connection) });
+    // Its own client for /readyz: no offline queue, so an unreachable Redis fails at once.
+    const probe = new Redis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'depeche-readyz',
+    });
+    probe.on('error', () => undefined);
+    closers.push({ name: 'redis-probe', close: async () => probe.disconnect() });
+
+    const queues = createDeliveryQueues(connection, config.QUEUE_PREFIX, {
+      attempts: config.SEND_ATTEMPTS,
+      retryDelayMs: config.SEND_RETRY_DELAY_MS,
+    });
+    closers.push({ name: 'queues', close: () => queues.close() });
+
+    const services = buildServices({
+      config,
+      logger,
+      clock: options.clock ?? systemClock,
+      database,
+    });
+
+    if (options.isRunningWorkers) {
+      log.info({}, 'embedded database: running the workers in this process');
+    }
+
+    const repository = createOpsRepository(database.db);
+    const metrics = createOpsMetrics({
+      repository,
+      queues: queues.all,
+      onError: (error, metric) => log.warn({ err: error, metric }, 'metric source failed'),
+    });
+    const app = createServer({ logger });
+    await app.register(opsPlugin, {
+      checks: [databaseCheck(repository), redisCheck(probe)],
+      metrics,
+      queues: queues.all,
+      adminToken: config.ADMIN_TOKEN,
+      isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
+    });
+    const url = await listen(app, { host: options.host, port: options.port });
+    closers.push({ name: 'http', close: () => app.close() });
+    log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
+    return { url, services, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

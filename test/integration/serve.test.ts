@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin', 'depeche.js');
+
+/** Environment of a child `depeche`: the test's own, minus what would change its behaviour. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
+  delete env.DATABASE_URL;
+  delete env.SECRET_KEY;
+  delete env.DEPECHE_ENV;
+  return { ...env, ...extra };
+}
+
+function waitForExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = pattern.exec(buffer);
+      if (match) resolve(match[0]);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`exited with ${code} before printing ${pattern}`)),
+    );
+  });
+}
+
+describe('depeche serve', () => {
+  let dataDir: string | undefined;
+  let child: ChildProcess | undefined;
+
+  afterEach(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGKILL');
+      await waitForExit(child);
+    }
+    child = undefined;
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    dataDir = undefined;
+  });
+
+  it('stops on SIGTERM with exit code 0 and releases the embedded database lock', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-serve-test-'));
+    child = spawn(process.execPath, [bin, 'serve'], {
+      cwd: root,
+      env: childEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const url = await waitForLine(child, /http:\/\/127\.0\.0\.1:\d+/).catch((error: Error) => {
+      throw new Error(`${error.message}\n${stderr}`);
+    });
+    expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(true);
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+
+    child.kill('SIGTERM');
+    expect(await waitForExit(child)).toBe(0);
+    expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(false);
+  }, 240_000);
+
+  it('refuses to start in production without SECRET_KEY, in one line naming it', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-serve-test-'));
+    child = spawn(process.execPath, [bin, 'serve'], {
+      cwd: root,
+      env: childEnv({ DEPECHE_ENV: 'production', DATA_DIR: dataDir, PORT: '0' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await waitForExit(child)).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^depeche: .*SECRET_KEY/);
+    // Nothing was started: no database was created.
+    expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(false);
+  }, 60_000);
+});
