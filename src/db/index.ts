@@ -9,6 +9,11 @@ export {
   type NewCampaign,
 } from './campaign-repository.ts';
 export {
+  type CandidateFilter,
+  type CandidateRepository,
+  createCandidateRepository,
+} from './candidate-repository.ts';
+export {
   type Database,
   type DatabaseHandle,
   type DatabaseTarget,
@@ -34,6 +39,7 @@ export {
   DeliveryStatusSchema,
 } from './delivery-repository.ts';
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
+export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {

@@ -10,9 +10,13 @@ CREATE TABLE feed_health (
   last_success_at      timestamptz,
   last_error_at        timestamptz,
   last_error           text,
+  last_error_reason    text,
   consecutive_failures integer NOT NULL DEFAULT 0,
   items_seen           integer NOT NULL DEFAULT 0,
+  last_entry_count     integer,
   last_new_item_at     timestamptz,
+  newest_entry_at      timestamptz,
+  typical_gap_sec      integer,
   PRIMARY KEY (newsletter_id, feed_url)
 );
 

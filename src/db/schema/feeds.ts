@@ -14,9 +14,13 @@ export const feedHealth = pgTable(
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
     lastError: text('last_error'),
+    lastErrorReason: text('last_error_reason'),
     consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     itemsSeen: integer('items_seen').notNull().default(0),
+    lastEntryCount: integer('last_entry_count'),
     lastNewItemAt: timestamp('last_new_item_at', { withTimezone: true }),
+    newestEntryAt: timestamp('newest_entry_at', { withTimezone: true }),
+    typicalGapSec: integer('typical_gap_sec'),
   },
   (t) => [primaryKey({ columns: [t.newsletterId, t.feedUrl] })],
 );

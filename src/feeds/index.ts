@@ -1,0 +1,53 @@
+export {
+  type Candidate,
+  CandidateSchema,
+  type CandidateStatus,
+  CandidateStatusSchema,
+  type NewCandidate,
+  NewCandidateSchema,
+} from './candidate.ts';
+export { canonicalUrl, resolveWebUrl } from './canonical-url.ts';
+export { extractDeadline } from './deadline.ts';
+export { type FeedEntry, FeedEntrySchema, type ParsedFeed } from './feed-entry.ts';
+export { type FeedFailureReason, FeedInvalidError, FeedUnreachableError } from './feed-errors.ts';
+export type { FeedFetcher, FeedValidators, FetchedFeed } from './feed-fetcher.ts';
+export {
+  assessFeedHealth,
+  type FeedAssessment,
+  type FeedHealth,
+  FeedHealthSchema,
+  type FeedState,
+  medianGapSec,
+  SILENCE_DEFAULT_DAYS,
+  SILENCE_GAP_FACTOR,
+  SILENCE_MIN_DAYS,
+  silenceThresholdDays,
+} from './feed-health.ts';
+export {
+  FEED_POLL_QUEUE,
+  FEED_POLL_SCHEDULER_ID,
+  type FeedPollingOptions,
+  startFeedPolling,
+} from './feed-polling.ts';
+export {
+  type CandidateStore,
+  createFeedService,
+  type FeedHealthReport,
+  type FeedHealthStore,
+  type FeedPollRecord,
+  type FeedPollResult,
+  type FeedService,
+  type FeedServiceDeps,
+  type NewsletterFeeds,
+  type PollReport,
+} from './feed-service.ts';
+export { containsKeyword, matchKeywords } from './keywords.ts';
+export {
+  DEFAULT_MAX_AGE_DAYS,
+  type FeedRules,
+  normalizeEntry,
+  type NormalizeOutcome,
+  type SkipReason,
+  SUMMARY_MAX_LENGTH,
+} from './normalize-entry.ts';
+export { createRssFetcher, type RssFetcherOptions } from './rss-fetcher.ts';

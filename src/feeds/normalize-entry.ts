@@ -1,0 +1,109 @@
+import { type NewCandidate, NewCandidateSchema } from './candidate.ts';
+import { canonicalUrl, isWebUrl, resolveWebUrl } from './canonical-url.ts';
+import { extractDeadline } from './deadline.ts';
+import type { FeedEntry } from './feed-entry.ts';
+import { matchKeywords } from './keywords.ts';
+import { collapseWhitespace, foldText, htmlToText, shortenText } from './plain-text.ts';
+
+/** Maximum length of a candidate's summary, in characters. @defaultValue 400 */
+export const SUMMARY_MAX_LENGTH = 400;
+/** Entries older than this many days are ignored unless the feed says otherwise. */
+export const DEFAULT_MAX_AGE_DAYS = 60;
+const TITLE_MAX_LENGTH = 300;
+const DAY_MS = 86_400_000;
+
+/** The rules of one monitored feed that shape its candidates (a `FeedSource` fits). */
+export interface FeedRules {
+  url: string;
+  name: string;
+  section: string;
+  include?: readonly string[] | undefined;
+  exclude?: readonly string[] | undefined;
+  max_age_days?: number | undefined;
+}
+
+/** Why an entry did not become a candidate. */
+export type SkipReason = 'no-link' | 'no-title' | 'too-old' | 'excluded' | 'not-included';
+
+/** What {@link normalizeEntry} made of an entry. */
+export type NormalizeOutcome =
+  { kind: 'candidate'; candidate: NewCandidate } | { kind: 'skipped'; reason: SkipReason };
+
+/**
+ * The key under which two titles count as the same item: folded (no case, no accents),
+ * punctuation removed. Titles of fewer than four words ("Weekly update", "News release") are
+ * too generic to identify an item alone, so the canonical URL is appended to theirs.
+ */
+export function titleKeyOf(title: string, canonical: string): string {
+  const words = foldText(title)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+  return words.split(' ').length >= 4 ? words : `${words} ${canonical}`;
+}
+
+function parseDate(value: string | undefined): Date | null {
+  if (!value?.trim()) return null;
+  const date = new Date(value.trim());
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Turns one feed entry into a candidate item, or says why not. Pure: `now` is the first-seen
+ * time and the reference of `max_age_days`.
+ *
+ * - title: plain text (HTML stripped, entities decoded, whitespace collapsed); an entry without
+ *   one takes the start of its summary;
+ * - summary: the description (else the full content) as plain text, scripts dropped,
+ *   shortened to {@link SUMMARY_MAX_LENGTH} characters at a word boundary;
+ * - link: resolved against `xml:base`/feed URL; when missing, a GUID that is a web URL stands in;
+ * - deadline: the first one stated in the title or text (see `extractDeadline`);
+ * - include/exclude keywords are matched on title and text, case- and accent-insensitive.
+ */
+export function normalizeEntry(
+  entry: FeedEntry,
+  context: { newsletterId: string; feed: FeedRules; now: Date },
+): NormalizeOutcome {
+  const { feed, now } = context;
+  const link =
+    resolveWebUrl(entry.link, entry.baseUrl) ??
+    (entry.guid && isWebUrl(entry.guid.trim()) ? entry.guid.trim() : undefined);
+  const canonical = link === undefined ? undefined : canonicalUrl(link);
+  if (link === undefined || canonical === undefined) return { kind: 'skipped', reason: 'no-link' };
+
+  const summaryText = htmlToText(entry.summaryHtml ?? '');
+  const contentText = htmlToText(entry.contentHtml ?? '');
+  const bodyText = summaryText || contentText;
+  const title = shortenText(
+    htmlToText(entry.title ?? '') || shortenText(bodyText, 120),
+    TITLE_MAX_LENGTH,
+  );
+  if (title === '') return { kind: 'skipped', reason: 'no-title' };
+
+  const publishedAt = parseDate(entry.published);
+  const maxAgeDays = feed.max_age_days ?? DEFAULT_MAX_AGE_DAYS;
+  if (publishedAt && now.getTime() - publishedAt.getTime() > maxAgeDays * DAY_MS) {
+    return { kind: 'skipped', reason: 'too-old' };
+  }
+
+  const fullText = `${title} ${summaryText} ${contentText}`;
+  const verdict = matchKeywords(fullText, feed);
+  if (verdict !== 'kept') return { kind: 'skipped', reason: verdict };
+
+  const guid = collapseWhitespace(entry.guid ?? '').slice(0, 2000);
+  const candidate = NewCandidateSchema.parse({
+    newsletterId: context.newsletterId,
+    feedUrl: feed.url,
+    sourceName: feed.name,
+    guid: guid === '' ? null : guid,
+    url: link,
+    canonicalUrl: canonical,
+    title,
+    titleKey: titleKeyOf(title, canonical),
+    summary: shortenText(bodyText, SUMMARY_MAX_LENGTH),
+    sectionId: feed.section,
+    publishedAt,
+    firstSeenAt: now,
+    deadline: extractDeadline(fullText) ?? null,
+  });
+  return { kind: 'candidate', candidate };
+}

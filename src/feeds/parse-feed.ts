@@ -1,0 +1,111 @@
+import Parser from 'rss-parser';
+
+import { resolveWebUrl } from './canonical-url.ts';
+import type { FeedEntry, ParsedFeed } from './feed-entry.ts';
+import { FeedInvalidError } from './feed-errors.ts';
+
+type RawAttributes = Record<string, string | undefined>;
+type RawLink = { $?: RawAttributes };
+type RawItem = Parser.Item & {
+  id?: unknown;
+  summary?: unknown;
+  'content:encoded'?: unknown;
+  attributes?: RawAttributes;
+  links?: RawLink[];
+  'rdf:about'?: string;
+  'dc:date'?: unknown;
+};
+type RawFeed = { attributes?: RawAttributes };
+
+// `$` (the element's attributes) is kept so that xml:base can be read; Atom links are kept
+// whole so that the alternate link is chosen with its own attributes.
+const parserOptions = {
+  customFields: {
+    feed: [['$', 'attributes', { keepArray: true }]],
+    item: [
+      ['$', 'attributes', { keepArray: true }],
+      ['link', 'links', { keepArray: true }],
+    ],
+  },
+} as unknown as Parser.ParserOptions<RawFeed, RawItem>;
+
+// A DOCTYPE with an internal subset is how entity-expansion ("billion laughs") documents
+// declare their entities; no real feed needs one.
+const internalSubset = /<!DOCTYPE[^>[]*\[/i;
+const entityDeclaration = /<!ENTITY/i;
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && '_' in value && typeof value._ === 'string') {
+    return value._;
+  }
+  return undefined;
+}
+
+function atomLink(links: RawLink[] | undefined): RawLink | undefined {
+  if (!Array.isArray(links)) return undefined;
+  const withHref = links.filter((link) => typeof link?.$?.href === 'string');
+  return withHref.find((link) => (link.$?.rel ?? 'alternate') === 'alternate') ?? withHref[0];
+}
+
+function toEntry(item: RawItem, feedBase: string): FeedEntry {
+  const itemBase = resolveWebUrl(item.attributes?.['xml:base'], feedBase) ?? feedBase;
+  const link = atomLink(item.links);
+  const linkBase = resolveWebUrl(link?.$?.['xml:base'], itemBase) ?? itemBase;
+  const href = link?.$?.href ?? asText(item.link) ?? item['rdf:about'];
+  const published = item.isoDate ?? item.pubDate ?? asText(item['dc:date']);
+  const summary = asText(item.summary) ?? asText(item.content);
+  const encoded = asText(item['content:encoded']);
+  // Atom puts the full text in <content> (rss-parser's `content`) and the short one in
+  // <summary>; RSS puts the short one in <description> (`content`) and the full one in
+  // content:encoded.
+  const contentHtml = encoded ?? (asText(item.summary) ? asText(item.content) : undefined);
+  const guid = asText(item.guid) ?? asText(item.id);
+  return {
+    baseUrl: linkBase,
+    ...(asText(item.title) !== undefined ? { title: asText(item.title) } : {}),
+    ...(href !== undefined ? { link: resolveWebUrl(href, linkBase) ?? href } : {}),
+    ...(guid !== undefined ? { guid } : {}),
+    ...(published !== undefined ? { published } : {}),
+    ...(summary !== undefined ? { summaryHtml: summary } : {}),
+    ...(contentHtml !== undefined ? { contentHtml } : {}),
+  };
+}
+
+/**
+ * Parses an RSS 0.9x/1.0/2.0 or Atom document with rss-parser. Relative links are resolved
+ * against `xml:base` (document, entry, link) and then `feedUrl`. Throws
+ * {@link FeedInvalidError} for an empty body, a document declaring entities, malformed XML,
+ * or a document that is not a feed (an HTML page).
+ */
+export async function parseFeed(xml: string, feedUrl: string): Promise<ParsedFeed> {
+  const text = xml.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new FeedInvalidError('empty', 'the feed is empty');
+  if (internalSubset.test(text.slice(0, 10_000)) || entityDeclaration.test(text.slice(0, 10_000))) {
+    throw new FeedInvalidError(
+      'entity-declaration',
+      'the feed declares XML entities (refused: entity expansion)',
+    );
+  }
+  if (/^\s*(?:<!--[\s\S]*?-->\s*)*<!DOCTYPE\s+html/i.test(text) || /^\s*<html[\s>]/i.test(text)) {
+    throw new FeedInvalidError('not-a-feed', 'the address serves an HTML page, not a feed');
+  }
+  let raw: RawFeed & Parser.Output<RawItem>;
+  try {
+    raw = await new Parser<RawFeed, RawItem>(parserOptions).parseString(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const isNotFeed = /not recognized|Unable to parse/i.test(message ?? '');
+    throw new FeedInvalidError(
+      isNotFeed ? 'not-a-feed' : 'malformed',
+      isNotFeed ? 'the document is not an RSS or Atom feed' : `malformed XML: ${message}`,
+      { cause: error },
+    );
+  }
+  const feedBase = resolveWebUrl(raw.attributes?.['xml:base'], feedUrl) ?? feedUrl;
+  const title = asText(raw.title);
+  return {
+    ...(title !== undefined ? { title } : {}),
+    entries: (raw.items ?? []).map((item) => toEntry(item, feedBase)),
+  };
+}
