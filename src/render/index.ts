@@ -7,7 +7,7 @@ export {
   localizeIssue,
   type SectionView,
 } from './localize.ts';
-export { htmlFragmentToText, markdownToHtml, markdownToText } from './markdown.ts';
+export { decodeEntities, htmlFragmentToText, markdownToHtml, markdownToText } from './markdown.ts';
 export { compileMjml, type MjmlProblem, TemplateInvalidError } from './mjml-compiler.ts';
 export {
   compilePersonalization,

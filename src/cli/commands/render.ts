@@ -35,11 +35,12 @@ export const registerRenderCommand: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: RenderOptions) => {
       const config = ctx.config();
+      const requested = LocaleSchema.optional().safeParse(options.lang);
+      if (!requested.success) {
+        throw new ValidationError(`--lang must be 'fr' or 'en', got '${options.lang}'`);
+      }
       const { issue, newsletter } = await loadIssue(config.ISSUES_DIR, ref);
-      const lang = options.lang ?? newsletter.language;
-      const parsed = LocaleSchema.safeParse(lang);
-      if (!parsed.success) throw new ValidationError(`--lang must be 'fr' or 'en', got '${lang}'`);
-      const locale = parsed.data;
+      const locale = requested.data ?? newsletter.language;
       const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
       const rendered = await renderer.renderIssue(issue, newsletter, locale);
       const body = options.placeholders
