@@ -1,15 +1,21 @@
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
+import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
+import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
+import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
+import { closeRedisConnection, createRedisConnection } from '../queue/index.ts';
 import {
-  closeRedisConnection,
-  createDeliveryQueues,
-  createRedisConnection,
-} from '../queue/index.ts';
-import { createOpsMetrics, databaseCheck, opsPlugin, redisCheck } from './ops/index.ts';
+  createOpsMetrics,
+  databaseCheck,
+  instrumentTransport,
+  opsPlugin,
+  redisCheck,
+} from './ops/index.ts';
 import { createServer, listen } from './server.ts';
 
 /** Options of {@link startServeProcess}. */
@@ -30,6 +36,8 @@ export interface ServeProcessOptions {
 export interface ServeProcess {
   url: string;
   services: Services;
+  /** Campaigns and queues (with the workers when this process runs them). */
+  delivery: Delivery;
   /** Stops taking requests and jobs, finishes those in flight, releases every resource. */
   close(): Promise<void>;
 }
@@ -41,6 +49,7 @@ export interface ServeProcess {
  */
 export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
   const log = logger.child({ component: 'serve' });
   const closers: Array<{ name: string; close: () => Promise<void> }> = [];
   const close = async () => {
@@ -70,41 +79,57 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     probe.on('error', () => undefined);
     closers.push({ name: 'redis-probe', close: async () => probe.disconnect() });
 
-    const queues = createDeliveryQueues(connection, config.QUEUE_PREFIX, {
-      attempts: config.SEND_ATTEMPTS,
-      retryDelayMs: config.SEND_RETRY_DELAY_MS,
-    });
-    closers.push({ name: 'queues', close: () => queues.close() });
-
-    const services = buildServices({
-      config,
-      logger,
-      clock: options.clock ?? systemClock,
-      database,
-    });
-
-    if (options.isRunningWorkers) {
-      log.info({}, 'embedded database: running the workers in this process');
-    }
-
+    const services = buildServices({ config, logger, clock, database });
+    const newsletters = await loadNewsletters(config.ISSUES_DIR);
+    const queueList: Queue[] = [];
     const repository = createOpsRepository(database.db);
     const metrics = createOpsMetrics({
       repository,
-      queues: queues.all,
+      queues: queueList,
       onError: (error, metric) => log.warn({ err: error, metric }, 'metric source failed'),
     });
+
+    let delivery: Delivery;
+    if (options.isRunningWorkers) {
+      log.info({}, 'embedded database: running the workers in this process');
+      const senders = new Map(
+        newsletters.map((newsletter) => [newsletter.sender.email.toLowerCase(), newsletter.id]),
+      );
+      const transport = instrumentTransport(
+        createSmtpTransport(smtpTransportOptionsFromConfig(config, logger)),
+        {
+          histogram: metrics.sendDuration,
+          newsletterOf: (from) => senders.get(from.toLowerCase()) ?? 'unknown',
+        },
+      );
+      const runtime = await startDeliveryRuntime({
+        config,
+        logger,
+        clock,
+        database,
+        redis: connection,
+        transport,
+      });
+      closers.push({ name: 'workers', close: () => runtime.close() });
+      delivery = runtime.delivery;
+    } else {
+      delivery = buildDelivery({ config, logger, clock, database, redis: connection });
+      closers.push({ name: 'queues', close: () => delivery.close() });
+    }
+    queueList.push(...delivery.queues.all);
+
     const app = createServer({ logger });
     await app.register(opsPlugin, {
       checks: [databaseCheck(repository), redisCheck(probe)],
       metrics,
-      queues: queues.all,
+      queues: delivery.queues.all,
       adminToken: config.ADMIN_TOKEN,
       isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
     });
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
-    return { url, services, close };
+    return { url, services, delivery, close };
   } catch (error) {
     await close();
     throw error;

@@ -7,6 +7,7 @@ import { metricsPlugin, type OpsMetrics } from './metrics.ts';
 
 export { adminQueuesPath, adminQueuesPlugin } from './admin-queues.ts';
 export { healthPlugin, type ReadinessCheck } from './health.ts';
+export { type InstrumentOptions, instrumentTransport } from './instrumented-transport.ts';
 export {
   type CountableQueue,
   createOpsMetrics,

@@ -23,7 +23,7 @@ const queueStates = ['waiting', 'active', 'delayed', 'failed', 'paused', 'priori
 /** The Prometheus registry of one process and the instruments other parts may feed. */
 export interface OpsMetrics {
   registry: Registry;
-  /** Time from claiming a recipient to the SMTP server's answer, by newsletter and outcome. */
+  /** Time of one SMTP submission, by newsletter and outcome (see `instrumentTransport`). */
   sendDuration: Histogram<'newsletter' | 'outcome'>;
 }
 
@@ -105,7 +105,7 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
 
   const sendDuration = new Histogram({
     name: 'depeche_send_duration_seconds',
-    help: 'Time of one SMTP submission, by newsletter and outcome (sent, failed, retried)',
+    help: 'Time of one SMTP submission by the workers of this process, by newsletter and outcome (accepted, rejected, error)',
     labelNames: ['newsletter', 'outcome'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
