@@ -27,3 +27,14 @@ export {
   type SmtpTransportOptions,
   smtpTransportOptionsFromConfig,
 } from './smtp-transport.ts';
+export {
+  createTestSender,
+  type TestSender,
+  type TestSenderDeps,
+  type TestSendOutcome,
+  type TestSendRequest,
+  TestSendRequestSchema,
+  type TestSendResult,
+  testSendSubscriberId,
+  testSubjectPrefix,
+} from './test-send.ts';
