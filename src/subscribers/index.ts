@@ -3,6 +3,13 @@ export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-
 export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
 export { type ImportOptions, type ImportSummary, maxListedInvalidRows } from './import-csv.ts';
 export { type AddInput, AddInputSchema, type AddResult } from './operator-operations.ts';
+export {
+  type FieldResult,
+  foldText,
+  parseCareerStage,
+  parseCountry,
+  parseLocale,
+} from './profile-fields.ts';
 export type { SubscriberServiceDeps } from './service-deps.ts';
 export {
   type Attributes,

@@ -33,6 +33,10 @@ export function parseLocale(raw: string): FieldResult<SubscriberLocale> {
 
 let countryIndex: Map<string, string> | undefined;
 
+/** Codes ICU names that are not ISO 3166-1 countries: reserved, user-assigned, groupings. */
+const notCountries =
+  /^(AA|AC|AN|BU|CP|CQ|CS|DD|DG|DY|EA|EU|EZ|FX|HV|IC|NH|NT|QO|Q[M-Z]|RH|SU|TA|TP|UN|VD|X[A-Z]|YD|YU|ZR|ZZ)$/;
+
 /** Every ISO 3166-1 alpha-2 code known to ICU, with its French and English names. */
 function countries(): Map<string, string> {
   if (countryIndex) return countryIndex;
@@ -47,9 +51,11 @@ function countries(): Map<string, string> {
       const code = `${a}${b}`;
       // ICU echoes codes it does not know; the user-assigned and private ranges are not countries
       const known = names.map((display) => display.of(code)).filter((n) => n && n !== code);
-      if (known.length === 0 || /^(AA|Q[M-Z]|X[A-Z]|ZZ|EU|EZ|UN)$/.test(code)) continue;
+      if (known.length === 0 || notCountries.test(code)) continue;
       index.set(code.toLowerCase(), code);
-      for (const name of known) index.set(foldText(name ?? ''), code);
+      // the first code of a name wins: FR for « France », not the reserved FX
+      for (const name of known)
+        if (!index.has(foldText(name ?? ''))) index.set(foldText(name ?? ''), code);
     }
   }
   for (const [alias, code] of Object.entries(countryAliases)) index.set(alias, code);

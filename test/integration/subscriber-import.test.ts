@@ -1,0 +1,194 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { queryRows } from '../../src/db/index.ts';
+import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
+import { createSubscriberService, type SubscriberService } from '../../src/subscribers/index.ts';
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { cleanSubscriberTables } from '../helpers/subscriber-tables.ts';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/csv');
+const fixture = (name: string) => createReadStream(path.join(fixtures, name));
+
+describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
+  let database: TestDatabase;
+  let service: SubscriberService;
+  beforeAll(async () => {
+    database = await open();
+    service = createSubscriberService({
+      db: database.handle.db,
+      clock: fixedClock('2026-11-23T10:00:00Z'),
+      logger: createSilentLogger(),
+    });
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+  beforeEach(async () => {
+    await cleanSubscriberTables(database.handle.db);
+  });
+
+  const importFile = (name: string, options: { isConfirmed?: boolean; isDryRun?: boolean } = {}) =>
+    service.importCsv(fixture(name), { newsletterId: 'adn', fileName: name, ...options });
+
+  it('imports the valid rows and reports each bad one with its line and reason', async () => {
+    const summary = await importFile('mixed.csv');
+    expect(summary).toMatchObject({
+      rows: 9,
+      created: 4,
+      updated: 0,
+      unchanged: 1,
+      suppressed: 0,
+      invalid: 4,
+    });
+    expect(summary.invalidRows).toEqual([
+      { line: 3, reason: "'not-an-address' is not a valid email address" },
+      { line: 4, reason: 'email is empty' },
+      { line: 6, reason: expect.stringContaining("unknown country 'Atlantis'") },
+      { line: 8, reason: expect.stringContaining("unknown language 'es'") },
+    ]);
+    const john = await service.findByEmail('john.smith@example.edu');
+    expect(john?.subscriber).toMatchObject({
+      name: 'John "JJ" Smith',
+      locale: 'en',
+      country: 'US',
+      careerStage: 'established',
+    });
+    expect(john?.subscriptions).toMatchObject([{ newsletterId: 'adn', status: 'pending' }]);
+    const lucas = await service.findByEmail('lucas.martin@example.edu');
+    expect(lucas?.subscriber).toMatchObject({
+      email: 'lucas.martin@example.edu',
+      locale: 'en',
+      country: 'US',
+      careerStage: 'early-career',
+    });
+    const camille = await service.findByEmail('camille.durand@example.org');
+    expect(camille?.subscriber.attributes).toEqual({ laboratory: 'LSCE' });
+    const hugo = await service.findByEmail('hugo.lefebvre@example.fr');
+    expect(hugo?.subscriber).toMatchObject({
+      name: 'Hugo Lefèbvre',
+      researchField: 'Économie de la recherche',
+      careerStage: 'other',
+    });
+  });
+
+  it('reads a French spreadsheet export: BOM, semicolons, accents, prénom + nom', async () => {
+    const summary = await importFile('french-semicolon-bom.csv', { isConfirmed: true });
+    expect(summary).toMatchObject({ rows: 5, created: 3, unchanged: 1, invalid: 1 });
+    expect(summary.invalidRows[0]?.line).toBe(3);
+    const sophie = await service.findByEmail('sophie.nguyen@example.org');
+    expect(sophie?.subscriber).toMatchObject({
+      name: 'Sophie Nguyen',
+      locale: 'fr',
+      country: 'DE',
+      researchField: 'Immunologie',
+      careerStage: 'doctoral',
+      attributes: { unite: 'UMR 1234' },
+    });
+    expect(sophie?.subscriptions).toMatchObject([{ newsletterId: 'adn', status: 'active' }]);
+    const emile = await service.findByEmail('emile.zola@example.fr');
+    expect(emile?.subscriber).toMatchObject({
+      name: 'Émile Zola',
+      researchField: 'Lettres; histoire',
+    });
+    const diego = await service.findByEmail('diego.hernandez@example.mx');
+    expect(diego?.subscriber).toMatchObject({
+      name: 'Diego Hernández',
+      locale: 'en',
+      country: 'MX',
+    });
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    await importFile('mixed.csv');
+    const before = await queryRows<{ row: string }>(
+      database.handle.db,
+      sql`SELECT s::text AS row FROM subscribers s ORDER BY id`,
+    );
+    const events = await queryRows<{ n: number }>(
+      database.handle.db,
+      sql`SELECT count(*)::int AS n FROM consent_events`,
+    );
+    const again = await importFile('mixed.csv');
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 5, invalid: 4 });
+    const after = await queryRows<{ row: string }>(
+      database.handle.db,
+      sql`SELECT s::text AS row FROM subscribers s ORDER BY id`,
+    );
+    expect(after).toEqual(before);
+    const eventsAfter = await queryRows<{ n: number }>(
+      database.handle.db,
+      sql`SELECT count(*)::int AS n FROM consent_events`,
+    );
+    expect(eventsAfter).toEqual(events);
+    // --confirmed then makes the pending subscriptions active; the repeated line is unchanged
+    expect(await importFile('mixed.csv', { isConfirmed: true })).toMatchObject({
+      created: 0,
+      updated: 4,
+      unchanged: 1,
+    });
+  });
+
+  it('never resubscribes suppressed or unsubscribed addresses, nor erased ones', async () => {
+    await importFile('mixed.csv', { isConfirmed: true });
+    await service.suppress('camille.durand@example.org', 'hard_bounce', '550 5.1.1');
+    await service.remove('lucas.martin@example.edu', 'adn', { source: 'cli' });
+    await service.erase('john.smith@example.edu', { source: 'cli' });
+    const summary = await importFile('mixed.csv', { isConfirmed: true });
+    expect(summary).toMatchObject({ created: 0, unchanged: 1, suppressed: 4 });
+    expect(await service.findByEmail('john.smith@example.edu')).toBeNull();
+    const lucas = await service.findByEmail('lucas.martin@example.edu');
+    expect(lucas?.subscriptions[0]?.status).toBe('unsubscribed');
+  });
+
+  it('writes nothing in a dry run', async () => {
+    const summary = await importFile('mixed.csv', { isDryRun: true });
+    expect(summary).toMatchObject({ isDryRun: true, created: 4, unchanged: 1, invalid: 4 });
+    expect((await service.stats()).subscribers).toBe(0);
+  });
+
+  it('refuses a file without an email column, naming the headers found', async () => {
+    await expect(importFile('no-email.csv')).rejects.toThrow(
+      /'no-email.csv' has no email column.*found: 'name', 'country'/,
+    );
+    await expect(
+      service.importCsv(Readable.from([]), { newsletterId: 'adn', fileName: 'empty.csv' }),
+    ).rejects.toThrow(/no email column/);
+  });
+
+  it('imports thousands of rows across batches, a repeated address included', async () => {
+    const lines = ['email;nom;pays'];
+    for (let i = 0; i < 2500; i += 1) lines.push(`user${i}@example.org;Nom ${i};FR`);
+    lines.push('USER7@example.org;Nom 7;FR');
+    const summary = await service.importCsv(Readable.from([`${lines.join('\r\n')}\r\n`]), {
+      newsletterId: 'fil-de-marianne',
+      fileName: 'generated.csv',
+      isConfirmed: true,
+      batchSize: 1000,
+    });
+    expect(summary).toMatchObject({ rows: 2501, created: 2500, unchanged: 1, invalid: 0 });
+    const stats = await service.stats();
+    expect(stats.newsletters).toEqual([
+      { newsletterId: 'fil-de-marianne', pending: 0, active: 2500, unsubscribed: 0 },
+    ]);
+  });
+
+  it('takes the rows of its newsletter from a newsletters column and skips unsubscribed ones', async () => {
+    const csv = [
+      'email,name,newsletters,status',
+      'a@example.org,A,adn fil-de-marianne,',
+      'b@example.org,B,fil-de-marianne,',
+      'c@example.org,C,,unsubscribed',
+    ].join('\n');
+    const summary = await service.importCsv(Readable.from([csv]), {
+      newsletterId: 'adn',
+      fileName: 'lists.csv',
+    });
+    expect(summary).toMatchObject({ rows: 3, created: 1, skipped: 2 });
+  });
+});
