@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+
+import { testIssue, testNewsletter } from '../../test/fixtures/render/sample-issues.ts';
+import { sortByDeadline } from './helpers.ts';
+import { isClosingSoon, localizeIssue } from './localize.ts';
+
+describe('isClosingSoon', () => {
+  it.each([
+    ['2026-11-05', true],
+    ['2026-11-19', true],
+    ['2026-11-20', false],
+    ['2026-11-04', false],
+    [undefined, false],
+  ] as const)('deadline %s for an issue of 2026-11-05 → %s', (deadline, expected) => {
+    expect(isClosingSoon(deadline, '2026-11-05')).toBe(expected);
+  });
+});
+
+describe('sortByDeadline', () => {
+  it('orders by deadline, keeps ties and undated items in their order, undated last', () => {
+    const items = [
+      { id: 'a' },
+      { id: 'b', deadline: '2026-12-01' },
+      { id: 'c', deadline: '2026-11-20' },
+      { id: 'd' },
+      { id: 'e', deadline: '2026-11-20' },
+    ];
+    expect(sortByDeadline(items).map((item) => item.id)).toEqual(['c', 'e', 'b', 'a', 'd']);
+  });
+});
+
+describe('localizeIssue', () => {
+  it('picks English texts where present and French otherwise', () => {
+    const en = localizeIssue(testIssue, testNewsletter, 'en');
+    expect(en.subject).toBe('Le fil de Marianne — November 2026');
+    expect(en.preheader).toBe(testIssue.preheader);
+    expect(en.introduction).toBe('Welcome to this **November** issue.');
+    expect(en.newsletter.description).toBe('Opportunities for French researchers abroad.');
+    expect(en.sections.map((section) => section.title)).toEqual(['Jobs', 'Events']);
+    const [late, soon] = en.sections[0]?.items ?? [];
+    expect(late).toMatchObject({
+      title: 'CNRS research scientist (late)',
+      summary: 'A position at CNRS.',
+    });
+    expect(soon).toMatchObject({
+      title: 'Bourse Inria (soon)',
+      isClosingSoon: true,
+      isOpportunity: true,
+    });
+  });
+
+  it('keeps the French texts for a French reader', () => {
+    const fr = localizeIssue(testIssue, testNewsletter, 'fr');
+    expect(fr.subject).toBe(testIssue.subject);
+    expect(fr.sections[0]?.title).toBe('Postes');
+    expect(fr.sections[0]?.items[0]?.title).toBe('Chargé·e de recherche CNRS (late)');
+    expect(fr.issueKey).toBe('fil-de-marianne/2026-11');
+  });
+});
