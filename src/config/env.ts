@@ -86,6 +86,11 @@ export const envSchema = z
     SEND_RETRY_DELAY_MS: positiveInt(5000),
     /** Share of failed messages past which a campaign pauses itself. @defaultValue 0.2 */
     SEND_MAX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.2),
+    /**
+     * How long a worker holds a job without renewing its lock; the jobs of a killed worker are
+     * taken over after about twice this. @defaultValue 30000
+     */
+    WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
     /** Connections of the SMTP pool per worker. @defaultValue 5 */
     SMTP_POOL_SIZE: positiveInt(5),
     /** Feed polling interval of the worker. @defaultValue 3600 */

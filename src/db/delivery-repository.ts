@@ -117,7 +117,7 @@ export function createDeliveryRepository() {
       const rows = await queryRows<{ status: DeliveryStatus }>(
         db,
         sql`UPDATE deliveries d
-            SET status = v.status, smtp_response = v.smtp_response, message_id = v.message_id,
+            SET status = v.status, smtp_response = v."smtpResponse", message_id = v."messageId",
                 sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
                 updated_at = now()
             FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)

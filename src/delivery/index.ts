@@ -1,3 +1,35 @@
+export {
+  type Campaign,
+  type CampaignAction,
+  type CampaignBody,
+  CampaignBodySchema,
+  CampaignSchema,
+  type CampaignStatus,
+  CampaignStatusSchema,
+  type CampaignTransition,
+  decideScheduledStart,
+  isErrorRateExceeded,
+  isSendable,
+  maxScheduleLatenessMs,
+  type NewsletterSnapshot,
+  NewsletterSnapshotSchema,
+  planTransition,
+} from './campaign.ts';
+export { type CampaignMessages, createCampaignMessages } from './campaign-messages.ts';
+export {
+  type CampaignProgress,
+  createDeliveryService,
+  type DeliveryEnqueuer,
+  type DeliveryService,
+  type DeliveryServiceDeps,
+} from './delivery-service.ts';
+export { CampaignNotFoundError, CampaignNotSendableError, SegmentInvalidError } from './errors.ts';
+export {
+  campaignLocales,
+  contentHashOf,
+  createIssueSnapshotter,
+  type IssueSnapshot,
+} from './issue-snapshot.ts';
 export type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.ts';
 export {
   buildMessageTemplate,
@@ -11,6 +43,42 @@ export {
   type RenderedMessage,
   renderMessage,
 } from './message-template.ts';
+export { fanOutPageSize, planBatches } from './plan-batches.ts';
+export {
+  type FanOutJob,
+  fanOutJobId,
+  FanOutJobSchema,
+  type JobPayloads,
+  QueueName,
+  scheduledStartJobId,
+  type SchedulerJob,
+  SchedulerJobSchema,
+  type SendBatchJob,
+  sendBatchJobId,
+  SendBatchJobSchema,
+} from './queue-contract.ts';
+export {
+  createRecipientLinks,
+  type RecipientLinkBuilder,
+  type RecipientLinks,
+} from './recipient-links.ts';
+export { describeSegment, parseSegment, type Segment, SegmentSchema } from './segment.ts';
+export {
+  type BatchAttempt,
+  type BatchResult,
+  type BatchSender,
+  type BatchSenderDeps,
+  type BatchSenderOptions,
+  createBatchSender,
+  type MessageRateLimiter,
+} from './send-batch.ts';
+export {
+  buildSendingStatus,
+  finishedCount,
+  formatDuration,
+  type ProgressSample,
+  type SendingStatus,
+} from './sending-status.ts';
 export {
   classifySmtpError,
   isConnectionError,

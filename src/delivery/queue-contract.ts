@@ -37,17 +37,20 @@ export interface JobPayloads {
   [QueueName.scheduler]: SchedulerJob;
 }
 
-/** Deterministic job id of a send batch: enqueuing it twice adds one job. */
+/**
+ * Deterministic job id of a send batch, `12-3`: enqueuing it twice adds one job. (BullMQ 6
+ * refuses ':' in custom ids, and integer-looking ones.)
+ */
 export function sendBatchJobId(job: SendBatchJob): string {
-  return `${job.campaignId}:${job.batchNo}`;
+  return `${job.campaignId}-${job.batchNo}`;
 }
 
 /** Deterministic job id of a campaign's fan-out. */
 export function fanOutJobId(job: FanOutJob): string {
-  return `fan-out:${job.campaignId}`;
+  return `fan-out-${job.campaignId}`;
 }
 
 /** Deterministic job id of the start of a campaign scheduled at `at`. */
 export function scheduledStartJobId(campaignIdValue: number, at: Date): string {
-  return `start:${campaignIdValue}:${at.getTime()}`;
+  return `start-${campaignIdValue}-${at.getTime()}`;
 }

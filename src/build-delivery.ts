@@ -1,0 +1,169 @@
+import type { Redis } from 'ioredis';
+
+import { type Config, resolveSecretKeys } from './config/index.ts';
+import { loadIssue } from './content/index.ts';
+import {
+  createAudienceRepository,
+  createCampaignRepository,
+  createDeliveryRepository,
+  type DatabaseHandle,
+  migrate,
+  openDatabaseFromConfig,
+} from './db/index.ts';
+import {
+  createBatchSender,
+  createCampaignMessages,
+  createDeliveryService,
+  createIssueSnapshotter,
+  createRecipientLinks,
+  createSmtpTransport,
+  type MailTransport,
+  smtpTransportOptionsFromConfig,
+} from './delivery/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
+import {
+  closeRedisConnection,
+  createDeliveryQueues,
+  createQueueEnqueuer,
+  createRedisConnection,
+  createRedisRateLimiter,
+  startDeliveryWorkers,
+} from './queue/index.ts';
+import { createRenderer, greetingFor } from './render/index.ts';
+import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
+
+/** What the delivery wiring needs from an entry point. */
+export interface DeliveryDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: DatabaseHandle;
+  /** A connection from `createRedisConnection` (owned and closed by the caller). */
+  redis: Redis;
+}
+
+/**
+ * Wires campaigns: repositories, queues and the delivery service (`depeche campaign …`).
+ * `close()` closes the queues, not the database or Redis connection it was given.
+ */
+export function buildDelivery(deps: DeliveryDeps) {
+  const { config } = deps;
+  const db = deps.database.db;
+  const campaigns = createCampaignRepository();
+  const deliveries = createDeliveryRepository();
+  const queues = createDeliveryQueues(deps.redis, config.QUEUE_PREFIX, {
+    attempts: config.SEND_ATTEMPTS,
+    retryDelayMs: config.SEND_RETRY_DELAY_MS,
+  });
+  const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
+  const service = createDeliveryService({
+    db,
+    campaigns,
+    deliveries,
+    audience: createAudienceRepository(),
+    enqueue: createQueueEnqueuer(queues),
+    snapshotIssue: createIssueSnapshotter({
+      loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
+      renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
+    }),
+    logger: deps.logger,
+    clock: deps.clock,
+    batchSize: config.SEND_BATCH_SIZE,
+  });
+  return { service, queues, campaigns, deliveries, close: () => queues.close() };
+}
+
+/** See {@link buildDelivery}. */
+export type Delivery = ReturnType<typeof buildDelivery>;
+
+/**
+ * Starts the delivery workers of this process (fan-out, send, scheduler) on top of
+ * {@link buildDelivery}: SMTP transport, signed links, hard-bounce suppression and the shared
+ * Redis rate limit. `depeche worker` (and `depeche serve` on the embedded database) call it.
+ * `close()` stops taking jobs, lets the jobs in flight finish, then closes the SMTP pool.
+ */
+export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: MailTransport }) {
+  const { config, logger, clock } = deps;
+  const db = deps.database.db;
+  const delivery = buildDelivery(deps);
+  const transport =
+    deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
+  const signer = createTokenSigner(resolveSecretKeys(config));
+  const subscribers = createSubscriberService({ db, clock, logger });
+  const sender = createBatchSender({
+    db,
+    campaigns: delivery.campaigns,
+    deliveries: delivery.deliveries,
+    messages: createCampaignMessages((id) => delivery.campaigns.findBodies(db, id), {
+      unsubscribeMailto: config.UNSUBSCRIBE_MAILTO,
+    }),
+    links: createRecipientLinks({ publicUrl: config.PUBLIC_URL, signer }),
+    greetingFor,
+    suppress: async (email, detail) => {
+      await subscribers.suppress(email, 'hard_bounce', detail);
+    },
+    transport,
+    rateLimiter: createRedisRateLimiter(deps.redis, {
+      key: `${config.QUEUE_PREFIX}:send-rate`,
+      perSecond: config.SEND_RATE_PER_SECOND,
+      perHour: config.SEND_RATE_PER_HOUR,
+    }),
+    logger,
+    clock,
+    options: { maxErrorRate: config.SEND_MAX_ERROR_RATE, parallelism: config.SMTP_POOL_SIZE },
+  });
+  const workers = await startDeliveryWorkers({
+    connection: deps.redis,
+    prefix: config.QUEUE_PREFIX,
+    queues: delivery.queues,
+    delivery: delivery.service,
+    sender,
+    logger,
+    concurrency: config.SEND_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  });
+  return {
+    delivery,
+    workers,
+    async close() {
+      await workers.close();
+      await transport.close?.();
+      await delivery.close();
+    },
+  };
+}
+
+/**
+ * What `depeche worker` and `workers/send-batch.ts` run: opens and migrates the database, opens
+ * Redis and starts {@link startDeliveryRuntime}. Any number of such processes may share one
+ * Redis and one PostgreSQL (embedded PGlite serves one process only).
+ */
+export async function startWorkerProcess(options: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  holder?: string;
+}) {
+  const { config, logger } = options;
+  const database = await openDatabaseFromConfig(config, options.holder ?? 'depeche worker');
+  try {
+    const applied = await migrate(database);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    const redis = createRedisConnection(config.REDIS_URL, 'depeche-worker');
+    redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    const runtime = await startDeliveryRuntime({ ...options, database, redis });
+    return {
+      runtime,
+      redis,
+      database,
+      async close() {
+        await runtime.close();
+        await closeRedisConnection(redis);
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,238 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+
+import { buildDelivery } from '../../build-delivery.ts';
+import { openDatabaseFromConfig } from '../../db/index.ts';
+import {
+  buildSendingStatus,
+  type Campaign,
+  CampaignStatusSchema,
+  describeSegment,
+  finishedCount,
+  formatDuration,
+  parseSegment,
+  type ProgressSample,
+  type SendingStatus,
+} from '../../delivery/index.ts';
+import { systemClock, ValidationError } from '../../lib/index.ts';
+import { closeRedisConnection, createRedisConnection } from '../../queue/index.ts';
+import { type CliContext, printResult } from '../context.ts';
+import type { RegisterCommand } from '../program.ts';
+
+async function openDelivery(ctx: CliContext, command: string) {
+  const config = ctx.config();
+  const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
+  ctx.onClose(() => database.close());
+  const redis = createRedisConnection(config.REDIS_URL, 'depeche-cli');
+  ctx.onClose(() => closeRedisConnection(redis));
+  const delivery = buildDelivery({
+    config,
+    logger: ctx.logger(),
+    clock: systemClock,
+    database,
+    redis,
+  });
+  ctx.onClose(() => delivery.close());
+  return delivery.service;
+}
+
+function parseId(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) {
+    throw new ValidationError(`Campaign id '${raw}' is not a positive integer`);
+  }
+  return id;
+}
+
+function summary(campaign: Campaign): string {
+  const reason = campaign.statusReason ? ` — ${campaign.statusReason}` : '';
+  const at = campaign.scheduledAt ? ` at ${campaign.scheduledAt.toISOString()}` : '';
+  return `Campaign ${campaign.id} (${campaign.issueKey}) is ${campaign.status}${campaign.status === 'scheduled' ? at : ''}${reason}`;
+}
+
+function statusLines(status: SendingStatus): string[] {
+  return [
+    `Campaign ${status.id} (${status.issueKey}): ${status.status}${status.statusReason ? ` — ${status.statusReason}` : ''}`,
+    `  recipients ${status.total}${status.isFanoutDone ? '' : ' so far (fan-out running)'}`,
+    `  sent ${status.sent} · failed ${status.failed} · uncertain ${status.uncertain} · skipped ${status.skipped} · remaining ${status.remaining}`,
+    `  ${status.messagesPerSecond ?? '—'} messages/s · ETA ${formatDuration(status.etaSeconds)}`,
+  ];
+}
+
+/** A lifecycle action: `depeche campaign <name> ID`. */
+function action(
+  parent: Command,
+  ctx: CliContext,
+  name: string,
+  description: string,
+  run: (service: Awaited<ReturnType<typeof openDelivery>>, id: number) => Promise<Campaign>,
+) {
+  parent
+    .command(`${name} <id>`)
+    .description(description)
+    .option('--json', 'print the campaign as JSON')
+    .action(async (rawId: string, options: { json?: boolean }) => {
+      const campaign = await run(await openDelivery(ctx, name), parseId(rawId));
+      printResult(ctx, options.json, campaign, () => [summary(campaign)]);
+    });
+}
+
+async function watchStatus(ctx: CliContext, id: number, isJson: boolean | undefined) {
+  const service = await openDelivery(ctx, 'status');
+  const samples: ProgressSample[] = [];
+  const isTty = process.stdout.isTTY === true && !isJson;
+  const bar = isTty
+    ? new cliProgress.SingleBar(
+        {
+          format:
+            '{bar} {percentage}% | sent {sent} · failed {failed} · uncertain {uncertain} · remaining {remaining} | {rate} msg/s · ETA {eta_text}',
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let isStarted = false;
+  let isInterrupted = false;
+  const onSignal = () => {
+    isInterrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    for (;;) {
+      const progress = await service.progress(id);
+      const interim = buildSendingStatus(progress);
+      samples.push({ atMs: Date.now(), finished: finishedCount(interim) });
+      while (samples.length > 10) samples.shift();
+      const status = buildSendingStatus(progress, samples);
+      const isOver = ['done', 'cancelled', 'paused', 'draft'].includes(status.status);
+      if (bar) {
+        const payload = {
+          sent: status.sent,
+          failed: status.failed,
+          uncertain: status.uncertain,
+          remaining: status.remaining,
+          rate: status.messagesPerSecond ?? '—',
+          eta_text: formatDuration(status.etaSeconds),
+        };
+        if (!isStarted) bar.start(Math.max(status.total, 1), finishedCount(status), payload);
+        isStarted = true;
+        bar.setTotal(Math.max(status.total, 1));
+        bar.update(finishedCount(status), payload);
+        if (isOver) bar.stop();
+      } else {
+        printResult(ctx, isJson, status, () => [statusLines(status).join(' ')]);
+      }
+      if (isOver || isInterrupted) {
+        if (bar) for (const line of statusLines(status)) ctx.print(line);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, bar ? 500 : 2000));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    if (bar && isStarted) bar.stop();
+  }
+}
+
+/** `depeche campaign create|send|schedule|pause|resume|cancel|retry|list|status`. */
+export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
+  const campaign = program
+    .command('campaign')
+    .description('campaigns: send an issue to its subscribers');
+
+  campaign
+    .command('create <issue>')
+    .description('render ISSUE (file path or adn/2026-11) per language and store a draft campaign')
+    .option('--segment <filters>', "audience filter, e.g. 'country=US|MX,locale=fr,attr.lab=CNRS'")
+    .option('--json', 'print the result as JSON')
+    .action(async (issueRef: string, options: { segment?: string; json?: boolean }) => {
+      const segment = parseSegment(options.segment);
+      const service = await openDelivery(ctx, 'create');
+      const { campaign: created, audienceCount } = await service.create({ issueRef, segment });
+      printResult(ctx, options.json, { campaign: created, audienceCount }, () => [
+        `Campaign ${created.id} created (draft) for ${created.issueKey}, segment ${describeSegment(created.segment)}: ${audienceCount} recipients today.`,
+        `Send it with 'depeche campaign send ${created.id}' or schedule it with 'depeche campaign schedule ${created.id} --at ISO-TIME'.`,
+      ]);
+    });
+
+  action(campaign, ctx, 'send', 'start sending now (also an overdue scheduled campaign)', (s, id) =>
+    s.send(id),
+  );
+  campaign
+    .command('schedule <id>')
+    .description('send at a given time (ISO 8601, e.g. 2026-11-05T08:00:00+01:00)')
+    .requiredOption('--at <time>', 'when to start')
+    .option('--json', 'print the campaign as JSON')
+    .action(async (rawId: string, options: { at: string; json?: boolean }) => {
+      const at = new Date(options.at);
+      if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(options.at)) {
+        throw new ValidationError(`--at '${options.at}' is not an ISO 8601 date-time`);
+      }
+      const scheduled = await (await openDelivery(ctx, 'schedule')).schedule(parseId(rawId), at);
+      printResult(ctx, options.json, scheduled, () => [summary(scheduled)]);
+    });
+  action(campaign, ctx, 'pause', 'stop sending; queued messages wait', (s, id) => s.pause(id));
+  action(campaign, ctx, 'resume', 'send what is queued again', (s, id) => s.resume(id));
+  action(campaign, ctx, 'cancel', 'stop for good; queued messages are never sent', (s, id) =>
+    s.cancel(id),
+  );
+
+  campaign
+    .command('retry <id>')
+    .description('send again the failed (--failed) or uncertain (--uncertain) messages')
+    .option('--failed', 'messages refused or given up after retries')
+    .option('--uncertain', 'messages whose worker stopped mid-conversation (may arrive twice)')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (rawId: string, options: { failed?: boolean; uncertain?: boolean; json?: boolean }) => {
+        if (options.failed === options.uncertain) {
+          throw new ValidationError('Give exactly one of --failed or --uncertain');
+        }
+        const service = await openDelivery(ctx, 'retry');
+        const result = await service.retry(parseId(rawId), options.failed ? 'failed' : 'uncertain');
+        printResult(ctx, options.json, result, () => [
+          `${result.requeued} messages queued again. ${summary(result.campaign)}`,
+        ]);
+      },
+    );
+
+  campaign
+    .command('list')
+    .description('the most recent campaigns')
+    .option('--status <status>', 'only campaigns in this state')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print the campaigns as JSON')
+    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
+      const status =
+        options.status === undefined ? undefined : CampaignStatusSchema.parse(options.status);
+      const service = await openDelivery(ctx, 'list');
+      const list = await service.list({
+        limit: Math.min(Math.max(Number(options.limit) || 20, 1), 1000),
+        ...(status ? { statuses: [status] } : {}),
+      });
+      printResult(ctx, options.json, list, () =>
+        list.length === 0
+          ? ['No campaigns.']
+          : list.map(
+              (c) =>
+                `${String(c.id).padStart(5)}  ${c.status.padEnd(9)}  ${c.issueKey.padEnd(22)}  ${c.recipientCount} recipients  sent ${c.sentCount} failed ${c.failedCount}  ${describeSegment(c.segment)}`,
+            ),
+      );
+    });
+
+  campaign
+    .command('status <id>')
+    .description('counts, speed and ETA of a campaign')
+    .option('--watch', 'follow the progress live until the campaign stops')
+    .option('--json', 'print the status as JSON')
+    .action(async (rawId: string, options: { watch?: boolean; json?: boolean }) => {
+      const id = parseId(rawId);
+      if (options.watch) return watchStatus(ctx, id, options.json);
+      const progress = await (await openDelivery(ctx, 'status')).progress(id);
+      const status = buildSendingStatus(progress);
+      printResult(ctx, options.json, { ...status, topFailures: progress.topFailures }, () => [
+        ...statusLines(status),
+        ...progress.topFailures.map((f) => `  ${f.count} × ${f.reply}`),
+      ]);
+    });
+};

@@ -1,0 +1,262 @@
+import type {
+  AudienceRepository,
+  CampaignRepository,
+  Database,
+  DeliveryCounts,
+  DeliveryRepository,
+} from '../db/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
+import {
+  type Campaign,
+  type CampaignAction,
+  type CampaignStatus,
+  decideScheduledStart,
+  planTransition,
+} from './campaign.ts';
+import { CampaignNotFoundError, CampaignNotSendableError } from './errors.ts';
+import type { IssueSnapshot } from './issue-snapshot.ts';
+import { fanOutPageSize } from './plan-batches.ts';
+import type { FanOutJob, SchedulerJob } from './queue-contract.ts';
+import type { Segment } from './segment.ts';
+
+/** How the delivery service puts work on the queues (implemented over BullMQ in `queue/`). */
+export interface DeliveryEnqueuer {
+  fanOut(campaignId: number): Promise<void>;
+  /** Adds send jobs; `isReplacing` first removes finished or failed jobs of the same ids. */
+  sendBatches(campaignId: number, batchNos: number[], isReplacing: boolean): Promise<void>;
+  /** A job that starts the scheduled campaign at `at`. */
+  scheduledStart(campaignId: number, at: Date): Promise<void>;
+}
+
+/** Dependencies of {@link createDeliveryService}. */
+export interface DeliveryServiceDeps {
+  db: Database;
+  campaigns: CampaignRepository;
+  deliveries: Pick<
+    DeliveryRepository,
+    'countByStatus' | 'batchesWithStatus' | 'requeue' | 'topFailures'
+  >;
+  audience: AudienceRepository;
+  enqueue: DeliveryEnqueuer;
+  /** Loads and renders an issue into a snapshot (see `createIssueSnapshotter`). */
+  snapshotIssue: (ref: string) => Promise<IssueSnapshot>;
+  logger: Logger;
+  clock: Clock;
+  /** SEND_BATCH_SIZE: recipients per send job. */
+  batchSize: number;
+  /** Delivery rows inserted per fan-out transaction. @defaultValue 20000 */
+  fanOutPageSize?: number;
+}
+
+/** A campaign with its delivery counts, for `status` and `list`. */
+export interface CampaignProgress {
+  campaign: Campaign;
+  counts: DeliveryCounts;
+  /** Rows not yet sent, failed, uncertain or skipped. */
+  remaining: number;
+  topFailures: Array<{ reply: string; count: number }>;
+}
+
+/**
+ * Campaign lifecycle and fan-out: what `depeche campaign …` and the fan-out and scheduler
+ * jobs call. Sending itself is `createBatchSender`.
+ */
+export function createDeliveryService(deps: DeliveryServiceDeps) {
+  const log = deps.logger.child({ component: 'delivery' });
+  const pageSize = fanOutPageSize(deps.batchSize, deps.fanOutPageSize);
+
+  async function load(id: number): Promise<Campaign> {
+    const campaign = await deps.campaigns.findById(deps.db, id);
+    if (!campaign) throw new CampaignNotFoundError(id);
+    return campaign;
+  }
+
+  async function transition(id: number, action: CampaignAction): Promise<Campaign> {
+    const campaign = await load(id);
+    const now = deps.clock.now();
+    const updated = await deps.campaigns.applyTransition(
+      deps.db,
+      id,
+      planTransition(campaign, action, now),
+      now,
+    );
+    if (!updated) {
+      throw new CampaignNotSendableError(
+        `Campaign ${id} changed state while '${action.kind}' was applied; look at its status and try again`,
+      );
+    }
+    log.info(
+      { campaignId: id, from: campaign.status, to: updated.status },
+      'campaign state changed',
+    );
+    return updated;
+  }
+
+  /** Re-enqueues every batch that still has queued or sending rows. */
+  async function enqueuePending(campaignId: number, isReplacing: boolean): Promise<number[]> {
+    const batchNos = await deps.deliveries.batchesWithStatus(deps.db, campaignId, [
+      'queued',
+      'sending',
+    ]);
+    if (batchNos.length > 0) await deps.enqueue.sendBatches(campaignId, batchNos, isReplacing);
+    return batchNos;
+  }
+
+  return {
+    /** Renders the issue per language and stores a draft campaign with its segment. */
+    async create(input: { issueRef: string; segment: Segment }) {
+      const snapshot = await deps.snapshotIssue(input.issueRef);
+      const campaign = await deps.campaigns.create(deps.db, {
+        ...snapshot,
+        segment: input.segment,
+      });
+      const audienceCount = await deps.audience.count(deps.db, {
+        newsletterId: campaign.newsletterId,
+        segment: campaign.segment,
+      });
+      log.info(
+        { campaignId: campaign.id, issueKey: campaign.issueKey, audienceCount },
+        'campaign created',
+      );
+      return { campaign, audienceCount };
+    },
+
+    /** Starts sending now (a draft, or a scheduled campaign, overdue or not). */
+    async send(id: number) {
+      const campaign = await transition(id, { kind: 'send' });
+      await deps.enqueue.fanOut(id);
+      return campaign;
+    },
+
+    async schedule(id: number, at: Date) {
+      const campaign = await transition(id, { kind: 'schedule', at });
+      await deps.enqueue.scheduledStart(id, at);
+      return campaign;
+    },
+
+    /** Stops sending: running batches stop at their next flush; rows stay queued. */
+    pause: (id: number) => transition(id, { kind: 'pause', reason: 'paused by an editor' }),
+
+    /** Sends again what is queued (also re-kicks a `sending` campaign whose jobs were lost). */
+    async resume(id: number) {
+      const campaign = await transition(id, { kind: 'resume' });
+      if (!campaign.isFanoutDone) await deps.enqueue.fanOut(id);
+      await enqueuePending(id, true);
+      return campaign;
+    },
+
+    cancel: (id: number) => transition(id, { kind: 'cancel' }),
+
+    /** Gives failed (or uncertain) rows back to the queue and sends them. */
+    async retry(id: number, from: 'failed' | 'uncertain') {
+      const campaign = await load(id);
+      planTransition(campaign, { kind: 'retry' }, deps.clock.now());
+      const { count, batchNos } = await deps.deliveries.requeue(deps.db, id, from);
+      if (count === 0) return { campaign, requeued: 0 };
+      const updated =
+        campaign.status === 'sending' ? campaign : await transition(id, { kind: 'retry' });
+      await deps.enqueue.sendBatches(id, batchNos, true);
+      return { campaign: updated, requeued: count };
+    },
+
+    async list(options: { limit: number; statuses?: CampaignStatus[] }) {
+      return deps.campaigns.list(deps.db, options);
+    },
+
+    async progress(id: number): Promise<CampaignProgress> {
+      const campaign = await load(id);
+      const counts = await deps.deliveries.countByStatus(deps.db, id);
+      const topFailures = await deps.deliveries.topFailures(deps.db, id);
+      return { campaign, counts, remaining: counts.queued + counts.sending, topFailures };
+    },
+
+    /**
+     * The fan-out job: first re-enqueues batches written by an earlier attempt (enqueuing happens
+     * after commit, so a crash in between must not lose them), then walks the audience page by
+     * page; each page's rows and checkpoint commit together, its jobs are enqueued after.
+     */
+    async fanOut(job: FanOutJob) {
+      const start = await load(job.campaignId);
+      if (start.status !== 'sending') return { pages: 0, recipients: 0 };
+      if (start.nextBatchNo > 0) await enqueuePending(start.id, false);
+      let pages = 0;
+      let recipients = 0;
+      for (;;) {
+        const page = await deps.db.transaction(async (tx) => {
+          const campaign = await deps.campaigns.lockById(tx, job.campaignId);
+          if (!campaign || campaign.status !== 'sending' || campaign.isFanoutDone) return undefined;
+          const written = await deps.audience.insertNextPage(tx, {
+            campaignId: campaign.id,
+            newsletterId: campaign.newsletterId,
+            segment: campaign.segment,
+            afterSubscriberId: campaign.lastSubscriberId,
+            firstBatchNo: campaign.nextBatchNo,
+            batchSize: deps.batchSize,
+            pageSize,
+          });
+          await deps.campaigns.advanceFanOut(
+            tx,
+            campaign.id,
+            {
+              lastSubscriberId: written.lastSubscriberId,
+              nextBatchNo: campaign.nextBatchNo + Math.ceil(written.rowCount / deps.batchSize),
+              addedRecipients: written.insertedCount,
+              isDone: written.rowCount < pageSize,
+            },
+            deps.clock.now(),
+          );
+          return written;
+        });
+        if (!page) break;
+        pages += 1;
+        recipients += page.insertedCount;
+        if (page.batchNos.length > 0)
+          await deps.enqueue.sendBatches(job.campaignId, page.batchNos, false);
+        if (page.rowCount < pageSize) break;
+      }
+      // An empty audience (or one whose batches all finished already) completes here.
+      await deps.campaigns.completeIfFinished(deps.db, job.campaignId, deps.clock.now());
+      log.info({ campaignId: job.campaignId, pages, recipients }, 'fan-out finished');
+      return { pages, recipients };
+    },
+
+    /**
+     * The scheduler job: starts due scheduled campaigns; one more than 6 hours late waits for
+     * `send` and says so in its status reason.
+     */
+    async runScheduler(job: SchedulerJob) {
+      const now = deps.clock.now();
+      const due = await deps.campaigns.listDueScheduled(deps.db, now);
+      const started: number[] = [];
+      for (const campaign of due) {
+        if (job.campaignId !== undefined && campaign.id !== job.campaignId) continue;
+        const decision = decideScheduledStart(campaign, now);
+        if (decision === 'start') {
+          const updated = await deps.campaigns.applyTransition(
+            deps.db,
+            campaign.id,
+            planTransition(campaign, { kind: 'send' }, now),
+            now,
+          );
+          if (updated) {
+            await deps.enqueue.fanOut(campaign.id);
+            started.push(campaign.id);
+          }
+        } else if (decision === 'overdue' && campaign.statusReason === null) {
+          const reason =
+            `scheduled for ${campaign.scheduledAt?.toISOString()} but found more than 6 hours ` +
+            `late at ${now.toISOString()}: waiting for 'depeche campaign send ${campaign.id}'`;
+          await deps.campaigns.setStatusReason(deps.db, campaign.id, reason, now);
+          log.warn(
+            { campaignId: campaign.id, event: 'campaign.schedule.overdue' },
+            'overdue campaign waits',
+          );
+        }
+      }
+      return { started };
+    },
+  };
+}
+
+/** See {@link createDeliveryService}. */
+export type DeliveryService = ReturnType<typeof createDeliveryService>;

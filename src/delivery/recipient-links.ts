@@ -1,0 +1,45 @@
+import type { TokenPayload } from '../subscribers/index.ts';
+
+/** The three per-recipient links of a campaign message. */
+export interface RecipientLinks {
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  viewOnlineUrl: string;
+}
+
+/** Options of {@link createRecipientLinks}. */
+export interface RecipientLinksOptions {
+  /** PUBLIC_URL, without a trailing slash needed. */
+  publicUrl: string;
+  /** Signs subscriber tokens (the subscribers' token signer). */
+  signer: { sign(payload: TokenPayload): string };
+}
+
+/**
+ * Builds the links of each message: `/u/{token}` one-click unsubscribe (also in
+ * List-Unsubscribe), `/p/{token}` preferences, `/archive/{newsletter}/{YYYY-MM}` view online.
+ * Tokens are signed, purpose-bound and subscriber-specific; they do not expire.
+ */
+export function createRecipientLinks(options: RecipientLinksOptions) {
+  const base = options.publicUrl.replace(/\/+$/, '');
+  return (input: {
+    subscriberId: number;
+    newsletterId: string;
+    issueKey: string;
+  }): RecipientLinks => ({
+    unsubscribeUrl: `${base}/u/${options.signer.sign({
+      purpose: 'unsubscribe',
+      subscriberId: input.subscriberId,
+      newsletterId: input.newsletterId,
+    })}`,
+    preferencesUrl: `${base}/p/${options.signer.sign({
+      purpose: 'preferences',
+      subscriberId: input.subscriberId,
+      newsletterId: input.newsletterId,
+    })}`,
+    viewOnlineUrl: `${base}/archive/${input.issueKey}`,
+  });
+}
+
+/** See {@link createRecipientLinks}. */
+export type RecipientLinkBuilder = ReturnType<typeof createRecipientLinks>;

@@ -1,0 +1,14 @@
+export { closeRedisConnection, createRedisConnection } from './connection.ts';
+export {
+  createDeliveryQueues,
+  createQueueEnqueuer,
+  type DeliveryJobOptions,
+  type DeliveryQueues,
+} from './queues.ts';
+export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limiter.ts';
+export {
+  BatchRetryError,
+  type DeliveryWorkerOptions,
+  type DeliveryWorkers,
+  startDeliveryWorkers,
+} from './workers.ts';

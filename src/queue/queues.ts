@@ -1,0 +1,108 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import {
+  type DeliveryEnqueuer,
+  fanOutJobId,
+  type JobPayloads,
+  QueueName,
+  scheduledStartJobId,
+  sendBatchJobId,
+} from '../delivery/index.ts';
+
+/** Retry settings of delivery jobs (SEND_ATTEMPTS, SEND_RETRY_DELAY_MS). */
+export interface DeliveryJobOptions {
+  /** Attempts of a job before it is given up. */
+  attempts: number;
+  /** First retry delay, doubled at each attempt (exponential backoff). */
+  retryDelayMs: number;
+  /** Failed jobs kept for inspection; older ones are removed. @defaultValue 1000 */
+  keepFailed?: number;
+}
+
+/** The delivery queues, one BullMQ `Queue` per {@link QueueName}. */
+export interface DeliveryQueues {
+  fanOut: Queue<JobPayloads[typeof QueueName.fanOut]>;
+  sendBatch: Queue<JobPayloads[typeof QueueName.sendBatch]>;
+  scheduler: Queue<JobPayloads[typeof QueueName.scheduler]>;
+  /** The queues as a list (for the dashboard and cleanup). */
+  all: Queue[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the delivery queues on `connection` under `prefix` (QUEUE_PREFIX, a Redis Cluster hash
+ * tag). Completed jobs are removed at once and failed ones kept up to `keepFailed`, so Redis
+ * memory stays bounded whatever the size of the list.
+ */
+export function createDeliveryQueues(
+  connection: Redis,
+  prefix: string,
+  options: DeliveryJobOptions,
+): DeliveryQueues {
+  const defaultJobOptions: JobsOptions = {
+    attempts: options.attempts,
+    backoff: { type: 'exponential', delay: options.retryDelayMs },
+    removeOnComplete: true,
+    removeOnFail: { count: options.keepFailed ?? 1000 },
+  };
+  const make = <T>(name: string) => new Queue<T>(name, { connection, prefix, defaultJobOptions });
+  const fanOut = make<JobPayloads[typeof QueueName.fanOut]>(QueueName.fanOut);
+  const sendBatch = make<JobPayloads[typeof QueueName.sendBatch]>(QueueName.sendBatch);
+  const scheduler = make<JobPayloads[typeof QueueName.scheduler]>(QueueName.scheduler);
+  const all = [fanOut, sendBatch, scheduler] as Queue[];
+  return {
+    fanOut,
+    sendBatch,
+    scheduler,
+    all,
+    async close() {
+      await Promise.all(all.map((queue) => queue.close()));
+    },
+  };
+}
+
+/** Removes a job of `queue` that is finished or failed, so its id can be added again. */
+async function clearFinished(queue: Queue, jobId: string): Promise<void> {
+  const job = await queue.getJob(jobId);
+  if (!job) return;
+  const state = await job.getState();
+  if (state === 'failed' || state === 'completed') await job.remove().catch(() => undefined);
+}
+
+/**
+ * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
+ * job; `addBulk` in chunks for the many batches of a fan-out page.
+ */
+export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
+  return {
+    async fanOut(campaignId) {
+      const jobId = fanOutJobId({ campaignId });
+      await clearFinished(queues.fanOut, jobId);
+      await queues.fanOut.add('fan-out', { campaignId }, { jobId });
+    },
+    async sendBatches(campaignId, batchNos, isReplacing) {
+      const jobs = batchNos.map((batchNo) => ({
+        name: 'send-batch',
+        data: { campaignId, batchNo },
+        opts: { jobId: sendBatchJobId({ campaignId, batchNo }) },
+      }));
+      if (isReplacing) {
+        for (const job of jobs) await clearFinished(queues.sendBatch, job.opts.jobId);
+      }
+      for (let i = 0; i < jobs.length; i += 1000) {
+        await queues.sendBatch.addBulk(jobs.slice(i, i + 1000));
+      }
+    },
+    async scheduledStart(campaignId, at) {
+      await queues.scheduler.add(
+        'start',
+        { campaignId },
+        {
+          jobId: scheduledStartJobId(campaignId, at),
+          delay: Math.max(0, at.getTime() - Date.now()),
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import {
+  type BatchSender,
+  type DeliveryService,
+  FanOutJobSchema,
+  QueueName,
+  SchedulerJobSchema,
+  SendBatchJobSchema,
+} from '../delivery/index.ts';
+import { AppError, type Logger } from '../lib/index.ts';
+import type { DeliveryQueues } from './queues.ts';
+
+/** Options of {@link startDeliveryWorkers}. */
+export interface DeliveryWorkerOptions {
+  connection: Redis;
+  /** QUEUE_PREFIX. */
+  prefix: string;
+  queues: DeliveryQueues;
+  delivery: Pick<DeliveryService, 'fanOut' | 'runScheduler'>;
+  sender: BatchSender;
+  logger: Logger;
+  /** SEND_CONCURRENCY: send jobs processed at once by this process. */
+  concurrency: number;
+  /**
+   * How long a job's lock lasts without renewal; a killed worker's jobs are taken over by
+   * another worker after about twice this. @defaultValue 30000
+   */
+  lockDurationMs?: number;
+  /** Period of the sweep that starts due scheduled campaigns. @defaultValue 60000 */
+  schedulerEveryMs?: number;
+}
+
+/** Raised by a send job that gave rows back after transient failures, so BullMQ retries it. */
+export class BatchRetryError extends AppError {
+  constructor(message: string) {
+    super('EBATCHRETRY', message);
+  }
+}
+
+/** Errors no retry can fix (a missing campaign, a state that forbids the job) fail at once. */
+function unrecoverable<T>(processor: (job: Job<T>) => Promise<unknown>): Processor<T> {
+  return async (job) => {
+    try {
+      return await processor(job);
+    } catch (error) {
+      if (error instanceof AppError && ['ENOTFOUND', 'ECAMPAIGNSTATE'].includes(error.code)) {
+        throw new UnrecoverableError(error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+/**
+ * Starts the fan-out, send and scheduler workers of this process and the periodic scheduler
+ * sweep. `close()` stops taking jobs and waits for the jobs in flight: a batch being sent
+ * finishes, the rest stays queued for any other worker.
+ */
+export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
+  const log = options.logger.child({ component: 'workers' });
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const common = {
+    connection: options.connection,
+    prefix: options.prefix,
+    lockDuration,
+    stalledInterval: lockDuration,
+    maxStalledCount: 10,
+  };
+  const sendWorker = new Worker(
+    QueueName.sendBatch,
+    unrecoverable(async (job: Job) => {
+      const payload = SendBatchJobSchema.parse(job.data);
+      const attempt = job.attemptsMade + 1;
+      const result = await options.sender.sendBatch(payload, {
+        attempt,
+        isLastAttempt: attempt >= (job.opts.attempts ?? 1),
+      });
+      if (result.outcome === 'retry') {
+        throw new BatchRetryError(
+          `Batch ${payload.batchNo} of campaign ${payload.campaignId}: ${result.released} recipients wait for a retry after transient failures`,
+        );
+      }
+      return result;
+    }),
+    { ...common, concurrency: options.concurrency },
+  );
+  const fanOutWorker = new Worker(
+    QueueName.fanOut,
+    unrecoverable((job: Job) => options.delivery.fanOut(FanOutJobSchema.parse(job.data))),
+    { ...common, concurrency: 1 },
+  );
+  const schedulerWorker = new Worker(
+    QueueName.scheduler,
+    unrecoverable((job: Job) => options.delivery.runScheduler(SchedulerJobSchema.parse(job.data))),
+    { ...common, concurrency: 1 },
+  );
+  const workers = [sendWorker, fanOutWorker, schedulerWorker];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => {
+      if (error instanceof BatchRetryError) return;
+      log.error(
+        { queue: worker.name, jobId: job?.id, err: error, event: 'campaign.job.failed' },
+        'job failed',
+      );
+    });
+    worker.on('error', (error) => log.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+  await options.queues.scheduler.upsertJobScheduler(
+    'campaign-sweep',
+    { every: options.schedulerEveryMs ?? 60_000 },
+    { name: 'sweep', data: {} },
+  );
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  log.info(
+    { concurrency: options.concurrency, prefix: options.prefix },
+    'delivery workers started',
+  );
+  return {
+    workers,
+    /** Stops taking jobs, then waits for the jobs in flight. */
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      log.info({}, 'delivery workers stopped');
+    },
+  };
+}
+
+/** See {@link startDeliveryWorkers}. */
+export type DeliveryWorkers = Awaited<ReturnType<typeof startDeliveryWorkers>>;
