@@ -101,6 +101,7 @@ export function itemFacts(item: FactsSource, locale: CatalogLocale): string[] {
  * - `{{placeholder "unsubscribe_url"}}`: the per-recipient placeholder (see `PLACEHOLDERS`).
  * - `{{#each (byDeadline items)}}`: items by deadline; `{{#if (eq kind "event")}}`;
  *   `{{t (concat "item.kind." kind)}}`; `{{#each (itemFacts this)}}` (see {@link itemFacts}).
+ * - `{{#indent 2}}…{{/indent}}`: indents every non-empty line (for text templates).
  */
 export function registerHelpers(env: typeof Handlebars, mode: HelperMode): void {
   const markup = (html: string) => (mode === 'html' ? new env.SafeString(html) : html);
@@ -109,6 +110,8 @@ export function registerHelpers(env: typeof Handlebars, mode: HelperMode): void 
     const vars: Record<string, string | number> = {};
     for (const [name, value] of Object.entries(options.hash as Record<string, unknown>)) {
       if (typeof value === 'string' || typeof value === 'number') vars[name] = value;
+      // A helper's markup (say `value=(placeholder "unsubscribe_url")`) is inserted as its text.
+      else if (value instanceof env.SafeString) vars[name] = value.toString();
     }
     return translators[localeOf(options)](String(key), vars);
   });
@@ -149,6 +152,15 @@ export function registerHelpers(env: typeof Handlebars, mode: HelperMode): void 
   env.registerHelper('itemFacts', function (item: unknown, options: Handlebars.HelperOptions) {
     return itemFacts((item ?? {}) as FactsSource, localeOf(options));
   });
+
+  env.registerHelper(
+    'indent',
+    function (this: unknown, width: unknown, options: Handlebars.HelperOptions) {
+      const pad = ' '.repeat(typeof width === 'number' ? width : 2);
+      const content = String(options.fn(this));
+      return content.replace(/^(?=[^\n])/gm, pad);
+    },
+  );
 
   env.registerHelper('concat', function (...args: unknown[]) {
     return args.slice(0, -1).map(String).join('');
