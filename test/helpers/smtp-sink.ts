@@ -35,6 +35,8 @@ export interface SmtpSinkOptions {
   dataDelayMs?: number;
   /** Called for each accepted message, after it is stored. */
   onMessage?: (message: SinkMessage) => void;
+  /** Keep accepted messages in `messages`; benchmarks turn it off and read `acceptedCount()`. @defaultValue true */
+  isStoring?: boolean;
 }
 
 /** A running sink: where it listens, what it received, and how to stop it. */
@@ -44,6 +46,8 @@ export interface SmtpSink {
   url: string;
   /** Accepted messages, in order of acceptance. */
   messages: SinkMessage[];
+  /** Number of messages accepted since start (or the last reset), stored or not. */
+  acceptedCount(): number;
   /** Number of DATA commands answered 451 because of `failShare`. */
   failedCount(): number;
   /** Recipients refused at RCPT TO by `rejectRecipients`. */
@@ -64,6 +68,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const rejected: string[] = [];
   let dataCount = 0;
   let failed = 0;
+  let accepted = 0;
+  const isStoring = options.isStoring ?? true;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -80,7 +86,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const isKeeping = isStoring || options.onMessage !== undefined;
+      stream.on('data', (chunk: Buffer) => {
+        if (isKeeping) chunks.push(chunk);
+      });
       stream.on('error', (error) => callback(error));
       stream.on('end', () => {
         const index = dataCount++;
@@ -102,7 +111,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             },
             raw: Buffer.concat(chunks),
           };
-          messages.push(message);
+          accepted += 1;
+          if (isStoring) messages.push(message);
           options.onMessage?.(message);
           callback();
         };
@@ -128,6 +138,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    acceptedCount: () => accepted,
     failedCount: () => failed,
     rejected,
     reset() {
@@ -135,6 +146,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       rejected.length = 0;
       dataCount = 0;
       failed = 0;
+      accepted = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
