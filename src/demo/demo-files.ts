@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { parse as parseYaml,parseDocument } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 /** One sample feed of the demo: a file of `demo/feeds/` and where its items go. */

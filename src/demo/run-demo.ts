@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Logger } from '../lib/index.ts';
 import { type DemoEnvironment, openDemoEnvironment } from './demo-environment.ts';
+import { copySampleIssues, MissingPieceError } from './demo-feeds.ts';
 import { splitSubscribers } from './demo-files.ts';
 import type { DemoPipeline, DraftedIssue, RenderedIssueFiles } from './demo-pipeline.ts';
 
@@ -15,6 +16,8 @@ export interface DemoSummary {
   mail: { dir: string; count: number; samples: string[] };
   archive: Array<{ newsletterId: string; url: string; file: string }>;
   outDir: string;
+  /** Steps skipped because their piece of the product is missing. */
+  missing: string[];
 }
 
 /** Options of {@link runDemo}. */
@@ -51,17 +54,43 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       `      Redis ${redis.isPrivate ? 'started privately' : 'found'} at ${redis.url}; ` +
         `mail goes to ${path.relative(options.rootDir, environment.mailDir) || '.'}`,
     );
-    pipeline = await options.createPipeline(environment);
+    const active = await options.createPipeline(environment);
+    pipeline = active;
+
+    const missing: string[] = [];
+    const orMissing = async <T>(work: () => Promise<T>, fallback: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof MissingPieceError)) throw error;
+        missing.push(error.piece);
+        options.progress(`      skipped: ${error.message}`);
+        return fallback();
+      }
+    };
 
     step(2, `Polling the sample feeds of ${environment.newsletterIds.join(', ')}…`);
-    const feeds = await pipeline.pollFeeds();
+    const feeds = await orMissing(
+      () => active.pollFeeds(),
+      async () => ({ polled: 0, failed: 0, candidates: 0 }),
+    );
     options.progress(
       `      ${feeds.polled} feeds polled, ${feeds.failed} failed, ${feeds.candidates} candidates`,
     );
 
     const month = options.now().toISOString().slice(0, 7);
     step(3, `Drafting the ${month} issue of each newsletter from the candidates…`);
-    const drafted = await pipeline.draftIssues(environment.newsletterIds, month);
+    const drafted = await orMissing(
+      () => active.draftIssues(environment.newsletterIds, month),
+      async () => {
+        options.progress('      using the sample issues of the repository instead');
+        return copySampleIssues(
+          path.join(options.rootDir, 'issues'),
+          environment.config.ISSUES_DIR,
+          environment.newsletterIds,
+        );
+      },
+    );
     for (const issue of drafted) {
       options.progress(`      ${issue.issueRef}: ${issue.items} items → ${issue.file}`);
     }
@@ -74,7 +103,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     );
     const subscribers = [];
     for (const list of lists) {
-      const imported = await pipeline.importSubscribers(list);
+      const imported = await active.importSubscribers(list);
       subscribers.push({ newsletterId: list.newsletterId, imported });
       options.progress(`      ${list.newsletterId}: ${imported} subscribers`);
     }
@@ -82,7 +111,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     step(5, 'Rendering the issues…');
     const issues = [];
     for (const issue of drafted) {
-      const files = await pipeline.renderIssue(issue, environment.outDir);
+      const files = await active.renderIssue(issue, environment.outDir);
       issues.push({ ...issue, ...files });
       options.progress(`      ${path.relative(options.rootDir, files.html)}`);
     }
@@ -90,12 +119,15 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
     step(6, 'Sending both campaigns through the workers…');
     const campaigns = [];
     for (const issue of drafted) {
-      const result = await pipeline.sendIssue(issue, (line) => options.progress(`      ${line}`));
+      const result = await active.sendIssue(issue, (line) => options.progress(`      ${line}`));
       campaigns.push({ newsletterId: issue.newsletterId, ...result });
     }
 
     step(7, 'Rendering the archive pages…');
-    const archive = await pipeline.archivePages(environment.newsletterIds, environment.outDir);
+    const archive = await orMissing(
+      () => active.archivePages(environment.newsletterIds, environment.outDir),
+      async () => [],
+    );
     for (const page of archive) options.progress(`      ${page.url}`);
 
     const files = mailSink.files();
@@ -108,8 +140,9 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       mail: { dir: environment.mailDir, count: files.length, samples: files.slice(0, 3) },
       archive,
       outDir: environment.outDir,
+      missing,
     };
-    await options.beforeClose?.(pipeline, summary);
+    await options.beforeClose?.(active, summary);
     return summary;
   } finally {
     await pipeline?.close().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import type { RegisterCommand } from '../program.ts';
 import { registerCampaignCommands } from './campaign.ts';
 import { registerCheckCommand } from './check.ts';
 import { registerDbCommands } from './db.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerPreviewCommand } from './preview.ts';
 import { registerRenderCommand } from './render.ts';
 import { registerServeCommand } from './serve.ts';
@@ -10,4 +11,4 @@ import { registerTestSendCommand } from './test-send.ts';
 import { registerWorkerCommand } from './worker.ts';
 
 /** Every command module, in the order `depeche --help` lists them. */
-export const commands: RegisterCommand[] = [registerCheckCommand, registerDbCommands, registerSubscriberCommands, registerRenderCommand, registerPreviewCommand, registerServeCommand, registerCampaignCommands, registerWorkerCommand, registerTestSendCommand];
+export const commands: RegisterCommand[] = [registerCheckCommand, registerDbCommands, registerSubscriberCommands, registerRenderCommand, registerPreviewCommand, registerServeCommand, registerCampaignCommands, registerWorkerCommand, registerTestSendCommand, registerDemoCommand];

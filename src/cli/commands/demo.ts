@@ -1,0 +1,85 @@
+import path from 'node:path';
+
+import { createDemoPipeline, type DemoSummary, runDemo } from '../../demo/index.ts';
+import { createLogger, systemClock } from '../../lib/index.ts';
+import { startServeProcess } from '../../web/serve-process.ts';
+import { waitForShutdownSignal } from '../../web/server.ts';
+import { printResult } from '../context.ts';
+import type { RegisterCommand } from '../program.ts';
+
+function summaryLines(summary: DemoSummary, cwd: string): string[] {
+  const show = (file: string) => path.relative(cwd, file) || file;
+  const lines = ['', 'Dépêche demo done.', ''];
+  lines.push(
+    `Feeds: ${summary.feeds.polled} polled, ${summary.feeds.candidates} candidates` +
+      (summary.feeds.failed > 0 ? `, ${summary.feeds.failed} failed` : ''),
+  );
+  for (const campaign of summary.campaigns) {
+    lines.push(
+      `Campaign ${campaign.campaignId} (${campaign.newsletterId}): ${campaign.sent} sent, ${campaign.failed} failed`,
+    );
+  }
+  lines.push('', 'Open:');
+  for (const issue of summary.issues) {
+    lines.push(`  issue ${issue.issueRef} (${issue.items} items)  ${show(issue.html)}`);
+  }
+  lines.push(`  ${summary.mail.count} delivered messages in ${show(summary.mail.dir)}, e.g.`);
+  for (const sample of summary.mail.samples) lines.push(`    ${show(sample)}`);
+  for (const page of summary.archive) {
+    lines.push(`  archive of ${page.newsletterId}  ${show(page.file)}`);
+  }
+  if (summary.missing.length > 0) {
+    lines.push('', 'Skipped, missing from this build:');
+    for (const piece of summary.missing) lines.push(`  - ${piece}`);
+  }
+  return lines;
+}
+
+/**
+ * `depeche demo`: the whole pipeline on this machine with nothing configured (see `runDemo`).
+ * Progress goes to stderr, the summary to stdout; `--serve` keeps the pages up until Ctrl-C.
+ */
+export const registerDemoCommand: RegisterCommand = (program, ctx) => {
+  program
+    .command('demo')
+    .description(
+      'run the whole pipeline locally: feeds → issues → subscribers → campaigns → mail in out/demo',
+    )
+    .option('--serve', 'keep serving the pages (archive, subscription) until Ctrl-C')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { serve?: boolean; json?: boolean }) => {
+      const cwd = process.cwd();
+      // The demo ignores DATABASE_URL and the rest of the environment on purpose: it builds its
+      // own. Only REDIS_URL is honoured, and LOG_LEVEL (warnings by default, on stderr).
+      const logger = createLogger({
+        level: process.env.LOG_LEVEL ?? 'warn',
+        isPretty: process.stderr.isTTY === true,
+      });
+      const summary = await runDemo({
+        rootDir: cwd,
+        redisUrl: process.env.REDIS_URL,
+        logger,
+        now: () => systemClock.now(),
+        progress: (line) => process.stderr.write(`${line}\n`),
+        createPipeline: async (environment) => {
+          const server = await startServeProcess({
+            config: environment.config,
+            logger,
+            host: environment.config.HOST,
+            port: environment.config.PORT,
+            isRunningWorkers: true,
+            holder: 'depeche demo',
+          });
+          return createDemoPipeline({ environment, server, logger, clock: systemClock });
+        },
+        beforeClose: async (_pipeline, done) => {
+          if (!options.serve) return;
+          printResult(ctx, options.json, done, () => summaryLines(done, cwd));
+          const url = done.archive[0]?.url ?? '';
+          process.stderr.write(`\nServing the pages at ${url} — Ctrl-C to stop.\n`);
+          await waitForShutdownSignal({ logger });
+        },
+      });
+      if (!options.serve) printResult(ctx, options.json, summary, () => summaryLines(summary, cwd));
+    });
+};
