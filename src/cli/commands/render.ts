@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { loadIssue, LocaleSchema } from '../../content/index.ts';
 import { ValidationError } from '../../lib/index.ts';
@@ -50,8 +50,8 @@ export const registerRenderCommand: RegisterCommand = (program, ctx) => {
       const base = `${rendered.issueKey.replace('/', '-')}${suffix}`;
       await mkdir(options.out, { recursive: true });
       const files = {
-        html: resolve(options.out, `${base}.html`),
-        text: resolve(options.out, `${base}.txt`),
+        html: join(options.out, `${base}.html`),
+        text: join(options.out, `${base}.txt`),
       };
       await writeFile(files.html, body.html);
       await writeFile(files.text, body.text);
