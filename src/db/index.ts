@@ -1,4 +1,10 @@
 export {
+  type ArchivedIssue,
+  ArchivedIssueSchema,
+  type ArchiveRepository,
+  createArchiveRepository,
+} from './archive-repository.ts';
+export {
   type AudienceRepository,
   createAudienceRepository,
   type FanOutPage,

@@ -106,3 +106,16 @@ export {
   testSendSubscriberId,
   testSubjectPrefix,
 } from './test-send.ts';
+export {
+  CONFIRMATION_LINK_TTL_MS,
+  type ConfirmationJob,
+  confirmationJobId,
+  ConfirmationJobSchema,
+  type ConfirmationRecipientSource,
+  type ConfirmationSender,
+  type ConfirmationSenderDeps,
+  createConfirmationMailer,
+  createConfirmationSender,
+  TRANSACTIONAL_QUEUE,
+  transactionalProcessor,
+} from './transactional-mail.ts';

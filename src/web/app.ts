@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
+
+import { installErrorHandler } from './error-handler.ts';
+import { multipartBoundary, parseMultipartFields } from './multipart-fields.ts';
+import type { PageContext } from './page-context.ts';
+import { loadPageViews } from './page-views.ts';
+import { registerArchiveRoutes } from './routes/archive-routes.ts';
+import { registerConfirmRoutes } from './routes/confirm-routes.ts';
+import { registerPreferencesRoutes } from './routes/preferences-routes.ts';
+import { registerSubscribeRoutes } from './routes/subscribe-routes.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
+import type { WebDeps } from './web-deps.ts';
+
+const stylesheetUrl = new URL('./assets/style.css', import.meta.url);
+
+/** Largest form body accepted, in bytes: the forms are small. */
+const FORM_BODY_LIMIT = 16 * 1024;
+
+/**
+ * The public subscription pages as a Fastify plugin: subscribe (double opt-in), confirm,
+ * preferences, one-click unsubscribe, data download and erasure, privacy notice and archive.
+ * Registers its own cookie, CSRF, helmet and rate-limit plugins, form and multipart parsers and
+ * error pages inside its encapsulation context, so routes added beside it (ops, metrics) are not
+ * affected.
+ */
+export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
+  const isHttps = deps.publicUrl.startsWith('https:');
+  const ctx: PageContext = {
+    deps,
+    views: await loadPageViews(),
+    newsletterIds: deps.newsletters.map((newsletter) => newsletter.id),
+  };
+  const stylesheet = await readFile(stylesheetUrl, 'utf8');
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        ...(isHttps ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // Links to the archive and feeds may be shared; the referrer never carries a token.
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: isHttps ? { maxAge: 15_552_000 } : false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'depeche_csrf',
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: isHttps },
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'depeche-web-rate:' } : {}),
+  });
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
+  app.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    (request, body, done) => {
+      const boundary = multipartBoundary(String(request.headers['content-type'] ?? ''));
+      const fields =
+        boundary === undefined ? undefined : parseMultipartFields(String(body), boundary);
+      if (fields === undefined) {
+        done(Object.assign(new Error('Malformed multipart body'), { statusCode: 400 }), undefined);
+      } else {
+        done(null, fields);
+      }
+    },
+  );
+
+  installErrorHandler(app, ctx);
+
+  app.get('/assets/style.css', (_request, reply) =>
+    reply
+      .header('cache-control', 'public, max-age=86400')
+      .type('text/css; charset=utf-8')
+      .send(stylesheet),
+  );
+  registerSubscribeRoutes(app, ctx);
+  registerConfirmRoutes(app, ctx);
+  registerPreferencesRoutes(app, ctx);
+  registerUnsubscribeRoutes(app, ctx);
+  registerArchiveRoutes(app, ctx);
+};
+
+/**
+ * Builds the Fastify instance of `depeche serve`: the pages ({@link webPlugin}) plus
+ * `deps.extraPlugins` (task G's ops routes, metrics, dashboards), each registered at the root in
+ * its own context. `server.ts` owns `listen`, timeouts and graceful close; tests use `inject()`.
+ */
+export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
+    trustProxy: deps.isBehindProxy ?? false,
+    bodyLimit: FORM_BODY_LIMIT,
+    // Request lines would log URLs, and the page URLs carry tokens: logged per event instead.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await app.register(webPlugin, deps);
+  for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Queue } from 'bullmq';
+
+import { createArchiveRepository, type Database } from '../db/index.ts';
+import { createConfirmationMailer } from '../delivery/index.ts';
+import type { SubscriberService, TokenSigner } from '../subscribers/index.ts';
+import { createSubscriptionPort } from './subscription-port.ts';
+import type { WebDeps, WebNewsletter } from './web-deps.ts';
+
+/** What {@link createWebDeps} wires together. */
+export type WebServices = Omit<
+  WebDeps,
+  'subscriptions' | 'tokens' | 'confirmationMailer' | 'archive'
+> & {
+  db: Database;
+  subscribers: SubscriberService;
+  tokens: TokenSigner;
+  /** The BullMQ queue `transactional` (`TRANSACTIONAL_QUEUE`) the confirmations go through. */
+  transactionalQueue: Pick<Queue, 'add'>;
+  newsletters: readonly WebNewsletter[];
+};
+
+/**
+ * Builds the pages' dependencies from the process's services: the subscriber service behind
+ * the pages' port, the archive queries, and the confirmation mailer on the `transactional`
+ * queue. Entry points (`web/server.ts`) and tests call it; modules never do.
+ */
+export function createWebDeps(services: WebServices): WebDeps {
+  const { db, subscribers, transactionalQueue, ...rest } = services;
+  return {
+    ...rest,
+    subscriptions: createSubscriptionPort({
+      service: subscribers,
+      newsletterIds: services.newsletters.map((newsletter) => newsletter.id),
+      logger: services.logger,
+    }),
+    confirmationMailer: createConfirmationMailer({
+      queue: transactionalQueue,
+      clock: services.clock,
+    }),
+    archive: createArchiveRepository(db),
+  };
+}

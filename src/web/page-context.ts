@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { countryOptions } from './countries.ts';
+import { careerStages } from './forms.ts';
+import { negotiateLocale, type PageLocale } from './negotiate-locale.ts';
+import type { PageFrame, PageViews } from './page-views.ts';
+import type { RequestMeta, WebDeps, WebNewsletter } from './web-deps.ts';
+
+/** What every route module gets: the app's dependencies and the page views. */
+export interface PageContext {
+  deps: WebDeps;
+  views: PageViews;
+  /** Ids of the newsletters that exist, for validation. */
+  newsletterIds: readonly string[];
+}
+
+/** The page language of a request: `?lang=`, posted `lang`, the subscriber's, Accept-Language. */
+export function pageLocale(request: FastifyRequest, subscriberLocale?: string | null): PageLocale {
+  const query = request.query as Record<string, unknown> | undefined;
+  const body = request.body as Record<string, unknown> | undefined;
+  return negotiateLocale({
+    requested: query?.lang ?? (typeof body === 'object' && body !== null ? body.lang : undefined),
+    subscriber: subscriberLocale,
+    acceptLanguage: request.headers['accept-language'],
+  });
+}
+
+/** The path of the request without its query, for form actions and the language switch. */
+export function pathOf(request: FastifyRequest): string {
+  const url = request.url;
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** Sends a page: the view in the layout, as HTML, never cached (pages may carry a CSRF token). */
+export function sendPage(
+  ctx: PageContext,
+  reply: FastifyReply,
+  status: number,
+  view: string,
+  frame: PageFrame,
+  data: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(ctx.views.page(view, frame, data));
+}
+
+/** The metadata of a change made from a page. */
+export function requestMeta(
+  request: FastifyRequest,
+  source: string,
+  consentVersion?: string,
+): RequestMeta {
+  return {
+    source,
+    ip: request.ip ?? null,
+    ...(consentVersion === undefined ? {} : { consentVersion }),
+  };
+}
+
+/** The newsletter's description in the page language. */
+export function newsletterDescription(
+  newsletter: WebNewsletter,
+  locale: PageLocale,
+): string | undefined {
+  return locale === 'en'
+    ? (newsletter.description_en ?? newsletter.description)
+    : newsletter.description;
+}
+
+/** Options of the profile `<select>`s. */
+export function profileOptions(locale: PageLocale) {
+  return { countries: countryOptions(locale === 'fr' ? 'fr-FR' : 'en-GB'), careerStages };
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+
+import { formatDate } from '../../lib/index.ts';
+import { compilePersonalization, greetingFor, personalize } from '../../render/index.ts';
+import { ArchiveQuerySchema } from '../forms.ts';
+import { newsletterDescription, type PageContext, pageLocale, sendPage } from '../page-context.ts';
+import type { WebNewsletter } from '../web-deps.ts';
+
+const ListParamsSchema = z.object({ newsletter: z.string().max(64) });
+const IssueParamsSchema = z.object({
+  newsletter: z.string().max(64),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+});
+
+/** Content-Security-Policy of an archived issue: the email's own styles and images, no script. */
+const issueCsp = {
+  directives: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'", 'https:'],
+    imgSrc: ['https:', 'data:'],
+    fontSrc: ['https:'],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+    upgradeInsecureRequests: null,
+  },
+};
+
+/**
+ * The public archive: `/archive/{newsletter}` lists the sent issues with a search over their
+ * subjects and texts (`?q=`), `/archive/{newsletter}/{YYYY-MM}` is the web version of one ("view
+ * online", placeholders filled with neutral values: no personal link), and
+ * `/archive/{newsletter}/feed.xml` is its RSS 2.0 feed.
+ */
+export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): void {
+  const byId = new Map(ctx.deps.newsletters.map((newsletter) => [newsletter.id, newsletter]));
+  const base = ctx.deps.publicUrl.replace(/\/+$/, '');
+  const findNewsletter = (id: string): WebNewsletter => {
+    const newsletter = byId.get(id);
+    if (!newsletter) throw Object.assign(new Error(`No newsletter '${id}'`), { statusCode: 404 });
+    return newsletter;
+  };
+
+  app.get('/archive/:newsletter', async (request, reply) => {
+    const params = ListParamsSchema.parse(request.params);
+    const newsletter = findNewsletter(params.newsletter);
+    const { q } = ArchiveQuerySchema.parse(request.query ?? {});
+    const locale = pageLocale(request);
+    const t = ctx.views.t(locale);
+    const entries = await ctx.deps.archive.listSent({
+      newsletterId: newsletter.id,
+      locale,
+      search: q === '' ? undefined : q,
+      limit: 200,
+    });
+    const path = `/archive/${newsletter.id}`;
+    const title = t('web.archive.title', { newsletter: newsletter.title });
+    return sendPage(
+      ctx,
+      reply,
+      200,
+      'archive-list',
+      {
+        locale,
+        title,
+        path,
+        feed: { url: `${path}/feed.xml?lang=${locale}`, title: newsletter.title },
+      },
+      {
+        newsletterTitle: newsletter.title,
+        description: newsletterDescription(newsletter, locale),
+        query: q ?? '',
+        entries: entries.map((entry) => ({
+          subject: entry.subject,
+          excerpt: entry.excerpt,
+          date: formatDate(entry.sentAt, locale),
+          href: `${path}/${entry.month}?lang=${locale}`,
+        })),
+        feedUrl: `${path}/feed.xml?lang=${locale}`,
+      },
+    );
+  });
+
+  app.get('/archive/:newsletter/feed.xml', async (request, reply) => {
+    const params = ListParamsSchema.parse(request.params);
+    const newsletter = findNewsletter(params.newsletter);
+    const locale = pageLocale(request);
+    const entries = await ctx.deps.archive.listSent({
+      newsletterId: newsletter.id,
+      locale,
+      limit: 50,
+    });
+    const path = `${base}/archive/${newsletter.id}`;
+    const xml = ctx.views.fragment('feed', locale, {
+      title: newsletter.title,
+      link: `${path}?lang=${locale}`,
+      selfUrl: `${path}/feed.xml?lang=${locale}`,
+      description: newsletterDescription(newsletter, locale) ?? newsletter.title,
+      items: entries.map((entry) => ({
+        subject: entry.subject,
+        excerpt: entry.excerpt,
+        url: `${path}/${entry.month}?lang=${locale}`,
+        pubDate: entry.sentAt.toUTCString(),
+      })),
+    });
+    return reply
+      .code(200)
+      .header('cache-control', 'public, max-age=300')
+      .type('application/rss+xml; charset=utf-8')
+      .send(xml);
+  });
+
+  app.get(
+    '/archive/:newsletter/:month',
+    { helmet: { contentSecurityPolicy: issueCsp } },
+    async (request, reply) => {
+      const parsed = IssueParamsSchema.safeParse(request.params);
+      if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+      const newsletter = findNewsletter(parsed.data.newsletter);
+      const locale = pageLocale(request);
+      const issue = await ctx.deps.archive.findSent({
+        newsletterId: newsletter.id,
+        month: parsed.data.month,
+        locale,
+      });
+      if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+      const { html } = personalize(compilePersonalization(issue), {
+        greeting: greetingFor(null, issue.locale),
+        unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,
+        preferencesUrl: `${base}/subscribe?lang=${issue.locale}`,
+        viewOnlineUrl: `${base}/archive/${newsletter.id}/${issue.month}?lang=${issue.locale}`,
+      });
+      return reply
+        .code(200)
+        .header('cache-control', 'public, max-age=300')
+        .type('text/html; charset=utf-8')
+        .send(html);
+    },
+  );
+}

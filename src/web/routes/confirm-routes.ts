@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+
+import { CONSENT_VERSION } from '../consent.ts';
+import { type PageContext, pageLocale, requestMeta, sendPage } from '../page-context.ts';
+import { loadTokenSubject, preferencesPath, type TokenParams } from './token-subject.ts';
+
+/**
+ * The confirmation link of the double opt-in, `/c/{token}`: the GET shows one button (mail
+ * scanners follow links, so a GET confirms nothing); its POST (CSRF-protected) activates the
+ * pending subscriptions and records the consent event.
+ */
+export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): void {
+  app.get<{ Params: TokenParams }>('/c/:token', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'confirm');
+    const locale = pageLocale(request, subscriber.locale);
+    const t = ctx.views.t(locale);
+    return sendPage(
+      ctx,
+      reply,
+      200,
+      'confirm',
+      {
+        locale,
+        title: t('web.confirm.title'),
+        path: `/c/${request.params.token}`,
+        isPrivate: true,
+      },
+      { csrf: reply.generateCsrf() },
+    );
+  });
+
+  app.post<{ Params: TokenParams }>(
+    '/c/:token',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'confirm');
+      await ctx.deps.subscriptions.confirm(
+        subscriber.id,
+        requestMeta(request, 'web', CONSENT_VERSION),
+      );
+      const locale = pageLocale(request, subscriber.locale);
+      const t = ctx.views.t(locale);
+      return sendPage(
+        ctx,
+        reply,
+        200,
+        'message',
+        {
+          locale,
+          title: t('web.confirmed.title'),
+          path: `/c/${request.params.token}`,
+          isPrivate: true,
+        },
+        {
+          heading: t('web.confirmed.title'),
+          paragraphs: [t('web.confirmed.body')],
+          link: {
+            href: `${preferencesPath(ctx, subscriber.id)}?lang=${locale}`,
+            label: t('web.confirmed.preferences'),
+          },
+        },
+      );
+    },
+  );
+}

@@ -1,0 +1,243 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import {
+  EraseFormSchema,
+  fieldErrors,
+  preferencesFormSchema,
+  unsubscribeFormSchema,
+} from '../forms.ts';
+import type { PageLocale } from '../negotiate-locale.ts';
+import {
+  newsletterDescription,
+  type PageContext,
+  pageLocale,
+  profileOptions,
+  requestMeta,
+  sendPage,
+} from '../page-context.ts';
+import type { WebSubscriber } from '../web-deps.ts';
+import { loadTokenSubject, type TokenParams } from './token-subject.ts';
+
+type Request = FastifyRequest<{ Params: TokenParams }>;
+
+function subscriberValues(subscriber: WebSubscriber): Record<string, unknown> {
+  return {
+    name: subscriber.name ?? '',
+    country: subscriber.country ?? '',
+    research_field: subscriber.researchField ?? '',
+    career_stage: subscriber.careerStage ?? '',
+    language: subscriber.locale,
+  };
+}
+
+function renderPreferences(
+  ctx: PageContext,
+  request: Request,
+  reply: FastifyReply,
+  options: {
+    status: number;
+    subscriber: WebSubscriber;
+    locale: PageLocale;
+    values?: Record<string, unknown>;
+    errors?: Record<string, string>;
+    notice?: string;
+  },
+): FastifyReply {
+  const { subscriber, locale } = options;
+  const t = ctx.views.t(locale);
+  const statusOf = new Map(subscriber.subscriptions.map((s) => [s.newsletterId, s.status]));
+  const posted = options.values?.newsletters;
+  const chosen =
+    options.values === undefined
+      ? undefined
+      : new Set(
+          (Array.isArray(posted) ? posted : posted === undefined ? [] : [posted]).map(String),
+        );
+  const newsletterChoices = ctx.deps.newsletters.map((newsletter) => {
+    const status = statusOf.get(newsletter.id);
+    return {
+      id: newsletter.id,
+      title: newsletter.title,
+      description: newsletterDescription(newsletter, locale),
+      isChecked: chosen ? chosen.has(newsletter.id) : status === 'active' || status === 'pending',
+      status: status === 'pending' ? 'pending' : undefined,
+    };
+  });
+  const subscribedTo = ctx.deps.newsletters
+    .filter((newsletter) => ['active', 'pending'].includes(statusOf.get(newsletter.id) ?? ''))
+    .map((newsletter) => ({ id: newsletter.id, title: newsletter.title }));
+  const errors = options.errors ?? {};
+  return sendPage(
+    ctx,
+    reply,
+    options.status,
+    'preferences',
+    {
+      locale,
+      title: t('web.preferences.title'),
+      path: `/p/${request.params.token}`,
+      isPrivate: true,
+    },
+    {
+      csrf: reply.generateCsrf(),
+      email: subscriber.email,
+      values: options.values ?? subscriberValues(subscriber),
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      notice: options.notice,
+      newsletterChoices,
+      subscribedTo,
+      ...profileOptions(locale),
+    },
+  );
+}
+
+/**
+ * The preferences pages of a signed link, `/p/{token}`: newsletters, profile and language;
+ * unsubscribe from one or all; download every datum held (JSON); erase everything after a
+ * confirmation step. Every form carries a CSRF token; GETs change nothing.
+ */
+export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext): void {
+  const preferencesSchema = preferencesFormSchema(ctx.newsletterIds);
+  const unsubscribeSchema = unsubscribeFormSchema(ctx.newsletterIds);
+
+  app.get<{ Params: TokenParams }>('/p/:token', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+    const locale = pageLocale(request, subscriber.locale);
+    return renderPreferences(ctx, request, reply, { status: 200, subscriber, locale });
+  });
+
+  app.post<{ Params: TokenParams }>(
+    '/p/:token',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = preferencesSchema.safeParse(body);
+      if (!parsed.success) {
+        const locale = pageLocale(request, subscriber.locale);
+        const { _csrf: _ignored, ...values } = body;
+        const errors = fieldErrors(parsed.error);
+        return renderPreferences(ctx, request, reply, {
+          status: 400,
+          subscriber,
+          locale,
+          values,
+          errors,
+        });
+      }
+      const form = parsed.data;
+      await ctx.deps.subscriptions.updatePreferences(
+        subscriber.id,
+        {
+          name: form.name,
+          country: form.country,
+          researchField: form.research_field,
+          careerStage: form.career_stage,
+          locale: form.language ?? subscriber.locale,
+          newsletterIds: form.newsletters,
+        },
+        requestMeta(request, 'web'),
+      );
+      const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+      // A changed language applies at once: the saved page speaks the chosen language.
+      const locale = form.language ?? pageLocale(request, subscriber.locale);
+      return renderPreferences(ctx, request, reply, {
+        status: 200,
+        subscriber: updated,
+        locale,
+        notice: 'web.preferences.saved',
+      });
+    },
+  );
+
+  app.post<{ Params: TokenParams }>(
+    '/p/:token/unsubscribe',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+      const parsed = unsubscribeSchema.safeParse(request.body ?? {});
+      const locale = pageLocale(request, subscriber.locale);
+      if (!parsed.success) {
+        return renderPreferences(ctx, request, reply, { status: 400, subscriber, locale });
+      }
+      await ctx.deps.subscriptions.unsubscribe(
+        subscriber.id,
+        parsed.data.newsletter,
+        requestMeta(request, 'web'),
+      );
+      const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+      return renderPreferences(ctx, request, reply, {
+        status: 200,
+        subscriber: updated,
+        locale,
+        notice: 'web.preferences.unsubscribed',
+      });
+    },
+  );
+
+  app.get<{ Params: TokenParams }>('/p/:token/data.json', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+    const data = await ctx.deps.subscriptions.exportData(subscriber.id);
+    return reply
+      .code(200)
+      .header('cache-control', 'no-store')
+      .header('content-disposition', 'attachment; filename="mes-donnees.json"')
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  app.get<{ Params: TokenParams }>('/p/:token/erase', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+    const locale = pageLocale(request, subscriber.locale);
+    return renderErase(ctx, request, reply, 200, locale, {});
+  });
+
+  app.post<{ Params: TokenParams }>(
+    '/p/:token/erase',
+    { preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+      const locale = pageLocale(request, subscriber.locale);
+      const parsed = EraseFormSchema.safeParse(request.body ?? {});
+      if (!parsed.success) {
+        return renderErase(ctx, request, reply, 400, locale, fieldErrors(parsed.error));
+      }
+      await ctx.deps.subscriptions.erase(subscriber.id, requestMeta(request, 'web'));
+      const t = ctx.views.t(locale);
+      return sendPage(
+        ctx,
+        reply,
+        200,
+        'message',
+        { locale, title: t('web.erased.title'), path: `/subscribe`, isPrivate: true },
+        { heading: t('web.erased.title'), paragraphs: [t('web.erased.body')] },
+      );
+    },
+  );
+}
+
+function renderErase(
+  ctx: PageContext,
+  request: Request,
+  reply: FastifyReply,
+  status: number,
+  locale: PageLocale,
+  errors: Record<string, string>,
+): FastifyReply {
+  const t = ctx.views.t(locale);
+  const path = `/p/${request.params.token}`;
+  return sendPage(
+    ctx,
+    reply,
+    status,
+    'erase',
+    { locale, title: t('web.erase.title'), path: `${path}/erase`, isPrivate: true },
+    {
+      csrf: reply.generateCsrf(),
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      back: `${path}?lang=${locale}`,
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+import type { DatabaseHandle } from '../../src/db/index.ts';
+import { type Clock, createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import {
+  createSubscriberService,
+  createTokenSigner,
+  type SubscriberService,
+  type TokenSigner,
+} from '../../src/subscribers/index.ts';
+import {
+  buildApp,
+  createWebDeps,
+  type SubscribeRateLimits,
+  type WebNewsletter,
+} from '../../src/web/index.ts';
+
+/** The two newsletters of the route tests. */
+export const testNewsletters: WebNewsletter[] = [
+  {
+    id: 'adn',
+    title: 'AdN',
+    description: 'Politique scientifique',
+    description_en: 'Science policy',
+  },
+  { id: 'fil-de-marianne', title: 'Le fil de Marianne', description: 'Opportunités' },
+];
+
+/** Secret of the tests' token signer. */
+export const testSecret = 'test-secret-key-of-at-least-32-characters';
+
+/** A web app on a test database, with the queue replaced by a recorder. */
+export interface TestWebApp {
+  app: FastifyInstance;
+  tokens: TokenSigner;
+  subscribers: SubscriberService;
+  /** Confirmation jobs the app enqueued. */
+  enqueued: Array<{ name: string; data: unknown }>;
+}
+
+/** Builds the pages on `database` with the real subscriber service and token signer. */
+export async function buildTestWebApp(options: {
+  database: DatabaseHandle;
+  rateLimits?: SubscribeRateLimits;
+  clock?: Clock;
+  newsletters?: WebNewsletter[];
+}): Promise<TestWebApp> {
+  const logger = createSilentLogger();
+  const clock = options.clock ?? systemClock;
+  const tokens = createTokenSigner({ keyId: 't1', secret: testSecret });
+  const subscribers = createSubscriberService({ db: options.database.db, clock, logger });
+  const enqueued: TestWebApp['enqueued'] = [];
+  const app = await buildApp(
+    createWebDeps({
+      db: options.database.db,
+      subscribers,
+      tokens,
+      transactionalQueue: {
+        add: async (name: string, data: unknown) => {
+          enqueued.push({ name, data });
+          return undefined as never;
+        },
+      },
+      newsletters: options.newsletters ?? testNewsletters,
+      publicUrl: 'http://localhost:3000',
+      clock,
+      logger,
+      rateLimits: options.rateLimits ?? { perIpPerMinute: 1000, perAddressPerHour: 1000 },
+    }),
+  );
+  return { app, tokens, subscribers, enqueued };
+}
+
+/** A form session: the CSRF cookie and token of a page, to post its form as a browser would. */
+export interface FormSession {
+  cookie: Record<string, string>;
+  csrf: string;
+}
+
+/** GETs `url` and returns the CSRF cookie and the token in its form. */
+export async function openForm(app: FastifyInstance, url: string): Promise<FormSession> {
+  const page = await app.inject({ method: 'GET', url });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (csrf === undefined) throw new Error(`No CSRF token on ${url} (status ${page.statusCode})`);
+  const cookie = page.cookies.find((c) => c.name === 'depeche_csrf');
+  return { cookie: cookie ? { [cookie.name]: cookie.value } : {}, csrf };
+}
+
+/** POSTs a urlencoded form (repeated keys for arrays), with the session's cookie and token. */
+export function postForm(
+  app: FastifyInstance,
+  url: string,
+  fields: Record<string, string | string[]>,
+  session?: FormSession,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  const body = new URLSearchParams();
+  if (session) body.append('_csrf', session.csrf);
+  for (const [key, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+  }
+  return app.inject({
+    method: 'POST',
+    url,
+    cookies: session?.cookie ?? {},
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    payload: body.toString(),
+  });
+}
