@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { type Issue, loadIssue, type Locale, type Newsletter } from '../../src/content/index.ts';
+import {
+  type Issue,
+  ITEM_KINDS,
+  loadIssue,
+  type Locale,
+  type Newsletter,
+} from '../../src/content/index.ts';
+import { hasTranslation } from '../../src/lib/index.ts';
 import {
   compilePersonalization,
   createRenderer,
@@ -119,5 +126,21 @@ describe('shipped templates', () => {
         expect(message.text.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('use only messages that exist in both locale files', async () => {
+    const keys = new Set<string>(ITEM_KINDS.map((kind) => `item.kind.${kind}`));
+    for (const folder of await readdir(templatesDir)) {
+      for (const file of await readdir(`${templatesDir}/${folder}`)) {
+        const source = await readFile(`${templatesDir}/${folder}/${file}`, 'utf8');
+        for (const match of source.matchAll(/(?:\{\{|\()t "([\w.]+)"/g))
+          keys.add(match[1] as string);
+      }
+    }
+    expect(keys.size).toBeGreaterThan(20);
+    const missing = [...keys].filter(
+      (key) => !hasTranslation('fr', key) || !hasTranslation('en', key),
+    );
+    expect(missing).toEqual([]);
   });
 });
