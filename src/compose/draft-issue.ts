@@ -1,0 +1,53 @@
+import type { Issue, IssueSection, Newsletter } from '../content/index.ts';
+
+const frenchMonths = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+];
+
+/** « décembre 2026 » for `2026-12`. */
+export function frenchMonthName(month: string): string {
+  const [year, number] = month.split('-');
+  return `${frenchMonths[Number(number) - 1] ?? month} ${year}`;
+}
+
+/**
+ * A draft issue: French placeholder texts that pass `depeche check` and say what to write,
+ * and the given sections.
+ */
+export function draftIssue(options: {
+  newsletter: Pick<Newsletter, 'id' | 'title'>;
+  number: number;
+  date: string;
+  sections: IssueSection[];
+}): Issue {
+  const when = frenchMonthName(options.date.slice(0, 7));
+  return {
+    newsletter: options.newsletter.id,
+    number: options.number,
+    date: options.date,
+    subject: `${options.newsletter.title} — ${when}`,
+    preheader: `À compléter : l’essentiel du numéro de ${when} en une phrase.`,
+    introduction: `À compléter : introduction du numéro de ${when}.\n`,
+    sections: options.sections,
+  };
+}
+
+/**
+ * The date of a new issue of `month` (`YYYY-MM`): today when drafting during that month, else
+ * its first day.
+ */
+export function issueDateFor(month: string, now: Date): string {
+  const today = now.toISOString().slice(0, 10);
+  return today.startsWith(`${month}-`) ? today : `${month}-01`;
+}
