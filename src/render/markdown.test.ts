@@ -26,6 +26,9 @@ describe('markdownToHtml', () => {
       '<a rel="noopener" target="_blank" href="https://ok.example.org/?a=1&amp;b=2">ok</a>',
     );
     expect(html).not.toContain('/relative');
+    // A dropped link leaves its text, not an empty <a>.
+    expect(html).not.toMatch(/<a (?![^>]*href=)/);
+    expect(html).toContain('[rel]'.slice(1, 4));
     expect(html).toContain('<strong>bold</strong>');
   });
 

@@ -63,7 +63,12 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
  */
 export function markdownToHtml(markdown: string): string {
   const html = marked.parse(markdown, { async: false });
-  return sanitizeHtml(html, sanitizeOptions).trim();
+  return (
+    sanitizeHtml(html, sanitizeOptions)
+      // A link left without a usable target reads as its bare text.
+      .replace(/<a rel="noopener" target="_blank">([\s\S]*?)<\/a>/g, '$1')
+      .trim()
+  );
 }
 
 /**

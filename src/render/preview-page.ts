@@ -50,6 +50,12 @@ ${error}
 </main>
 <script>
   const current = ${state.version};
+  // Same origin: size each frame to its email, so the page scrolls instead of the frames.
+  for (const frame of document.querySelectorAll('iframe')) {
+    frame.addEventListener('load', () => {
+      frame.style.height = frame.contentDocument.documentElement.scrollHeight + 20 + 'px';
+    });
+  }
   const reloadIfNewer = (version) => { if (Number(version) > current) location.reload(); };
   if ('EventSource' in window) {
     new EventSource('/events').onmessage = (event) => reloadIfNewer(event.data);
