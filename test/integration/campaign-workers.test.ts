@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
+import { type Config } from '../../src/config/index.ts';
+import { type DatabaseHandle, migrate, openDatabase, queryRows } from '../../src/db/index.ts';
+import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
+import {
+  createTestCampaign,
+  deleteRedisKeys,
+  deliveryTestConfig,
+  seedAudience,
+  testQueuePrefix,
+  truncateDeliveryTables,
+  waitFor,
+} from '../helpers/campaign-fixtures.ts';
+import { testDatabaseUrl } from '../helpers/databases.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Worker processes (`node bin/depeche.js worker`) against a PostgreSQL schema of their own. */
+describe('worker processes', () => {
+  const schema = `t_workers_${process.pid}_${Date.now()}`;
+  const databaseUrl = `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  let handle: DatabaseHandle;
+  let dataDir: string;
+  let sink: SmtpSink;
+  let config: Config;
+  let redis: ReturnType<typeof createRedisConnection>;
+  let delivery: Delivery;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    handle = await openDatabase({ kind: 'postgres', url: testDatabaseUrl, schema });
+    await migrate(handle);
+    dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-workers-'));
+  });
+  afterAll(async () => {
+    await handle.close();
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await truncateDeliveryTables(handle.db);
+    sink = await startSmtpSink({ dataDelayMs: 3 });
+    config = deliveryTestConfig({ QUEUE_PREFIX: testQueuePrefix(), SMTP_URL: sink.url });
+    redis = createRedisConnection(config.REDIS_URL);
+    delivery = buildDelivery({
+      config,
+      logger: createSilentLogger(),
+      clock: systemClock,
+      database: handle,
+      redis,
+    });
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await delivery.close();
+    await closeRedisConnection(redis);
+    await sink.close();
+    await deleteRedisKeys(config.REDIS_URL, config.QUEUE_PREFIX);
+  });
+
+  /** Starts `depeche worker` and resolves once it says it started. */
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [path.join(root, 'bin/depeche.js'), 'worker'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        DEPECHE_ENV: 'test',
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        REDIS_URL: config.REDIS_URL,
+        QUEUE_PREFIX: config.QUEUE_PREFIX,
+        SMTP_URL: sink.url,
+        SMTP_POOL_SIZE: '2',
+        SECRET_KEY: config.SECRET_KEY,
+        PUBLIC_URL: config.PUBLIC_URL,
+        SEND_RATE_PER_SECOND: '100000',
+        SEND_BATCH_SIZE: '50',
+        SEND_CONCURRENCY: '2',
+        SEND_RETRY_DELAY_MS: '50',
+        WORKER_LOCK_DURATION_MS: '2000',
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('worker')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${stderr}`)));
+    });
+    return child;
+  }
+
+  const statusOf = async (id: number) => (await delivery.service.progress(id)).campaign.status;
+  const receivedCounts = () => {
+    const counts = new Map<string, number>();
+    for (const message of sink.messages) {
+      const rcpt = message.envelope.rcptTo[0] ?? '';
+      counts.set(rcpt, (counts.get(rcpt) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  it('loses nothing and sends nothing twice when a worker is SIGKILLed mid-campaign', async () => {
+    await seedAudience(handle.db, 3000);
+    const first = await startWorker();
+    const campaign = await createTestCampaign(handle.db);
+    await delivery.service.send(campaign.id);
+    await waitFor(async () => sink.messages.length >= 300, 60_000, 'the first messages');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    await startWorker();
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
+
+    const received = receivedCounts();
+    expect([...received.values()].every((n) => n === 1)).toBe(true); // 0 duplicates
+    const rows = await queryRows<{ email: string; status: string }>(
+      handle.db,
+      sql`SELECT s.email, d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`,
+    );
+    const byStatus = new Map<string, string[]>();
+    for (const row of rows) {
+      byStatus.set(row.status, [...(byStatus.get(row.status) ?? []), row.email]);
+    }
+    const sent = byStatus.get('sent') ?? [];
+    const uncertain = new Set(byStatus.get('uncertain') ?? []);
+    expect(sent.length + uncertain.size).toBe(3000); // 0 lost: every row sent or uncertain
+    expect(sent.every((email) => received.get(email) === 1)).toBe(true);
+    const notReceived = (await allEmails()).filter((email) => !received.has(email));
+    // what the sink never saw completed is exactly the uncertain rows it did not receive
+    expect(notReceived.every((email) => uncertain.has(email))).toBe(true);
+    expect(uncertain.size).toBeGreaterThanOrEqual(notReceived.length);
+    expect(uncertain.size).toBeLessThanOrEqual(50); // at most the killed worker's claimed batches
+
+    // retry --uncertain sends them again: everyone has it, duplicates only among uncertain
+    const retried = await delivery.service.retry(campaign.id, 'uncertain');
+    expect(retried.requeued).toBe(uncertain.size);
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 60_000, 'done again');
+    const after = receivedCounts();
+    expect(after.size).toBe(3000);
+    for (const [email, n] of after) if (n > 1) expect(uncertain.has(email)).toBe(true);
+  });
+
+  it('shares a campaign between two worker processes, each recipient once', async () => {
+    await seedAudience(handle.db, 3000);
+    await Promise.all([startWorker(), startWorker()]);
+    const campaign = await createTestCampaign(handle.db);
+    await delivery.service.send(campaign.id);
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
+    const received = receivedCounts();
+    expect(received.size).toBe(3000);
+    expect(sink.messages).toHaveLength(3000);
+    expect((await delivery.service.progress(campaign.id)).counts.sent).toBe(3000);
+  });
+
+  async function allEmails(): Promise<string[]> {
+    const rows = await queryRows<{ email: string }>(handle.db, sql`SELECT email FROM subscribers`);
+    return rows.map((row) => row.email);
+  }
+});
