@@ -29,10 +29,11 @@ export interface ImportSubscriberRow {
   attributes: Record<string, unknown>;
 }
 
-function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
+function toJson(rows: Array<ImportSubscriberRow & { line?: number }>, ids?: number[]): string {
   return JSON.stringify(
     rows.map((row, index) => ({
       id: ids?.[index],
+      line: row.line,
       email: row.email,
       email_hash: row.emailHash,
       name: row.name,
@@ -47,6 +48,10 @@ function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
 
 const recordColumns = sql.raw(
   't(id bigint, email text, email_hash text, name text, locale text, country text, research_field text, career_stage text, attributes jsonb)',
+);
+
+const insertColumns = sql.raw(
+  't(email text, email_hash text, name text, locale text, country text, research_field text, career_stage text, attributes jsonb, line int)',
 );
 
 /**
@@ -103,23 +108,54 @@ export function createSubscriberImportRepository(db: Executor) {
     },
 
     /**
-     * Inserts new subscribers; an address inserted meanwhile by someone else is skipped.
-     * Returns the ids by email hash of the rows inserted.
+     * Inserts new subscribers, their subscription to `newsletterId` in `status`, and an
+     * `import` consent event each, in one statement. An address inserted meanwhile by someone
+     * else is skipped. Returns the email hashes inserted.
      */
-    async insertSubscribers(rows: ImportSubscriberRow[], now: Date): Promise<Map<string, number>> {
-      if (rows.length === 0) return new Map();
-      const at = now.toISOString();
-      const inserted = await queryRows<{ id: string | number; email_hash: string }>(
+    async insertSubscribed(
+      rows: Array<ImportSubscriberRow & { line: number }>,
+      subscription: { newsletterId: string; status: 'pending' | 'active'; source: string },
+      now: Date,
+    ): Promise<Set<string>> {
+      if (rows.length === 0) return new Set();
+      const at = sql`${now.toISOString()}::timestamptz`;
+      const inserted = await queryRows<{ email_hash: string }>(
         db,
-        sql`INSERT INTO subscribers (email, email_hash, name, locale, country, research_field,
-              career_stage, attributes, created_at, updated_at)
-            SELECT email, email_hash, name, locale, country, research_field, career_stage,
-              attributes, ${at}::timestamptz, ${at}::timestamptz
-            FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS ${recordColumns}
-            ON CONFLICT DO NOTHING
-            RETURNING id, email_hash`,
+        sql`WITH input AS (
+              SELECT * FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS ${insertColumns}
+            ), inserted AS (
+              INSERT INTO subscribers (email, email_hash, name, locale, country, research_field,
+                career_stage, attributes, created_at, updated_at)
+              SELECT email, email_hash, name, locale, country, research_field, career_stage,
+                attributes, ${at}, ${at}
+              FROM input
+              ON CONFLICT DO NOTHING
+              RETURNING id, email_hash
+            ), subscribed AS (
+              INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at,
+                updated_at, confirmed_at)
+              SELECT id, ${subscription.newsletterId}, ${subscription.status}, ${at}, ${at},
+                ${subscription.status === 'active' ? now.toISOString() : null}::timestamptz
+              FROM inserted
+            ), recorded AS (
+              INSERT INTO consent_events (subscriber_id, newsletter_id, kind, source, details,
+                occurred_at)
+              SELECT ins.id, ${subscription.newsletterId}, 'import', ${subscription.source},
+                jsonb_build_object('status', ${subscription.status}::text), ${at}
+              FROM inserted ins
+            )
+            SELECT email_hash FROM inserted`,
       );
-      return new Map(inserted.map((row) => [row.email_hash, Number(row.id)]));
+      return new Set(inserted.map((row) => row.email_hash));
+    },
+
+    /**
+     * Lets the current transaction commit without waiting for its WAL flush. A crash may lose
+     * the last batches committed in the final moments, which re-running the import (idempotent)
+     * restores; the database stays consistent either way.
+     */
+    async relaxCommitDurability(): Promise<void> {
+      await db.execute(sql`SET LOCAL synchronous_commit = off`);
     },
 
     /** Writes new profile values of existing subscribers, `ids[i]` for `rows[i]`. */
