@@ -5,6 +5,12 @@ const headerLineLength = 76;
 
 /** Removes characters that could end a header line or break its structure. */
 function stripControls(value: string): string {
+  let hasControl = false;
+  for (let index = 0; index < value.length && !hasControl; index++) {
+    const code = value.charCodeAt(index);
+    hasControl = code < 0x20 || code === 0x7f;
+  }
+  if (!hasControl) return value.trim();
   return [...value]
     .map((char) => (char.charCodeAt(0) < 0x20 || char === '\x7f' ? ' ' : char))
     .join('')

@@ -206,3 +206,20 @@ describe('quoted-printable at placeholder boundaries', () => {
     },
   );
 });
+
+describe('header safety', () => {
+  it('never lets a name or address add a header line', async () => {
+    const template = buildMessageTemplate(rendered, newsletter);
+    const { raw } = renderMessage(template, {
+      ...recipient,
+      name: 'Eve\r\nBcc: victim@example.com',
+      email: 'eve@example.net\r\nX-Injected: 1',
+    });
+    const source = raw.toString();
+    expect(source).not.toMatch(/^Bcc:/m);
+    expect(source).not.toMatch(/^X-Injected:/m);
+    const parsed = await simpleParser(raw);
+    const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
+    expect(to?.value[0]?.name).toBe('Eve Bcc: victim@example.com');
+  });
+});
