@@ -1,8 +1,11 @@
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
+import { createComposeService, createTriageService } from '../compose/index.ts';
 import type { Config } from '../config/index.ts';
-import { loadIssue } from '../content/index.ts';
+import { loadIssue, loadNewsletter, loadNewsletters } from '../content/index.ts';
+import { createCandidateRepository, createFeedHealthRepository } from '../db/index.ts';
+import { createFeedService, createRssFetcher } from '../feeds/index.ts';
 import { AppError, type Clock, type Logger } from '../lib/index.ts';
 import type { ServeProcess } from '../web/serve-process.ts';
 import type { DraftedIssue } from './demo-pipeline.ts';
@@ -22,11 +25,30 @@ export interface DemoFeedsDeps {
   clock: Clock;
 }
 
-/** Polls every feed of the demo's newsletters (the local sample feeds). */
+/** Polls every feed of the demo's newsletters (the local sample feeds), as `depeche feeds poll`. */
 export async function pollDemoFeeds(
-  _deps: DemoFeedsDeps,
+  deps: DemoFeedsDeps,
 ): Promise<{ polled: number; failed: number; candidates: number }> {
-  throw new MissingPieceError('Feed polling (createFeedService wiring)');
+  const { config } = deps;
+  const feeds = createFeedService({
+    fetcher: createRssFetcher({
+      timeoutMs: config.FEED_TIMEOUT_MS,
+      maxBytes: config.FEED_MAX_BYTES,
+    }),
+    candidates: createCandidateRepository(deps.server.services.database.db),
+    health: createFeedHealthRepository(deps.server.services.database.db),
+    clock: deps.clock,
+    logger: deps.logger,
+    concurrency: config.FEED_CONCURRENCY,
+    feedDeadlineMs: config.FEED_TIMEOUT_MS * 2,
+  });
+  const newsletters = await loadNewsletters(config.ISSUES_DIR);
+  const report = await feeds.poll(newsletters.map((n) => ({ id: n.id, feeds: n.feeds })));
+  return {
+    polled: report.totals.feeds,
+    failed: report.totals.failed,
+    candidates: report.totals.newCandidates,
+  };
 }
 
 /** Reads a drafted (or copied) issue file back: its reference, item count and titles. */
@@ -41,9 +63,33 @@ export async function describeIssue(issuesDir: string, issueRef: string): Promis
  * `depeche issue new NEWSLETTER --month M --from-candidates` does.
  */
 export async function draftDemoIssues(
-  _deps: DemoFeedsDeps & { newsletterIds: string[]; month: string },
+  deps: DemoFeedsDeps & { newsletterIds: string[]; month: string },
 ): Promise<DraftedIssue[]> {
-  throw new MissingPieceError('Drafting issues from candidates (compose)');
+  const { config } = deps;
+  const candidates = createCandidateRepository(deps.server.services.database.db);
+  const load = (id: string) => loadNewsletter(config.ISSUES_DIR, id);
+  const triage = createTriageService({ candidates, loadNewsletter: load, clock: deps.clock });
+  const compose = createComposeService({
+    candidates,
+    loadNewsletter: load,
+    issuesDir: config.ISSUES_DIR,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const drafted: DraftedIssue[] = [];
+  for (const newsletterId of deps.newsletterIds) {
+    // The editor's part: the demo picks every new candidate, in the section its feed chose.
+    const fresh = await triage.list({ newsletterId, status: 'new' });
+    if (fresh.length > 0) await triage.pick(fresh.map((candidate) => candidate.id));
+    const result = await compose.draftIssue({
+      newsletterId,
+      month: deps.month,
+      fromCandidates: true,
+    });
+    if (result.status !== 'written') continue;
+    drafted.push(await describeIssue(config.ISSUES_DIR, `${newsletterId}/${deps.month}`));
+  }
+  return drafted;
 }
 
 /**

@@ -6,9 +6,16 @@ import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
-import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
+import {
+  createConfirmationSender,
+  createSmtpTransport,
+  smtpTransportOptionsFromConfig,
+} from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../queue/index.ts';
+import { createRenderer } from '../render/index.ts';
+import { webPlugin } from './app.ts';
+import { createWebDeps } from './create-web-deps.ts';
 import {
   createOpsMetrics,
   databaseCheck,
@@ -17,6 +24,7 @@ import {
   redisCheck,
 } from './ops/index.ts';
 import { createServer, listen } from './server.ts';
+import { openTransactionalQueue, startTransactionalWorker } from './transactional-worker.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {
@@ -89,6 +97,8 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       onError: (error, metric) => log.warn({ err: error, metric }, 'metric source failed'),
     });
 
+    const transactionalQueue = openTransactionalQueue(connection, config);
+    closers.push({ name: 'transactional-queue', close: () => transactionalQueue.close() });
     let delivery: Delivery;
     if (options.isRunningWorkers) {
       log.info({}, 'embedded database: running the workers in this process');
@@ -112,17 +122,48 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       });
       closers.push({ name: 'workers', close: () => runtime.close() });
       delivery = runtime.delivery;
+      const confirmations = await startTransactionalWorker({
+        connection,
+        prefix: config.QUEUE_PREFIX,
+        logger,
+        sender: createConfirmationSender({
+          subscribers: services.subscribers,
+          tokens: services.tokens,
+          renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
+          transport,
+          newsletters,
+          publicUrl: config.PUBLIC_URL,
+          clock,
+          logger,
+        }),
+      });
+      closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
     } else {
       delivery = buildDelivery({ config, logger, clock, database, redis: connection });
       closers.push({ name: 'queues', close: () => delivery.close() });
     }
-    queueList.push(...delivery.queues.all);
+    queueList.push(...delivery.queues.all, transactionalQueue);
 
     const app = createServer({ logger });
+    await app.register(
+      webPlugin,
+      createWebDeps({
+        db: database.db,
+        subscribers: services.subscribers,
+        tokens: services.tokens,
+        transactionalQueue,
+        newsletters,
+        publicUrl: config.PUBLIC_URL,
+        clock,
+        logger,
+        redis: connection,
+        isBehindProxy: true,
+      }),
+    );
     await app.register(opsPlugin, {
       checks: [databaseCheck(repository), redisCheck(probe)],
       metrics,
-      queues: delivery.queues.all,
+      queues: queueList,
       adminToken: config.ADMIN_TOKEN,
       isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
     });

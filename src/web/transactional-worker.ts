@@ -1,0 +1,54 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { Config } from '../config/index.ts';
+import {
+  type ConfirmationSender,
+  TRANSACTIONAL_QUEUE,
+  transactionalProcessor,
+} from '../delivery/index.ts';
+import type { Logger } from '../lib/index.ts';
+
+/** Opens the `transactional` queue the pages put confirmation messages on. */
+export function openTransactionalQueue(
+  connection: Redis,
+  config: Pick<Config, 'QUEUE_PREFIX' | 'SEND_ATTEMPTS' | 'SEND_RETRY_DELAY_MS'>,
+): Queue {
+  return new Queue(TRANSACTIONAL_QUEUE, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    defaultJobOptions: {
+      attempts: config.SEND_ATTEMPTS,
+      backoff: { type: 'exponential', delay: config.SEND_RETRY_DELAY_MS },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    },
+  });
+}
+
+/**
+ * Starts the worker of the `transactional` queue (double opt-in confirmations) in this process.
+ * `close()` stops taking jobs and lets the message in flight finish.
+ */
+export async function startTransactionalWorker(options: {
+  connection: Redis;
+  prefix: string;
+  sender: Pick<ConfirmationSender, 'send'>;
+  logger: Logger;
+}): Promise<{ close(): Promise<void> }> {
+  const log = options.logger.child({ component: 'transactional-worker' });
+  const worker = new Worker(TRANSACTIONAL_QUEUE, transactionalProcessor(options.sender), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: 2,
+  });
+  worker.on('failed', (job, error) =>
+    log.error(
+      { event: 'transactional.job.failed', jobId: job?.id, err: error },
+      'confirmation message failed',
+    ),
+  );
+  worker.on('error', (error) => log.error({ err: error }, 'transactional worker error'));
+  await worker.waitUntilReady();
+  return { close: () => worker.close() };
+}
