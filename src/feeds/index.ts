@@ -26,6 +26,7 @@ export {
 export {
   FEED_POLL_QUEUE,
   FEED_POLL_SCHEDULER_ID,
+  type FeedPolling,
   type FeedPollingOptions,
   startFeedPolling,
 } from './feed-polling.ts';

@@ -1,0 +1,99 @@
+import type { ConnectionOptions } from 'bullmq';
+
+import { createComposeService, createTriageService } from './compose/index.ts';
+import type { Config } from './config/index.ts';
+import { loadNewsletter, loadNewsletters, type Newsletter } from './content/index.ts';
+import {
+  createCandidateRepository,
+  createFeedHealthRepository,
+  type Database,
+} from './db/index.ts';
+import {
+  createFeedService,
+  createRssFetcher,
+  type FeedPolling,
+  startFeedPolling,
+} from './feeds/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
+
+/** What {@link buildFeedServices} needs. */
+export interface FeedServicesDeps {
+  config: Pick<Config, 'ISSUES_DIR' | 'FEED_CONCURRENCY' | 'FEED_TIMEOUT_MS' | 'FEED_MAX_BYTES'>;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * Wires the monitored feeds, the editorial inbox and drafting (the feeds part of the
+ * composition root): `feeds`, `triage`, `compose`, plus `pollAll` and `healthAll` that read the
+ * newsletters' feed lists from ISSUES_DIR at each call, so an edited `newsletter.yaml` counts
+ * at the next poll.
+ */
+export function buildFeedServices(deps: FeedServicesDeps) {
+  const { config } = deps;
+  const candidates = createCandidateRepository(deps.db);
+  const load = (id: string) => loadNewsletter(config.ISSUES_DIR, id);
+  const feeds = createFeedService({
+    fetcher: createRssFetcher({
+      timeoutMs: config.FEED_TIMEOUT_MS,
+      maxBytes: config.FEED_MAX_BYTES,
+    }),
+    candidates,
+    health: createFeedHealthRepository(deps.db),
+    clock: deps.clock,
+    logger: deps.logger,
+    concurrency: config.FEED_CONCURRENCY,
+    // Fetching has its own deadline; this one also covers parsing and storing.
+    feedDeadlineMs: config.FEED_TIMEOUT_MS * 2,
+  });
+  const newslettersOf = async (newsletterId?: string): Promise<Newsletter[]> =>
+    newsletterId ? [await load(newsletterId)] : loadNewsletters(config.ISSUES_DIR);
+  return {
+    feeds,
+    triage: createTriageService({ candidates, loadNewsletter: load, clock: deps.clock }),
+    compose: createComposeService({
+      candidates,
+      loadNewsletter: load,
+      issuesDir: config.ISSUES_DIR,
+      clock: deps.clock,
+      logger: deps.logger,
+    }),
+    /** Polls the feeds of one newsletter, or of all. */
+    pollAll: async (newsletterId?: string) => feeds.poll(await newslettersOf(newsletterId)),
+    /** Health of the feeds of one newsletter, or of all. */
+    healthAll: async (newsletterId?: string) => feeds.health(await newslettersOf(newsletterId)),
+  };
+}
+
+/** The feed services. */
+export type FeedServices = ReturnType<typeof buildFeedServices>;
+
+/**
+ * Starts the scheduled feed polling of a worker process (`depeche worker`): one BullMQ job
+ * scheduler every FEED_POLL_INTERVAL_SEC, never two polls at once across all workers.
+ */
+export function startFeedPollingRuntime(deps: {
+  config: Pick<
+    Config,
+    | 'ISSUES_DIR'
+    | 'FEED_CONCURRENCY'
+    | 'FEED_TIMEOUT_MS'
+    | 'FEED_MAX_BYTES'
+    | 'FEED_POLL_INTERVAL_SEC'
+    | 'QUEUE_PREFIX'
+  >;
+  db: Database;
+  connection: ConnectionOptions;
+  logger: Logger;
+  clock: Clock;
+}): Promise<FeedPolling> {
+  const services = buildFeedServices(deps);
+  return startFeedPolling({
+    connection: deps.connection,
+    prefix: deps.config.QUEUE_PREFIX,
+    intervalSec: deps.config.FEED_POLL_INTERVAL_SEC,
+    poll: () => services.pollAll(),
+    logger: deps.logger,
+  });
+}

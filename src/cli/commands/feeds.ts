@@ -1,0 +1,93 @@
+import { buildFeedServices, type FeedServices } from '../../build-feeds.ts';
+import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import type { FeedHealthReport, FeedPollResult } from '../../feeds/index.ts';
+import { systemClock } from '../../lib/index.ts';
+import { type CliContext, printResult } from '../context.ts';
+import type { RegisterCommand } from '../program.ts';
+
+/** Opens (and migrates) the database and wires the feed services for one command. */
+export async function openFeedServices(ctx: CliContext, command: string): Promise<FeedServices> {
+  const config = ctx.config();
+  const handle = await openDatabaseFromConfig(config, `depeche ${command}`);
+  ctx.onClose(() => handle.close());
+  await migrate(handle);
+  return buildFeedServices({ config, db: handle.db, logger: ctx.logger(), clock: systemClock });
+}
+
+function pollLine(result: FeedPollResult): string {
+  const where = `${result.newsletterId}  ${result.name}`;
+  if (result.status === 'error') {
+    return `  error         ${where}  ${result.error?.reason}: ${result.error?.message}`;
+  }
+  if (result.status === 'not-modified') return `  not modified  ${where}`;
+  const skipped = Object.entries(result.skipped)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${count} ${reason}`);
+  return (
+    `  ok            ${where}  ${result.entries} entries, ${result.newCandidates} new` +
+    (skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : '')
+  );
+}
+
+const day = (date: Date | null | undefined) => (date ? date.toISOString().slice(0, 10) : '—');
+
+function healthLine(report: FeedHealthReport): string {
+  const health = report.health;
+  const parts = [`${report.state.padEnd(12)} ${report.newsletterId}  ${report.name}`];
+  if (health) {
+    parts.push(`last success ${day(health.lastSuccessAt)}`);
+    parts.push(`last new item ${day(health.lastNewItemAt)}`);
+    parts.push(`${health.itemsSeen} entries seen`);
+    if (health.consecutiveFailures > 0) {
+      parts.push(
+        `${health.consecutiveFailures} failure(s) in a row, last: ${health.lastErrorReason}: ${health.lastError}`,
+      );
+    }
+  }
+  if (report.state === 'silent' && report.silentForDays !== null) {
+    parts.push(
+      `nothing new for ${Math.floor(report.silentForDays)} days (usual limit ${Math.round(report.thresholdDays)})`,
+    );
+  }
+  return parts.join(' · ');
+}
+
+/** `depeche feeds poll|health`. */
+export const registerFeedsCommands: RegisterCommand = (program, ctx) => {
+  const feeds = program.command('feeds').description('monitored feeds of the newsletters');
+
+  feeds
+    .command('poll')
+    .description('fetch every monitored feed once and store new candidate items')
+    .option('--newsletter <id>', 'only the feeds of this newsletter')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { newsletter?: string; json?: boolean }) => {
+      const services = await openFeedServices(ctx, 'feeds poll');
+      const report = await services.pollAll(options.newsletter);
+      printResult(ctx, options.json, report, () => [
+        `Polled ${report.totals.feeds} feeds: ${report.totals.newCandidates} new candidates, ` +
+          `${report.totals.failed} failed.`,
+        ...report.feeds.map(pollLine),
+      ]);
+      // A broken feed is recorded and reported; only a poll where every feed failed fails.
+      if (report.totals.feeds > 0 && report.totals.failed === report.totals.feeds) {
+        process.exitCode = 1;
+      }
+    });
+
+  feeds
+    .command('health')
+    .description('show each feed’s last success, errors and rhythm; flag failing and silent feeds')
+    .option('--newsletter <id>', 'only the feeds of this newsletter')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { newsletter?: string; json?: boolean }) => {
+      const services = await openFeedServices(ctx, 'feeds health');
+      const reports = await services.healthAll(options.newsletter);
+      const flagged = reports.filter((r) => r.state === 'failing' || r.state === 'silent');
+      printResult(ctx, options.json, reports, () => [
+        `${reports.length} feeds, ${flagged.length} failing or silent.`,
+        ...reports.map(healthLine),
+      ]);
+      if (flagged.length > 0) process.exitCode = 1;
+    });
+};
