@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 
 import en from '../../locales/en.json' with { type: 'json' };
 import fr from '../../locales/fr.json' with { type: 'json' };
-import { createTranslator, formatDate, formatDateRange, hasTranslation } from './i18n.ts';
+import {
+  createTranslator,
+  formatDate,
+  formatDateRange,
+  formatWhen,
+  hasTranslation,
+} from './i18n.ts';
 
 describe('formatDate', () => {
   it.each([
@@ -34,6 +40,33 @@ describe('formatDateRange', () => {
 
   it('formats a single day when there is no end', () => {
     expect(formatDateRange('2026-11-20', undefined, 'fr')).toBe('20 novembre 2026');
+  });
+});
+
+describe('formatWhen', () => {
+  it.each([
+    [
+      '2026-11-18T17:00+01:00',
+      '2026-11-18T18:30+01:00',
+      'fr',
+      '18 novembre 2026, 17\u00a0h – 18\u00a0h\u00a030 (UTC+1)',
+    ],
+    [
+      '2026-12-03T18:00-05:00',
+      '2026-12-03T21:00-05:00',
+      'en',
+      '3 December 2026, 18:00–21:00 (UTC\u22125)',
+    ],
+    ['2026-11-24T09:30Z', undefined, 'en', '24 November 2026, 09:30 (UTC)'],
+    ['2026-11-26', '2026-11-27', 'fr', '26–27 novembre 2026'],
+    [
+      '2026-11-24T09:30',
+      '2026-11-25T12:00',
+      'en',
+      '24 November 2026, 09:30 – 25 November 2026, 12:00',
+    ],
+  ] as const)('formats %s – %s in %s, time as written', (start, end, locale, expected) => {
+    expect(formatWhen(start, end, locale)).toBe(expected);
   });
 });
 

@@ -96,3 +96,55 @@ export function formatDateRange(
     .replace(/^(\d+)\s+–\s+/, '$1–')
     .replace(/\s+–\s+/, ' – ');
 }
+
+const timePattern = /T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Reads the clock time and offset of an ISO date-time, as written; undefined for a bare date. */
+function clockOf(value: DateInput): { hours: number; minutes: number; zone?: string } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = timePattern.exec(value);
+  if (match === null) return undefined;
+  const clock = { hours: Number(match[1]), minutes: Number(match[2]) };
+  return match[3] === undefined ? clock : { ...clock, zone: match[3] };
+}
+
+function formatClock(clock: { hours: number; minutes: number }, locale: CatalogLocale): string {
+  const minutes = String(clock.minutes).padStart(2, '0');
+  // French writes « 17 h » / « 17 h 30 »; English readers abroad get the 24-hour « 17:30 ».
+  if (locale === 'fr')
+    return clock.minutes === 0 ? `${clock.hours}\u00a0h` : `${clock.hours}\u00a0h\u00a0${minutes}`;
+  return `${String(clock.hours).padStart(2, '0')}:${minutes}`;
+}
+
+function formatZone(zone: string | undefined): string {
+  if (zone === undefined) return '';
+  if (zone === 'Z') return ' (UTC)';
+  const [hours, minutes] = zone.slice(1).split(':');
+  const sign = zone.startsWith('-') ? '\u2212' : '+';
+  return ` (UTC${sign}${Number(hours)}${minutes === '00' ? '' : `:${minutes}`})`;
+}
+
+/**
+ * When an event takes place, from its `start` and optional `end` (dates or ISO date-times, read
+ * as written, with their offset): « 18 novembre 2026, 17 h – 18 h 30 (UTC+1) »,
+ * "3 December 2026, 18:00–21:00 (UTC−5)", « 26–27 novembre 2026 ».
+ */
+export function formatWhen(
+  start: DateInput,
+  end: DateInput | undefined,
+  locale: CatalogLocale,
+): string {
+  const from = clockOf(start);
+  const to = end === undefined ? undefined : clockOf(end);
+  if (from === undefined) return formatDateRange(start, end, locale);
+  const day = formatDate(start, locale);
+  const zone = formatZone(from.zone);
+  if (end === undefined) return `${day}, ${formatClock(from, locale)}${zone}`;
+  const sameDay = toCalendarDate(start).getTime() === toCalendarDate(end).getTime();
+  if (sameDay && to !== undefined) {
+    const dash = locale === 'fr' ? ' – ' : '–';
+    return `${day}, ${formatClock(from, locale)}${dash}${formatClock(to, locale)}${zone}`;
+  }
+  const until = formatDate(end, locale) + (to === undefined ? '' : `, ${formatClock(to, locale)}`);
+  return `${day}, ${formatClock(from, locale)} – ${until}${zone}`;
+}

@@ -7,6 +7,7 @@ export {
   type DateInput,
   formatDate,
   formatDateRange,
+  formatWhen,
   hasTranslation,
   toCalendarDate,
   type Translate,

@@ -6,6 +6,7 @@ import {
   type DateInput,
   formatDate,
   formatDateRange,
+  formatWhen,
   type Translate,
 } from '../lib/index.ts';
 import { markdownToHtml, markdownToText } from './markdown.ts';
@@ -78,11 +79,9 @@ export function itemFacts(item: FactsSource, locale: CatalogLocale): string[] {
   if (item.institution) facts.push(t('email.institution', { institution: item.institution }));
   if (item.location) facts.push(t('email.location', { location: item.location }));
   if (item.start) {
-    facts.push(
-      item.end && item.end.slice(0, 10) !== item.start.slice(0, 10)
-        ? t('email.dates', { dates: formatDateRange(item.start, item.end, locale) })
-        : t('email.date', { date: formatDate(item.start, locale) }),
-    );
+    const isSpan = item.end !== undefined && item.end.slice(0, 10) !== item.start.slice(0, 10);
+    const when = formatWhen(item.start, item.end, locale);
+    facts.push(isSpan ? t('email.dates', { dates: when }) : t('email.date', { date: when }));
   }
   if (item.place) facts.push(t('email.place', { place: item.place }));
   if (item.source) facts.push(t('email.source', { source: item.source }));
