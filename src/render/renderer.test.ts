@@ -78,6 +78,19 @@ describe('renderIssue', () => {
     }
   });
 
+  it("uses a newsletter's own partial in place of the shared one", async () => {
+    const fil = await renderer.renderIssue(testIssue, testNewsletter, 'fr');
+    // templates/fil-de-marianne/item.mjml.hbs puts the deadline first, in its own style.
+    expect(fil.html).toContain('class="deadline"');
+    const adn = await renderer.renderIssue(
+      { ...testIssue, newsletter: 'adn' },
+      { ...testNewsletter, id: 'adn' },
+      'fr',
+    );
+    expect(adn.html).not.toContain('class="deadline"');
+    expect(adn.html).toContain('Date limite\u00a0: 19 novembre 2026');
+  });
+
   it('keeps the footer links and greeting as placeholders, with the sender identity', async () => {
     const fr = await renderer.renderIssue(testIssue, testNewsletter, 'fr');
     for (const body of [fr.html, fr.text]) {

@@ -103,7 +103,7 @@ describe('preview server', () => {
   }
 
   async function waitForVersion(after: number): Promise<number> {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+    for (let attempt = 0; attempt < 300; attempt += 1) {
       const { version } = JSON.parse((await get('/version')).body) as { version: number };
       if (version > after) return version;
       await new Promise((resolve) => setTimeout(resolve, 100));
