@@ -46,6 +46,8 @@ export interface SmtpTransportOptions {
   relayCooldownMs?: number;
   /** Connection and greeting timeout. @defaultValue 10000 */
   connectionTimeoutMs?: number;
+  /** Inactivity timeout of a connection, so a stalling relay cannot hold a batch. @defaultValue 60000 */
+  socketTimeoutMs?: number;
 }
 
 /** Reads the SMTP options of {@link createSmtpTransport} from the configuration. */
@@ -102,6 +104,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
       maxMessages: Infinity,
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
+      socketTimeout: options.socketTimeoutMs ?? 60_000,
       logger: false,
       ...(dkim === undefined ? {} : { dkim }),
     }),

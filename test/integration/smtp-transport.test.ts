@@ -2,11 +2,13 @@ import { createServer } from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { loadConfig } from '../../src/config/index.ts';
 import {
   classifySmtpError,
   createSmtpTransport,
   isConnectionError,
   type MailTransport,
+  smtpTransportOptionsFromConfig,
 } from '../../src/delivery/index.ts';
 import { createSilentLogger } from '../../src/lib/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -144,5 +146,43 @@ describe('SMTP transport against the sink', () => {
     const error = await rejection(transport([first.url, second.url]).send(message));
     expect(classifySmtpError(error).code).toBe(451);
     expect(second.messages).toHaveLength(0);
+  });
+
+  it('verifies the first relay that answers', async () => {
+    const port = await closedPort();
+    const target = await sink();
+    await expect(
+      transport([`smtp://127.0.0.1:${port}`, target.url]).verify?.(),
+    ).resolves.toBeUndefined();
+    await expect(transport([`smtp://127.0.0.1:${port}`]).verify?.()).rejects.toMatchObject({
+      code: 'ESOCKET',
+    });
+  });
+});
+
+describe('smtpTransportOptionsFromConfig', () => {
+  const logger = createSilentLogger();
+  it('reads relays, pool size and the DKIM key from the configuration', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtp://relay-a.example.org:25, smtp://relay-b.example.org:587',
+      SMTP_POOL_SIZE: '3',
+      DKIM_DOMAIN: 'example.org',
+      DKIM_SELECTOR: 's2026',
+      DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----',
+    });
+    expect(smtpTransportOptionsFromConfig(config, logger)).toEqual({
+      urls: ['smtp://relay-a.example.org:25', 'smtp://relay-b.example.org:587'],
+      poolSize: 3,
+      logger,
+      dkim: {
+        domain: 'example.org',
+        selector: 's2026',
+        privateKey: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----',
+      },
+    });
+  });
+
+  it('leaves DKIM out when it is not configured', () => {
+    expect(smtpTransportOptionsFromConfig(loadConfig({}), logger).dkim).toBeUndefined();
   });
 });
