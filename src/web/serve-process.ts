@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
+import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
@@ -34,6 +35,8 @@ export interface ServeProcessOptions {
   port: number;
   /** Run the workers in this process too (the embedded PGlite setup). */
   isRunningWorkers: boolean;
+  /** With the workers, also poll the feeds on their schedule. @defaultValue true */
+  isPollingFeeds?: boolean;
   /** @defaultValue the system clock */
   clock?: Clock;
   /** Name given to the embedded database lock. @defaultValue 'depeche serve' */
@@ -138,6 +141,16 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         }),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
+      if (options.isPollingFeeds ?? true) {
+        const polling = await startFeedPollingRuntime({
+          config,
+          db: database.db,
+          connection,
+          logger,
+          clock,
+        });
+        closers.push({ name: 'feed-polling', close: () => polling.close() });
+      }
     } else {
       delivery = buildDelivery({ config, logger, clock, database, redis: connection });
       closers.push({ name: 'queues', close: () => delivery.close() });

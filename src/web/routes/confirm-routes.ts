@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { CONSENT_VERSION } from '../consent.ts';
 import { type PageContext, pageLocale, requestMeta, sendPage } from '../page-context.ts';
-import { loadTokenSubject, preferencesPath, type TokenParams } from './token-subject.ts';
+import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
 
 /**
  * The confirmation link of the double opt-in, `/c/{token}`: the GET shows one button (mail
@@ -10,8 +10,8 @@ import { loadTokenSubject, preferencesPath, type TokenParams } from './token-sub
  * pending subscriptions and records the consent event.
  */
 export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): void {
-  app.get<{ Params: TokenParams }>('/c/:token', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'confirm');
+  app.get<{ Params: TokenParams }>('/c/*', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'confirm');
     const locale = pageLocale(request, subscriber.locale);
     const t = ctx.views.t(locale);
     return sendPage(
@@ -22,7 +22,7 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
       {
         locale,
         title: t('web.confirm.title'),
-        path: `/c/${request.params.token}`,
+        path: `/c/${tokenOf(request)}`,
         isPrivate: true,
       },
       { csrf: reply.generateCsrf() },
@@ -30,10 +30,10 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
   });
 
   app.post<{ Params: TokenParams }>(
-    '/c/:token',
+    '/c/*',
     { preHandler: app.csrfProtection },
     async (request, reply) => {
-      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'confirm');
+      const { subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'confirm');
       await ctx.deps.subscriptions.confirm(
         subscriber.id,
         requestMeta(request, 'web', CONSENT_VERSION),
@@ -48,7 +48,7 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
         {
           locale,
           title: t('web.confirmed.title'),
-          path: `/c/${request.params.token}`,
+          path: `/c/${tokenOf(request)}`,
           isPrivate: true,
         },
         {

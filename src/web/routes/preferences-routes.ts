@@ -16,7 +16,7 @@ import {
   sendPage,
 } from '../page-context.ts';
 import type { WebSubscriber } from '../web-deps.ts';
-import { loadTokenSubject, type TokenParams } from './token-subject.ts';
+import { loadTokenSubject, type TokenParams, tokenPath } from './token-subject.ts';
 
 type Request = FastifyRequest<{ Params: TokenParams }>;
 
@@ -75,7 +75,7 @@ function renderPreferences(
     {
       locale,
       title: t('web.preferences.title'),
-      path: `/p/${request.params.token}`,
+      path: `/p/${tokenPath(request).token}`,
       isPrivate: true,
     },
     {
@@ -100,84 +100,79 @@ function renderPreferences(
 export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext): void {
   const preferencesSchema = preferencesFormSchema(ctx.newsletterIds);
   const unsubscribeSchema = unsubscribeFormSchema(ctx.newsletterIds);
+  type Handler = (request: Request, reply: FastifyReply) => Promise<FastifyReply>;
+  const gets = new Map<string, Handler>();
+  const posts = new Map<string, Handler>();
 
-  app.get<{ Params: TokenParams }>('/p/:token', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+  gets.set('', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
     const locale = pageLocale(request, subscriber.locale);
     return renderPreferences(ctx, request, reply, { status: 200, subscriber, locale });
   });
 
-  app.post<{ Params: TokenParams }>(
-    '/p/:token',
-    { preHandler: app.csrfProtection },
-    async (request, reply) => {
-      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const parsed = preferencesSchema.safeParse(body);
-      if (!parsed.success) {
-        const locale = pageLocale(request, subscriber.locale);
-        const { _csrf: _ignored, ...values } = body;
-        const errors = fieldErrors(parsed.error);
-        return renderPreferences(ctx, request, reply, {
-          status: 400,
-          subscriber,
-          locale,
-          values,
-          errors,
-        });
-      }
-      const form = parsed.data;
-      await ctx.deps.subscriptions.updatePreferences(
-        subscriber.id,
-        {
-          name: form.name,
-          country: form.country,
-          researchField: form.research_field,
-          careerStage: form.career_stage,
-          locale: form.language ?? subscriber.locale,
-          newsletterIds: form.newsletters,
-        },
-        requestMeta(request, 'web'),
-      );
-      const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
-      // A changed language applies at once: the saved page speaks the chosen language.
-      const locale = form.language ?? pageLocale(request, subscriber.locale);
-      return renderPreferences(ctx, request, reply, {
-        status: 200,
-        subscriber: updated,
-        locale,
-        notice: 'web.preferences.saved',
-      });
-    },
-  );
-
-  app.post<{ Params: TokenParams }>(
-    '/p/:token/unsubscribe',
-    { preHandler: app.csrfProtection },
-    async (request, reply) => {
-      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
-      const parsed = unsubscribeSchema.safeParse(request.body ?? {});
+  posts.set('', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = preferencesSchema.safeParse(body);
+    if (!parsed.success) {
       const locale = pageLocale(request, subscriber.locale);
-      if (!parsed.success) {
-        return renderPreferences(ctx, request, reply, { status: 400, subscriber, locale });
-      }
-      await ctx.deps.subscriptions.unsubscribe(
-        subscriber.id,
-        parsed.data.newsletter,
-        requestMeta(request, 'web'),
-      );
-      const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+      const { _csrf: _ignored, ...values } = body;
+      const errors = fieldErrors(parsed.error);
       return renderPreferences(ctx, request, reply, {
-        status: 200,
-        subscriber: updated,
+        status: 400,
+        subscriber,
         locale,
-        notice: 'web.preferences.unsubscribed',
+        values,
+        errors,
       });
-    },
-  );
+    }
+    const form = parsed.data;
+    await ctx.deps.subscriptions.updatePreferences(
+      subscriber.id,
+      {
+        name: form.name,
+        country: form.country,
+        researchField: form.research_field,
+        careerStage: form.career_stage,
+        locale: form.language ?? subscriber.locale,
+        newsletterIds: form.newsletters,
+      },
+      requestMeta(request, 'web'),
+    );
+    const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+    // A changed language applies at once: the saved page speaks the chosen language.
+    const locale = form.language ?? pageLocale(request, subscriber.locale);
+    return renderPreferences(ctx, request, reply, {
+      status: 200,
+      subscriber: updated,
+      locale,
+      notice: 'web.preferences.saved',
+    });
+  });
 
-  app.get<{ Params: TokenParams }>('/p/:token/data.json', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+  posts.set('unsubscribe', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+    const parsed = unsubscribeSchema.safeParse(request.body ?? {});
+    const locale = pageLocale(request, subscriber.locale);
+    if (!parsed.success) {
+      return renderPreferences(ctx, request, reply, { status: 400, subscriber, locale });
+    }
+    await ctx.deps.subscriptions.unsubscribe(
+      subscriber.id,
+      parsed.data.newsletter,
+      requestMeta(request, 'web'),
+    );
+    const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+    return renderPreferences(ctx, request, reply, {
+      status: 200,
+      subscriber: updated,
+      locale,
+      notice: 'web.preferences.unsubscribed',
+    });
+  });
+
+  gets.set('data.json', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
     const data = await ctx.deps.subscriptions.exportData(subscriber.id);
     return reply
       .code(200)
@@ -187,34 +182,37 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       .send(JSON.stringify(data, null, 2));
   });
 
-  app.get<{ Params: TokenParams }>('/p/:token/erase', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
+  gets.set('erase', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
     const locale = pageLocale(request, subscriber.locale);
     return renderErase(ctx, request, reply, 200, locale, {});
   });
 
-  app.post<{ Params: TokenParams }>(
-    '/p/:token/erase',
-    { preHandler: app.csrfProtection },
-    async (request, reply) => {
-      const { subscriber } = await loadTokenSubject(ctx, request.params.token, 'preferences');
-      const locale = pageLocale(request, subscriber.locale);
-      const parsed = EraseFormSchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        return renderErase(ctx, request, reply, 400, locale, fieldErrors(parsed.error));
-      }
-      await ctx.deps.subscriptions.erase(subscriber.id, requestMeta(request, 'web'));
-      const t = ctx.views.t(locale);
-      return sendPage(
-        ctx,
-        reply,
-        200,
-        'message',
-        { locale, title: t('web.erased.title'), path: `/subscribe`, isPrivate: true },
-        { heading: t('web.erased.title'), paragraphs: [t('web.erased.body')] },
-      );
-    },
-  );
+  posts.set('erase', async (request, reply) => {
+    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+    const locale = pageLocale(request, subscriber.locale);
+    const parsed = EraseFormSchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      return renderErase(ctx, request, reply, 400, locale, fieldErrors(parsed.error));
+    }
+    await ctx.deps.subscriptions.erase(subscriber.id, requestMeta(request, 'web'));
+    const t = ctx.views.t(locale);
+    return sendPage(
+      ctx,
+      reply,
+      200,
+      'message',
+      { locale, title: t('web.erased.title'), path: `/subscribe`, isPrivate: true },
+      { heading: t('web.erased.title'), paragraphs: [t('web.erased.body')] },
+    );
+  });
+  const dispatch = (handlers: Map<string, Handler>) => (request: Request, reply: FastifyReply) => {
+    const handler = handlers.get(tokenPath(request).action);
+    if (!handler) throw Object.assign(new Error('No such page'), { statusCode: 404 });
+    return handler(request, reply);
+  };
+  app.get<{ Params: TokenParams }>('/p/*', dispatch(gets));
+  app.post<{ Params: TokenParams }>('/p/*', { preHandler: app.csrfProtection }, dispatch(posts));
 }
 
 function renderErase(
@@ -226,7 +224,7 @@ function renderErase(
   errors: Record<string, string>,
 ): FastifyReply {
   const t = ctx.views.t(locale);
-  const path = `/p/${request.params.token}`;
+  const path = `/p/${tokenPath(request).token}`;
   return sendPage(
     ctx,
     reply,

@@ -1,11 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+
 import type { TokenPayload, TokenPurpose } from '../../subscribers/index.ts';
 import { LinkGoneError } from '../error-handler.ts';
 import type { PageContext } from '../page-context.ts';
 import type { WebSubscriber } from '../web-deps.ts';
 
-/** Route parameters of the token pages. */
+/**
+ * Route parameters of the token pages. Their routes are wildcards (`/u/*`): a parametric
+ * segment is capped at the router's `maxParamLength` (100 by default, answered 414), and a
+ * token carrying an expiry and a newsletter id is longer than that.
+ */
 export interface TokenParams {
+  '*': string;
+}
+
+/** The token of a token page and what follows it: `/p/{token}/erase` → `{ token, action: 'erase' }`. */
+export function tokenPath(request: FastifyRequest<{ Params: TokenParams }>): {
   token: string;
+  action: string;
+} {
+  const rest = request.params['*'];
+  const slash = rest.indexOf('/');
+  return slash < 0
+    ? { token: rest, action: '' }
+    : { token: rest.slice(0, slash), action: rest.slice(slash + 1) };
+}
+
+/** The token of a page that has no sub-path (`/c/{token}`, `/u/{token}`); 404 otherwise. */
+export function tokenOf(request: FastifyRequest<{ Params: TokenParams }>): string {
+  const { token, action } = tokenPath(request);
+  if (action !== '') throw Object.assign(new Error('No such page'), { statusCode: 404 });
+  return token;
 }
 
 /**

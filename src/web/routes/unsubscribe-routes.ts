@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { type PageContext, pageLocale, requestMeta, sendPage } from '../page-context.ts';
-import { loadTokenSubject, preferencesPath, type TokenParams } from './token-subject.ts';
+import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
 
 /** True for the RFC 8058 body `List-Unsubscribe=One-Click` (form-encoded or multipart). */
 export function isOneClickBody(body: unknown): boolean {
@@ -27,12 +27,8 @@ function titleOf(ctx: PageContext, newsletterId: string | undefined, allLabel: s
  * - Any other POST is the page's own button and must carry the page's CSRF token.
  */
 export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext): void {
-  app.get<{ Params: TokenParams }>('/u/:token', async (request, reply) => {
-    const { payload, subscriber } = await loadTokenSubject(
-      ctx,
-      request.params.token,
-      'unsubscribe',
-    );
+  app.get<{ Params: TokenParams }>('/u/*', async (request, reply) => {
+    const { payload, subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'unsubscribe');
     const locale = pageLocale(request, subscriber.locale);
     const t = ctx.views.t(locale);
     return sendPage(
@@ -43,7 +39,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
       {
         locale,
         title: t('web.unsubscribe.title'),
-        path: `/u/${request.params.token}`,
+        path: `/u/${tokenOf(request)}`,
         isPrivate: true,
       },
       {
@@ -63,13 +59,13 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
   };
 
   app.post<{ Params: TokenParams }>(
-    '/u/:token',
+    '/u/*',
     { preHandler: csrfUnlessOneClick },
     async (request, reply) => {
       if (isOneClickBody(request.body)) {
         // The lean path: verify the token, then one transaction (UPDATE + INSERT when changed).
         const payload = ctx.deps.tokens.verify(
-          request.params.token,
+          tokenOf(request),
           'unsubscribe',
           ctx.deps.clock.now(),
         );
@@ -84,11 +80,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
           .type('text/plain; charset=utf-8')
           .send('OK\n');
       }
-      const { payload, subscriber } = await loadTokenSubject(
-        ctx,
-        request.params.token,
-        'unsubscribe',
-      );
+      const { payload, subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'unsubscribe');
       await ctx.deps.subscriptions.unsubscribe(
         subscriber.id,
         payload.newsletterId ?? 'all',
@@ -104,7 +96,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
         {
           locale,
           title: t('web.unsubscribed.title'),
-          path: `/u/${request.params.token}`,
+          path: `/u/${tokenOf(request)}`,
           isPrivate: true,
         },
         {

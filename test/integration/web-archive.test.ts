@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm';
+import Parser from 'rss-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
+
+const body = (title: string) => ({
+  html: `<!doctype html><html><body><p>%%greeting%%</p><h1>${title}</h1><a href="%%unsubscribe_url%%">u</a><a href="%%preferences_url%%">p</a><a href="%%view_online_url%%">v</a></body></html>`,
+  text: `%%greeting%%\n${title}\nNSF budget 2027 and the CONAHCYT reform\n%%unsubscribe_url%%`,
+});
+
+/** The page as a browser reads its attributes: Handlebars writes `=` as `&#x3D;`. */
+const html = (response: { body: string }) => response.body.replaceAll('&#x3D;', '=');
+
+describe.each(databaseKinds)('archive on $name', ({ open }) => {
+  let database: TestDatabase;
+  let web: TestWebApp;
+
+  beforeAll(async () => {
+    database = await open();
+    web = await buildTestWebApp({ database: database.handle });
+    const db = database.handle.db;
+    const campaigns: Array<[string, string, string, string]> = [
+      ['adn', 'adn/2026-10', 'done', '2026-10-05T08:00:00Z'],
+      ['adn', 'adn/2026-11', 'sending', '2026-11-05T08:00:00Z'],
+      ['adn', 'adn/2026-12', 'draft', '2026-12-05T08:00:00Z'],
+      ['fil-de-marianne', 'fil-de-marianne/2026-11', 'done', '2026-11-06T08:00:00Z'],
+    ];
+    for (const [newsletter, key, status, startedAt] of campaigns) {
+      const month = key.slice(-7);
+      await db.execute(sql`
+        WITH c AS (
+          INSERT INTO campaigns (newsletter_id, issue_key, status, content_hash, started_at)
+          VALUES (${newsletter}, ${key}, ${status}, 'h', ${startedAt}) RETURNING id
+        )
+        INSERT INTO campaign_bodies (campaign_id, locale, subject, preheader, html, text)
+        SELECT id, 'fr', ${`${newsletter} ${month} : budget & <recherche>`}, ${`Résumé ${month}`},
+               ${body(`Numéro ${month}`).html}, ${body(`Numéro ${month}`).text} FROM c
+        UNION ALL
+        SELECT id, 'en', ${`${newsletter} ${month}: budget`}, '', ${body(`Issue ${month}`).html},
+               ${body(`Issue ${month}`).text} FROM c`);
+    }
+  });
+  afterAll(async () => {
+    await web.app.close();
+    await database.drop();
+  });
+
+  it('lists the sent issues of a newsletter, newest first, escaped', async () => {
+    const page = await web.app.inject({ url: '/archive/adn' });
+    expect(page.statusCode).toBe(200);
+    const links = [...html(page).matchAll(/href="(\/archive\/adn\/[\d-]+)\?lang=fr"/g)].map(
+      (m) => m[1],
+    );
+    expect(links).toEqual(['/archive/adn/2026-11', '/archive/adn/2026-10']);
+    expect(page.body).toContain('budget &amp; &lt;recherche&gt;');
+    expect(page.body).toContain('Résumé 2026-11');
+    expect(html(page)).toContain('href="/archive/adn/feed.xml?lang=fr"');
+  });
+
+  it('searches over subjects, summaries and texts', async () => {
+    const hit = await web.app.inject({ url: '/archive/adn?q=R%C3%A9sum%C3%A9%202026-10' });
+    expect([...html(hit).matchAll(/href="\/archive\/adn\/([\d-]+)\?/g)].map((m) => m[1])).toEqual([
+      '2026-10',
+    ]);
+    const text = await web.app.inject({ url: '/archive/adn?q=conahcyt&lang=en' });
+    expect(text.body).toContain('2 result(s)');
+    // `_` is a literal, not a LIKE pattern: 'n_f' would otherwise match 'NSF'
+    const none = await web.app.inject({ url: '/archive/adn?q=n_f' });
+    expect(none.body).toContain('0 résultat(s)');
+    expect(none.body).toContain('value="n_f"');
+    expect((await web.app.inject({ url: '/archive/adn?q=nsf' })).body).toContain('2 résultat(s)');
+  });
+
+  it('serves the web version with neutral placeholders and no personal link', async () => {
+    const page = await web.app.inject({ url: '/archive/adn/2026-11?lang=en' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1>Issue 2026-11</h1>');
+    expect(page.body).toContain('<p>Hello,</p>');
+    expect(page.body).not.toContain('%%');
+    expect(page.body).not.toMatch(/\/[upc]\/t1\./);
+    expect(html(page)).toContain('href="http://localhost:3000/archive/adn/2026-11?lang=en"');
+    expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    expect(page.headers['content-security-policy']).toContain(
+      "script-src 'none'".replace('script-src', 'default-src'),
+    );
+  });
+
+  it('answers 404 for a draft, an unknown month or newsletter', async () => {
+    for (const url of [
+      '/archive/adn/2026-12',
+      '/archive/adn/2026-13',
+      '/archive/nope',
+      '/archive/nope/feed.xml',
+    ]) {
+      expect((await web.app.inject({ url })).statusCode, url).toBe(404);
+    }
+  });
+
+  it('publishes an RSS feed per newsletter', async () => {
+    const response = await web.app.inject({ url: '/archive/fil-de-marianne/feed.xml' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('application/rss+xml');
+    const feed = await new Parser().parseString(response.body);
+    expect(feed.title).toBe('Le fil de Marianne');
+    expect(feed.items.map((item) => item.link)).toEqual([
+      'http://localhost:3000/archive/fil-de-marianne/2026-11?lang=fr',
+    ]);
+    expect(feed.items[0]?.title).toBe('fil-de-marianne 2026-11 : budget & <recherche>');
+  });
+});
