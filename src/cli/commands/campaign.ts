@@ -53,7 +53,7 @@ function summary(campaign: Campaign): string {
 function statusLines(status: SendingStatus): string[] {
   return [
     `Campaign ${status.id} (${status.issueKey}): ${status.status}${status.statusReason ? ` — ${status.statusReason}` : ''}`,
-    `  recipients ${status.total}${status.isFanoutDone ? '' : ' so far (fan-out running)'}`,
+    `  recipients ${status.total}${status.isFanoutDone || !['sending', 'paused'].includes(status.status) ? '' : ' so far (fan-out running)'}`,
     `  sent ${status.sent} · failed ${status.failed} · uncertain ${status.uncertain} · skipped ${status.skipped} · remaining ${status.remaining}`,
     `  ${status.messagesPerSecond ?? '—'} messages/s · ETA ${formatDuration(status.etaSeconds)}`,
   ];
