@@ -1,4 +1,5 @@
 import { encodeWord, encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
+import { toASCII } from 'nodemailer/lib/punycode';
 
 /** Line length headers are folded at (RFC 5322 §2.1.1 recommends 78). */
 const headerLineLength = 76;
@@ -24,12 +25,21 @@ function stripControls(value: string): string {
  * (`=?UTF-8?Q?=C3=89lodie?=`) when it has anything else. Empty names give the bare address.
  */
 export function formatAddress(name: string | null | undefined, email: string): string {
-  const address = stripControls(email).replace(/[<>\s]/g, '');
+  const address = asciiDomain(stripControls(email).replace(/[<>\s]/g, ''));
   const display = stripControls(name ?? '');
   if (display === '') return address;
   if (/^[\w ]*$/.test(display)) return `${display} <${address}>`;
   if (/^[\x20-\x7e]*$/.test(display)) return `${quoteString(display)} <${address}>`;
   return `${encodeWord(display, 'Q', 52)} <${address}>`;
+}
+
+/** The address with an internationalised domain written in punycode (`xn--…`). */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  return at < 0 || /^[\x20-\x7e]*$/.test(domain)
+    ? address
+    : `${address.slice(0, at + 1)}${toASCII(domain)}`;
 }
 
 /** An unstructured header value (Subject, phrase of List-Id): RFC 2047 encoded when not ASCII. */

@@ -223,3 +223,15 @@ describe('header safety', () => {
     expect(to?.value[0]?.name).toBe('Eve Bcc: victim@example.com');
   });
 });
+
+describe('internationalised addresses', () => {
+  it('writes an internationalised domain in punycode', async () => {
+    const template = buildMessageTemplate(rendered, newsletter);
+    const { raw } = renderMessage(template, {
+      ...recipient,
+      email: 'chercheur@université.example',
+    });
+    expect(raw.toString()).toContain('<chercheur@xn--universit-j4a.example>');
+    expect(raw.toString('latin1')).toMatch(/^[\x20-\x7e\r\n\t]*$/);
+  });
+});

@@ -93,7 +93,9 @@ export interface RenderedMessage {
   messageId: string;
 }
 
-const ascii = (text: string) => Buffer.from(text, 'latin1');
+// Header and quoted-printable text is ASCII; UTF-8 keeps any stray character intact rather than
+// truncating it to one byte.
+const ascii = (text: string) => Buffer.from(text, 'utf8');
 
 /**
  * Encodes the quoted-printable body of one part once, split at its placeholders. Each placeholder
