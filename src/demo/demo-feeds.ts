@@ -1,11 +1,9 @@
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { createComposeService, createTriageService } from '../compose/index.ts';
+import { buildFeedServices } from '../build-feeds.ts';
 import type { Config } from '../config/index.ts';
-import { loadIssue, loadNewsletter, loadNewsletters } from '../content/index.ts';
-import { createCandidateRepository, createFeedHealthRepository } from '../db/index.ts';
-import { createFeedService, createRssFetcher } from '../feeds/index.ts';
+import { loadIssue } from '../content/index.ts';
 import { AppError, type Clock, type Logger } from '../lib/index.ts';
 import type { ServeProcess } from '../web/serve-process.ts';
 import type { DraftedIssue } from './demo-pipeline.ts';
@@ -25,25 +23,21 @@ export interface DemoFeedsDeps {
   clock: Clock;
 }
 
+/** The feed services over the demo's database. */
+function feedServicesOf(deps: DemoFeedsDeps) {
+  return buildFeedServices({
+    config: deps.config,
+    db: deps.server.services.database.db,
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+}
+
 /** Polls every feed of the demo's newsletters (the local sample feeds), as `depeche feeds poll`. */
 export async function pollDemoFeeds(
   deps: DemoFeedsDeps,
 ): Promise<{ polled: number; failed: number; candidates: number }> {
-  const { config } = deps;
-  const feeds = createFeedService({
-    fetcher: createRssFetcher({
-      timeoutMs: config.FEED_TIMEOUT_MS,
-      maxBytes: config.FEED_MAX_BYTES,
-    }),
-    candidates: createCandidateRepository(deps.server.services.database.db),
-    health: createFeedHealthRepository(deps.server.services.database.db),
-    clock: deps.clock,
-    logger: deps.logger,
-    concurrency: config.FEED_CONCURRENCY,
-    feedDeadlineMs: config.FEED_TIMEOUT_MS * 2,
-  });
-  const newsletters = await loadNewsletters(config.ISSUES_DIR);
-  const report = await feeds.poll(newsletters.map((n) => ({ id: n.id, feeds: n.feeds })));
+  const report = await feedServicesOf(deps).pollAll();
   return {
     polled: report.totals.feeds,
     failed: report.totals.failed,
@@ -66,16 +60,7 @@ export async function draftDemoIssues(
   deps: DemoFeedsDeps & { newsletterIds: string[]; month: string },
 ): Promise<DraftedIssue[]> {
   const { config } = deps;
-  const candidates = createCandidateRepository(deps.server.services.database.db);
-  const load = (id: string) => loadNewsletter(config.ISSUES_DIR, id);
-  const triage = createTriageService({ candidates, loadNewsletter: load, clock: deps.clock });
-  const compose = createComposeService({
-    candidates,
-    loadNewsletter: load,
-    issuesDir: config.ISSUES_DIR,
-    clock: deps.clock,
-    logger: deps.logger,
-  });
+  const { triage, compose } = feedServicesOf(deps);
   const drafted: DraftedIssue[] = [];
   for (const newsletterId of deps.newsletterIds) {
     // The editor's part: the demo picks every new candidate, in the section its feed chose.

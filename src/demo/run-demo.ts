@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Logger } from '../lib/index.ts';
@@ -92,7 +93,13 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoSummary> {
       },
     );
     for (const issue of drafted) {
-      options.progress(`      ${issue.issueRef}: ${issue.items} items → ${issue.file}`);
+      // The drafted file lives in the temporary issues folder: keep a copy to read.
+      const copy = path.join(environment.outDir, `${issue.issueRef.replace('/', '-')}.yaml`);
+      await copyFile(issue.file, copy);
+      issue.file = copy;
+      options.progress(
+        `      ${issue.issueRef}: ${issue.items} items → ${path.relative(options.rootDir, copy)}`,
+      );
     }
 
     step(4, 'Importing the sample subscribers…');

@@ -22,6 +22,7 @@ function summaryLines(summary: DemoSummary, cwd: string): string[] {
   lines.push('', 'Open:');
   for (const issue of summary.issues) {
     lines.push(`  issue ${issue.issueRef} (${issue.items} items)  ${show(issue.html)}`);
+    lines.push(`    drafted from the feeds as  ${show(issue.file)}`);
   }
   lines.push(`  ${summary.mail.count} delivered messages in ${show(summary.mail.dir)}, e.g.`);
   for (const sample of summary.mail.samples) lines.push(`    ${show(sample)}`);
@@ -68,6 +69,8 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
             host: environment.config.HOST,
             port: environment.config.PORT,
             isRunningWorkers: true,
+            // The demo polls once itself, step by step.
+            isPollingFeeds: false,
             holder: 'depeche demo',
           });
           return createDemoPipeline({ environment, server, logger, clock: systemClock });
