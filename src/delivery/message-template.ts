@@ -11,17 +11,7 @@ import {
   listIdValue,
   listUnsubscribeLine,
 } from './mail-headers.ts';
-import { encodeQuotedPrintable, escapeHtml, softBreak, toCrlf } from './mime-encode.ts';
-
-/** The placeholders a rendered body carries (same tokens as the renderer's `PLACEHOLDERS`). */
-const placeholderTokens = {
-  '%%greeting%%': 'greeting',
-  '%%unsubscribe_url%%': 'unsubscribeUrl',
-  '%%preferences_url%%': 'preferencesUrl',
-  '%%view_online_url%%': 'viewOnlineUrl',
-} as const;
-type PlaceholderName = (typeof placeholderTokens)[keyof typeof placeholderTokens];
-const placeholderPattern = /%%(?:greeting|unsubscribe_url|preferences_url|view_online_url)%%/g;
+import { type BodySlot, encodeBodies, encodeSlotValue } from './mime-body.ts';
 
 /** One recipient of a message: address, name and the values of the placeholders. */
 export const MessageRecipientSchema = z.object({
@@ -65,9 +55,7 @@ export interface MessageTemplateOptions {
   subjectPrefix?: string | undefined;
 }
 
-type Slot =
-  | { kind: 'to' | 'date' | 'message-id' | 'list-unsubscribe' }
-  | { kind: 'body'; name: PlaceholderName; isHtml: boolean };
+type Slot = { kind: 'to' | 'date' | 'message-id' | 'list-unsubscribe' } | BodySlot;
 
 /**
  * A whole MIME message (multipart/alternative: text/plain then text/html, UTF-8,
@@ -98,25 +86,6 @@ export interface RenderedMessage {
 const ascii = (text: string) => Buffer.from(text, 'utf8');
 
 /**
- * Encodes the quoted-printable body of one part once, split at its placeholders. Each placeholder
- * slot is surrounded by soft line breaks, so every static segment and every value starts a
- * fresh line: no line can exceed 76 characters, whatever length the values have.
- */
-function encodeBody(body: string, isHtml: boolean): (Buffer | Slot)[] {
-  const text = toCrlf(body);
-  const chunks: (Buffer | Slot)[] = [];
-  let last = 0;
-  for (const match of text.matchAll(placeholderPattern)) {
-    chunks.push(ascii(encodeQuotedPrintable(text.slice(last, match.index))));
-    const name = placeholderTokens[match[0] as keyof typeof placeholderTokens];
-    chunks.push({ kind: 'body', name, isHtml });
-    last = match.index + match[0].length;
-  }
-  chunks.push(ascii(encodeQuotedPrintable(text.slice(last))));
-  return chunks;
-}
-
-/**
  * Builds the {@link MessageTemplate} of a rendered issue in one language: every header that is
  * the same for all recipients and both body parts are encoded here, once. Per recipient only To,
  * Date, Message-ID, List-Unsubscribe and the placeholder values remain.
@@ -134,6 +103,7 @@ export function buildMessageTemplate(
     .digest('hex')
     .slice(0, 24)}`;
   const replyTo = newsletter.reply_to;
+  const bodies = encodeBodies(rendered);
   const partHeaders = (type: string) =>
     `--${boundary}\r\n` +
     `Content-Type: ${type}; charset=utf-8\r\n` +
@@ -159,9 +129,9 @@ export function buildMessageTemplate(
         `Content-Type: multipart/alternative;\r\n boundary="${boundary}"\r\n\r\n` +
         partHeaders('text/plain'),
     ),
-    ...encodeBody(rendered.text, false),
+    ...bodies.text,
     ascii(`\r\n${partHeaders('text/html')}`),
-    ...encodeBody(rendered.html, true),
+    ...bodies.html,
     ascii(`\r\n--${boundary}--\r\n`),
   ];
   return {
@@ -231,8 +201,7 @@ export function renderMessage(
         const key = `${chunk.isHtml ? 'h' : 't'}:${chunk.name}`;
         let value = encoded.get(key);
         if (value === undefined) {
-          const raw = chunk.isHtml ? escapeHtml(recipient[chunk.name]) : recipient[chunk.name];
-          value = Buffer.concat([softBreak, ascii(encodeQuotedPrintable(toCrlf(raw))), softBreak]);
+          value = encodeSlotValue(recipient[chunk.name], chunk.isHtml);
           encoded.set(key, value);
         }
         parts.push(value);
