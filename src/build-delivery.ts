@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 
+import { startFeedPollingRuntime } from './build-feeds.ts';
+import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
-import { loadIssue } from './content/index.ts';
+import { loadIssue, loadNewsletters } from './content/index.ts';
 import {
   createAudienceRepository,
   createCampaignRepository,
@@ -13,6 +15,7 @@ import {
 import {
   createBatchSender,
   createCampaignMessages,
+  createConfirmationSender,
   createDeliveryService,
   createIssueSnapshotter,
   createRecipientLinks,
@@ -31,6 +34,7 @@ import {
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
 import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
+import { startTransactionalWorker } from './web/transactional-worker.ts';
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {
@@ -135,8 +139,9 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
 
 /**
  * What `depeche worker` and `workers/send-batch.ts` run: opens and migrates the database, opens
- * Redis and starts {@link startDeliveryRuntime}. Any number of such processes may share one
- * Redis and one PostgreSQL (embedded PGlite serves one process only).
+ * Redis and starts {@link startDeliveryRuntime}, the worker of confirmation messages and the
+ * scheduled feed polling. Any number of such processes may share one Redis and one PostgreSQL
+ * (embedded PGlite serves one process only).
  */
 export async function startWorkerProcess(options: {
   config: Config;
@@ -144,26 +149,54 @@ export async function startWorkerProcess(options: {
   clock: Clock;
   holder?: string;
 }) {
-  const { config, logger } = options;
+  const { config, logger, clock } = options;
   const database = await openDatabaseFromConfig(config, options.holder ?? 'depeche worker');
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) {
+      await closeOne().catch((error: unknown) => logger.warn({ err: error }, 'close failed'));
+    }
+    closers.length = 0;
+  };
   try {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     const redis = createRedisConnection(config.REDIS_URL, 'depeche-worker');
     redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-    const runtime = await startDeliveryRuntime({ ...options, database, redis });
-    return {
-      runtime,
-      redis,
-      database,
-      async close() {
-        await runtime.close();
-        await closeRedisConnection(redis);
-        await database.close();
-      },
-    };
+    closers.push(() => closeRedisConnection(redis));
+    const transport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
+    // The delivery runtime closes the SMTP pool, after the other workers (closed first).
+    const runtime = await startDeliveryRuntime({ ...options, database, redis, transport });
+    closers.push(() => runtime.close());
+    const newsletters = await loadNewsletters(config.ISSUES_DIR);
+    const services = buildServices({ config, logger, clock, database });
+    const confirmations = await startTransactionalWorker({
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      logger,
+      sender: createConfirmationSender({
+        subscribers: services.subscribers,
+        tokens: services.tokens,
+        renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
+        transport,
+        newsletters,
+        publicUrl: config.PUBLIC_URL,
+        clock,
+        logger,
+      }),
+    });
+    closers.push(() => confirmations.close());
+    const polling = await startFeedPollingRuntime({
+      config,
+      db: database.db,
+      connection: redis,
+      logger,
+      clock,
+    });
+    closers.push(() => polling.close());
+    return { runtime, redis, database, close };
   } catch (error) {
-    await database.close();
+    await close();
     throw error;
   }
 }

@@ -87,6 +87,8 @@ describe('worker processes', () => {
         DEPECHE_ENV: 'test',
         DATABASE_URL: databaseUrl,
         DATA_DIR: dataDir,
+        // no newsletters: the feed polling this process also runs has nothing to fetch
+        ISSUES_DIR: dataDir,
         REDIS_URL: config.REDIS_URL,
         QUEUE_PREFIX: config.QUEUE_PREFIX,
         SMTP_URL: sink.url,

@@ -5,13 +5,16 @@ import type { RegisterCommand } from '../program.ts';
 
 /**
  * `depeche worker`: migrates the database and runs the BullMQ workers (campaign fan-out, send
- * batches, scheduled starts) until SIGTERM or SIGINT; then it stops taking jobs, lets the
- * batches in flight finish and exits. Start as many as you like on PostgreSQL.
+ * batches, scheduled starts, confirmation messages, scheduled feed polling) until SIGTERM or
+ * SIGINT; then it stops taking jobs, lets the jobs in flight finish and exits. Start as many as
+ * you like on PostgreSQL.
  */
 export const registerWorkerCommand: RegisterCommand = (program, ctx) => {
   program
     .command('worker')
-    .description('run the delivery workers (fan-out, sending, scheduled campaigns) until stopped')
+    .description(
+      'run the workers (campaign fan-out and sending, scheduled campaigns, confirmation mail, feed polling) until stopped',
+    )
     .action(async () => {
       const config = ctx.config();
       const logger = createLogger({
