@@ -116,6 +116,9 @@ export {
   type ConfirmationSenderDeps,
   createConfirmationMailer,
   createConfirmationSender,
+  createTransactionalQueue,
+  startTransactionalWorker,
   TRANSACTIONAL_QUEUE,
   transactionalProcessor,
+  type TransactionalQueueOptions,
 } from './transactional-mail.ts';

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Queue, Worker } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { loadNewsletters } from '../../src/content/index.ts';
+import { queryRows } from '../../src/db/index.ts';
+import {
+  createConfirmationSender,
+  createSmtpTransport,
+  createTransactionalQueue,
+  type MailTransport,
+  startTransactionalWorker,
+} from '../../src/delivery/index.ts';
+import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { createRenderer } from '../../src/render/index.ts';
+import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
+import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
+import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+
+const email = 'ines.garcia@example.org';
+
+describe('subscription journey in Chromium', () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let redis: Redis;
+  let queue: Queue;
+  let worker: Worker;
+  let transport: MailTransport;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const tokens = createTokenSigner({ keyId: 'e2e', secret: 'end-to-end-secret-of-32-characters!' });
+
+  beforeAll(async () => {
+    const logger = createSilentLogger();
+    const prefix = `{test-web-${randomUUID().slice(0, 8)}}`;
+    database = await openTestPglite();
+    sink = await startSmtpSink();
+    redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    queue = createTransactionalQueue({ connection: redis, prefix });
+    const newsletters = await loadNewsletters('issues');
+    const subscribers = createSubscriberService({
+      db: database.handle.db,
+      clock: systemClock,
+      logger,
+    });
+    app = await buildApp(
+      createWebDeps({
+        db: database.handle.db,
+        subscribers,
+        tokens,
+        transactionalQueue: queue,
+        newsletters,
+        publicUrl: 'http://127.0.0.1',
+        clock: systemClock,
+        logger,
+      }),
+    );
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    transport = createSmtpTransport({ urls: [sink.url], poolSize: 1, logger });
+    worker = startTransactionalWorker({
+      connection: redis,
+      prefix,
+      sender: createConfirmationSender({
+        subscribers,
+        tokens,
+        renderer: createRenderer({ templatesDir: 'templates' }),
+        transport,
+        newsletters,
+        publicUrl: base,
+        clock: systemClock,
+        logger,
+      }),
+    });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      bypassCSP: true,
+      locale: 'fr-FR',
+      viewport: { width: 375, height: 800 },
+    });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await transport?.close?.();
+    redis?.disconnect();
+    await app?.close();
+    await sink?.close();
+    await database?.drop();
+  });
+
+  async function expectAccessible(step: string) {
+    expect(await seriousAccessibilityViolations(page), step).toEqual([]);
+    const fits = await page.evaluate(
+      () => document.documentElement.scrollWidth <= window.innerWidth,
+    );
+    expect(fits, `${step}: no horizontal scrolling at 375 px`).toBe(true);
+  }
+  const statuses = () =>
+    queryRows<{ newsletter_id: string; status: string }>(
+      database.handle.db,
+      sql`SELECT newsletter_id, status FROM subscriptions ORDER BY newsletter_id`,
+    );
+
+  it('subscribes, confirms from the mail, changes preferences and unsubscribes', async () => {
+    await page.goto(`${base}/subscribe`);
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await expectAccessible('subscribe form');
+    await page.fill('#email', email);
+    await page.check('#newsletter-adn');
+    await page.click('details.profile summary');
+    await page.fill('#name', 'Inès García');
+    await page.selectOption('#country', 'MX');
+    await page.check('#consent');
+    await Promise.all([page.waitForURL(`${base}/subscribe`), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Vérifiez votre messagerie');
+    await expectAccessible('check your inbox');
+    expect(await statuses()).toEqual([{ newsletter_id: 'adn', status: 'pending' }]);
+
+    await expect.poll(() => sink.messages.length, { timeout: 20_000 }).toBe(1);
+    const mail = await simpleParser(sink.messages[0]?.raw ?? Buffer.alloc(0));
+    expect(mail.subject).toContain('AdN');
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain(email);
+    expect(mail.html).toContain('/c/');
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/c\/\S+)/.exec(mail.text ?? '')?.[1];
+    expect(link).toBeDefined();
+
+    await page.goto(link ?? '');
+    await expectAccessible('confirmation page');
+    expect(await statuses()).toEqual([{ newsletter_id: 'adn', status: 'pending' }]);
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Abonnement confirmé');
+    await expectAccessible('confirmed');
+    expect(await statuses()).toEqual([{ newsletter_id: 'adn', status: 'active' }]);
+
+    await Promise.all([page.waitForURL(/\/p\//), page.click('a.button')]);
+    expect(await page.inputValue('#name')).toBe('Inès García');
+    await expectAccessible('preferences');
+    await page.check('#newsletter-fil-de-marianne');
+    await page.check('#language-en');
+    await Promise.all([page.waitForLoadState('load'), page.click('form.form button[type=submit]')]);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('.notice')).toContain('Your preferences have been saved.');
+    await expectAccessible('preferences saved');
+    expect(await statuses()).toEqual([
+      { newsletter_id: 'adn', status: 'active' },
+      { newsletter_id: 'fil-de-marianne', status: 'active' },
+    ]);
+
+    // The unsubscribe link of an AdN issue, as the email carries it.
+    const unsubscribe = tokens.sign({
+      purpose: 'unsubscribe',
+      subscriberId: 1,
+      newsletterId: 'adn',
+    });
+    await page.goto(`${base}/u/${unsubscribe}`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await expectAccessible('unsubscribe page');
+    expect(await page.locator('main button').count()).toBe(1);
+    await Promise.all([page.waitForLoadState('load'), page.click('main button')]);
+    expect(await page.textContent('h1')).toBe('You are unsubscribed');
+    await expectAccessible('unsubscribed');
+    expect(await statuses()).toEqual([
+      { newsletter_id: 'adn', status: 'unsubscribed' },
+      { newsletter_id: 'fil-de-marianne', status: 'active' },
+    ]);
+  });
+});
