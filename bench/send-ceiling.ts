@@ -219,23 +219,26 @@ export async function measureTemplate(
   }
 }
 
-/** Per-recipient cost of `renderMessage` alone (no SMTP): microseconds per message. */
+/** Per-recipient cost of `renderMessage` alone (no SMTP): wall and CPU microseconds per message. */
 export function measureRenderOnly(
   sample: SampleIssue,
   count: number,
-): { count: number; microsPerMessage: number } {
+): { count: number; microsPerMessage: number; cpuMicrosPerMessage: number } {
   const template = buildMessageTemplate(sample.rendered, sample.newsletter);
   const recipients = Array.from({ length: 100 }, (_, index) => benchRecipient(index, template));
-  let bytes = 0;
+  for (let index = 0; index < 500; index++)
+    renderMessage(template, recipients[index % 100] as MessageRecipient);
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   for (let index = 0; index < count; index++) {
-    bytes += renderMessage(template, recipients[index % 100] as MessageRecipient).raw.length;
+    renderMessage(template, recipients[index % 100] as MessageRecipient);
   }
   const elapsedUs = Number(process.hrtime.bigint() - started) / 1e3;
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     count,
     microsPerMessage: Number((elapsedUs / count).toFixed(1)),
-    ...(bytes < 0 ? { bytes } : {}),
+    cpuMicrosPerMessage: Number(((cpu.user + cpu.system) / count).toFixed(1)),
   };
 }
 
