@@ -62,6 +62,8 @@ async function child(kind: 'postgres' | 'pglite', file: string, target: string):
     newsletterId: 'adn',
     fileName: path.basename(file),
     isConfirmed: true,
+    // as `depeche subscribers import` does
+    concurrency: kind === 'postgres' ? 3 : 1,
   });
   const ms = performance.now() - started;
   await handle.close();

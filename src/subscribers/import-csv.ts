@@ -27,6 +27,11 @@ export interface ImportOptions {
   onProgress?: (progress: { bytesRead: number; rows: number }) => void;
   /** Rows per batch (one set of statements each). @defaultValue 2000 */
   batchSize?: number;
+  /**
+   * Batches written at once, each in its own transaction and connection (PostgreSQL; PGlite
+   * serves one at a time). A dry run writes one at a time. @defaultValue 1
+   */
+  concurrency?: number;
 }
 
 /** At most this many invalid rows are listed (all are counted): memory stays flat. */
@@ -193,24 +198,38 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       let columns: ColumnMap | undefined;
       let batch: ImportRow[] = [];
       let batchKeys = new Set<string>();
-      let inFlight: Promise<void> = Promise.resolve();
+      // Batches being written, with their addresses; a dry run writes one batch at a time.
+      const inFlight = new Map<Promise<void>, Set<string>>();
+      const maxInFlight = executor ? 1 : Math.max(1, options.concurrency ?? 1);
+      let failure: unknown;
+      const settle = async (all: boolean) => {
+        while (inFlight.size >= (all ? 1 : maxInFlight)) await Promise.race(inFlight.keys());
+        if (failure !== undefined) throw failure;
+      };
       const flush = async () => {
-        await inFlight;
+        await settle(false);
         const rows = batch;
+        const keys = batchKeys;
         batch = [];
         batchKeys = new Set();
         if (rows.length === 0) return;
-        // The next batch is parsed while this one is written.
-        inFlight = (
+        // The next batches are parsed (and, with concurrency, written) while this one is.
+        const writing = (
           executor
             ? writeBatch(executor, rows, options, tally)
             : db.transaction(async (tx) => {
                 await createSubscriberImportRepository(tx).relaxCommitDurability();
                 await writeBatch(tx, rows, options, tally);
               })
-        ).then(() => options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows }));
-        inFlight.catch(() => undefined);
+        )
+          .then(() => options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows }))
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => inFlight.delete(writing));
+        inFlight.set(writing, keys);
       };
+      const isBeingWritten = (key: string) => [...inFlight.values()].some((keys) => keys.has(key));
       for await (const { record, info } of parser as AsyncIterable<{
         record: string[];
         info: { lines: number };
@@ -232,15 +251,16 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
           summary.skipped += 1;
           continue;
         }
-        // A repeated address goes to the next batch, which sees the first one written.
+        // A repeated address waits for its first occurrence to be written: the later line wins.
         if (batchKeys.has(row.emailHash)) await flush();
+        if (isBeingWritten(row.emailHash)) await settle(true);
         batch.push(row);
         batchKeys.add(row.emailHash);
         if (batch.length >= (options.batchSize ?? 2000)) await flush();
       }
       if (!columns) mapColumns([], options.fileName);
       await flush();
-      await inFlight;
+      await settle(true);
     };
 
     if (options.isDryRun) {

@@ -3,6 +3,7 @@ export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-
 export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
 export { type ImportOptions, type ImportSummary, maxListedInvalidRows } from './import-csv.ts';
 export { type AddInput, AddInputSchema, type AddResult } from './operator-operations.ts';
+export { type PreferencesInput, PreferencesInputSchema } from './preferences-operations.ts';
 export {
   type FieldResult,
   foldText,
@@ -46,8 +47,6 @@ export {
   SuppressionReasonSchema,
 } from './subscription.ts';
 export {
-  type PreferencesInput,
-  PreferencesInputSchema,
   type SubscribeInput,
   SubscribeInputSchema,
   type SubscriberDetails,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import type { NewConsentEvent, SuppressionRecord } from '../db/index.ts';
 import { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
+import { applyProfilePatch } from './preferences-operations.ts';
 import {
   consentEvent,
   repositoriesOf,
@@ -16,7 +17,7 @@ import {
   NewsletterIdSchema,
   type SuppressionReason,
 } from './subscription.ts';
-import { applyProfilePatch, type SubscriberDetails } from './subscription-operations.ts';
+import type { SubscriberDetails } from './subscription-operations.ts';
 
 /** Input of `add` (`depeche subscribers add`). */
 export const AddInputSchema = z.object({

@@ -6,6 +6,7 @@ import {
 import { createDataRights } from './data-rights.ts';
 import { createCsvImport } from './import-csv.ts';
 import { createOperatorOperations } from './operator-operations.ts';
+import { createPreferencesOperations } from './preferences-operations.ts';
 import {
   repositoriesOf,
   type SubscriberServiceDeps,
@@ -62,6 +63,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
   return {
     ...pages,
     ...operators,
+    ...createPreferencesOperations(deps),
     ...createDataRights(deps),
     ...createCsvImport(deps),
 

@@ -178,6 +178,25 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
     ]);
   });
 
+  it('writes batches concurrently, a repeated address still taking its last line', async () => {
+    const lines = ['email,name'];
+    for (let i = 0; i < 3000; i += 1) lines.push(`c${i}@example.org,Name ${i}`);
+    lines.push('c10@example.org,Renamed');
+    lines.push('c2999@example.org,Last');
+    const summary = await service.importCsv(Readable.from([lines.join('\n')]), {
+      newsletterId: 'adn',
+      fileName: 'concurrent.csv',
+      batchSize: 500,
+      concurrency: 3,
+    });
+    expect(summary).toMatchObject({ rows: 3002, created: 3000, updated: 2, invalid: 0 });
+    expect((await service.findByEmail('c10@example.org'))?.subscriber.name).toBe('Renamed');
+    expect((await service.findByEmail('c2999@example.org'))?.subscriber.name).toBe('Last');
+    expect((await service.stats()).newsletters).toEqual([
+      { newsletterId: 'adn', pending: 3000, active: 0, unsubscribed: 0 },
+    ]);
+  });
+
   it('takes the rows of its newsletter from a newsletters column and skips unsubscribed ones', async () => {
     const csv = [
       'email,name,newsletters,status',

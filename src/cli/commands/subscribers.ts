@@ -26,10 +26,15 @@ import type { RegisterCommand } from '../program.ts';
 
 const cliMeta: ConsentMeta = { source: 'cli' };
 
-async function openService(ctx: CliContext, command: string): Promise<SubscriberService> {
+async function openDatabase(ctx: CliContext, command: string) {
   const handle = await openDatabaseFromConfig(ctx.config(), `depeche subscribers ${command}`);
   ctx.onClose(() => handle.close());
   await migrate(handle);
+  return handle;
+}
+
+async function openService(ctx: CliContext, command: string): Promise<SubscriberService> {
+  const handle = await openDatabase(ctx, command);
   return createSubscriberService({ db: handle.db, clock: systemClock, logger: ctx.logger() });
 }
 
@@ -80,7 +85,12 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
             throw new AppError('ENOENT', `Cannot read '${file}': no such file`);
           },
         );
-        const service = await openService(ctx, 'import');
+        const handle = await openDatabase(ctx, 'import');
+        const service = createSubscriberService({
+          db: handle.db,
+          clock: systemClock,
+          logger: ctx.logger(),
+        });
         const bar = process.stderr.isTTY
           ? new SingleBar({
               stream: process.stderr,
@@ -95,6 +105,8 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
             isConfirmed: options.confirmed === true,
             isDryRun: options.dryRun === true,
             fileName: path.basename(file),
+            // PostgreSQL writes a few batches at once over the pool; PGlite serves one at a time
+            concurrency: handle.kind === 'postgres' ? 3 : 1,
             onProgress: ({ bytesRead, rows }) => bar?.update(Math.min(bytesRead, size), { rows }),
           });
           bar?.update(size, { rows: summary.rows });
