@@ -18,6 +18,28 @@ export const redactedPaths = [
   'headers.authorization',
   '*.headers.authorization',
   'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  // nodemailer-style transport options and DKIM keys
+  'auth.pass',
+  '*.auth.pass',
+  'privateKey',
+  '*.privateKey',
+  // configuration objects, should one ever be logged whole
+  'SECRET_KEY',
+  '*.SECRET_KEY',
+  'SECRET_KEYS_PREVIOUS',
+  '*.SECRET_KEYS_PREVIOUS',
+  'ADMIN_TOKEN',
+  '*.ADMIN_TOKEN',
+  'DKIM_PRIVATE_KEY',
+  '*.DKIM_PRIVATE_KEY',
+  // connection strings may carry passwords
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'SMTP_URL',
+  '*.SMTP_URL',
+  'REDIS_URL',
+  '*.REDIS_URL',
 ];
 
 /** Options of {@link createLogger}. */

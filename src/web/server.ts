@@ -2,6 +2,19 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { Logger } from '../lib/index.ts';
 
+/** Signed tokens in paths (`/u/<token>`) and `token=` query values, as they appear in URLs. */
+const tokenInPath = /[A-Za-z0-9_-]{32,}(\.[A-Za-z0-9_-]+)*/g;
+const tokenInQuery = /([?&](?:token|t)=)[^&#]*/gi;
+
+/**
+ * The URL of a request as it may be logged: signed tokens (unsubscribe, preferences, confirm
+ * links) and `token=` values are replaced, so access logs never hold a working link or the
+ * admin token.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(tokenInQuery, '$1[redacted]').replace(tokenInPath, '[redacted]');
+}
+
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   logger: Logger;
@@ -25,7 +38,17 @@ export interface ServerOptions {
  */
 export function createServer(options: ServerOptions): FastifyInstance {
   return Fastify({
-    loggerInstance: options.logger.child({ component: 'web' }),
+    loggerInstance: options.logger.child(
+      { component: 'web' },
+      {
+        serializers: {
+          req: (request: { method: string; url: string; ip?: string }) => ({
+            method: request.method,
+            url: redactUrl(request.url),
+          }),
+        },
+      },
+    ),
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
     connectionTimeout: options.requestTimeoutMs ?? 30_000,

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
+import { envSchema } from '../../src/config/index.ts';
 import { createOpsRepository } from '../../src/db/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+import { createLogger, createSilentLogger } from '../../src/lib/index.ts';
 import { createOpsMetrics, databaseCheck, opsPlugin, redisCheck } from '../../src/web/ops/index.ts';
 import { createServer } from '../../src/web/server.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
@@ -147,6 +151,35 @@ describe('operations endpoints', () => {
     await app.close();
   });
 
+  it('keeps the admin token and signed link tokens out of the request logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const app = createServer({ logger });
+    await app.register(opsPlugin, {
+      checks: [],
+      metrics: createOpsMetrics({
+        repository: createOpsRepository(database.handle.db),
+        queues: [],
+      }),
+      queues: [queue],
+      adminToken,
+    });
+    // A route shaped like the pages' one-click unsubscribe link.
+    app.get('/u/:token', async () => 'ok');
+    const linkToken = 'eyJwIjoidW5zdWJzY3JpYmUiLCJzIjo0Mn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+    await app.inject({ method: 'GET', url: `/admin/queues?token=${adminToken}` });
+    await app.inject({ method: 'GET', url: `/u/${linkToken}` });
+    await app.close();
+    const log = lines.join('');
+    expect(log).toContain('incoming request');
+    expect(log).toContain('/admin/queues?token=[redacted]');
+    expect(log).not.toContain(adminToken);
+    expect(log).not.toContain(linkToken);
+  });
+
   it('turns ?token= into a session cookie and drops the token from the address', async () => {
     const app = await build(redis, adminToken);
     const first = await app.inject({ method: 'GET', url: `/admin/queues?token=${adminToken}` });
@@ -161,5 +194,35 @@ describe('operations endpoints', () => {
     });
     expect(second.statusCode).toBe(200);
     await app.close();
+  });
+});
+
+describe('deployment files', () => {
+  const root = path.resolve(import.meta.dirname, '../..');
+
+  it('documents every configuration variable in .env.example', async () => {
+    const example = await readFile(path.join(root, '.env.example'), 'utf8');
+    const names = Object.keys(envSchema.in.shape);
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
+  it('runs web and a scalable worker from the image in docker compose', async () => {
+    const compose = parseYaml(await readFile(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    const { web, worker } = compose.services;
+    expect(web?.command).toEqual(['serve']);
+    expect(web?.healthcheck).toBeDefined();
+    expect(worker?.command).toEqual(['worker']);
+    // `--scale worker=N` needs no fixed name and no host port.
+    expect(worker?.container_name).toBeUndefined();
+    expect(worker?.ports).toBeUndefined();
+    expect(worker?.healthcheck).toBeDefined();
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\/healthz/ms);
   });
 });
