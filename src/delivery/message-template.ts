@@ -60,7 +60,7 @@ type Slot = { kind: 'to' | 'date' | 'message-id' | 'list-unsubscribe' } | BodySl
 /**
  * A whole MIME message (multipart/alternative: text/plain then text/html, UTF-8,
  * quoted-printable, CRLF) encoded once per issue and language. Static parts are prebuilt
- * buffers; `slots` are filled per recipient by {@link renderMessage}.
+ * buffers; the slots among `chunks` are filled per recipient by {@link renderMessage}.
  */
 export interface MessageTemplate {
   /** Envelope sender (MAIL FROM): the newsletter's sender address. */
@@ -71,6 +71,7 @@ export interface MessageTemplate {
   readonly subject: string;
   /** Mailbox of the List-Unsubscribe mailto, if any. */
   readonly unsubscribeMailto: string | undefined;
+  /** Prebuilt buffers and per-recipient slots, in message order. */
   readonly chunks: readonly (Buffer | Slot)[];
 }
 
