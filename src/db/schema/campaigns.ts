@@ -9,8 +9,6 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core';
 
-import { subscribers } from './subscribers.ts';
-
 // Typed mirror of migrations/0002_campaigns.sql.
 
 export const campaigns = pgTable('campaigns', {
@@ -56,12 +54,9 @@ export const campaignBodies = pgTable(
 
 export const deliveries = pgTable('deliveries', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-  campaignId: bigint('campaign_id', { mode: 'number' })
-    .notNull()
-    .references(() => campaigns.id, { onDelete: 'cascade' }),
-  subscriberId: bigint('subscriber_id', { mode: 'number' }).references(() => subscribers.id, {
-    onDelete: 'set null',
-  }),
+  // No foreign keys (see the migration): triggers detach and cascade on delete.
+  campaignId: bigint('campaign_id', { mode: 'number' }).notNull(),
+  subscriberId: bigint('subscriber_id', { mode: 'number' }),
   batchNo: integer('batch_no').notNull(),
   status: text('status', {
     enum: ['queued', 'sending', 'sent', 'failed', 'uncertain', 'skipped'],
