@@ -7,7 +7,12 @@ import { type Config, loadConfig } from '../config/index.ts';
 import { loadFeedsManifest, prepareIssuesDir } from './demo-files.ts';
 import { type DemoFeedServer, startFeedServer } from './feed-server.ts';
 import { type DemoMailSink, startMailSink } from './mail-sink.ts';
-import { type DemoRedis, findFreePort, provideRedis } from './redis-provider.ts';
+import {
+  deleteKeysWithPrefix,
+  type DemoRedis,
+  findFreePort,
+  provideRedis,
+} from './redis-provider.ts';
 
 /** Everything the demo runs against, all local and all released by `close()`. */
 export interface DemoEnvironment {
@@ -60,6 +65,11 @@ export async function openDemoEnvironment(
 
     const redis = await provideRedis(options.redisUrl ?? 'redis://127.0.0.1:6379');
     closers.push(() => redis.stop());
+    // A prefix of its own, whose keys are deleted at the end (before a private Redis stops).
+    const queuePrefix = `{depeche-demo-${randomUUID().slice(0, 8)}}`;
+    closers.push(async () => {
+      await deleteKeysWithPrefix(redis.url, queuePrefix);
+    });
     const mailSink = await startMailSink(mailDir);
     closers.push(() => mailSink.close());
     const feedServer = await startFeedServer(path.join(rootDir, 'demo', 'feeds'), options.now);
@@ -79,7 +89,7 @@ export async function openDemoEnvironment(
       ISSUES_DIR: issuesDir,
       TEMPLATES_DIR: path.join(rootDir, 'templates'),
       REDIS_URL: redis.url,
-      QUEUE_PREFIX: `{depeche-demo-${randomUUID().slice(0, 8)}}`,
+      QUEUE_PREFIX: queuePrefix,
       SMTP_URL: mailSink.url,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',

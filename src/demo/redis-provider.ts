@@ -48,6 +48,27 @@ export async function isRedisAnswering(url: string, timeoutMs = 1500): Promise<b
   }
 }
 
+/**
+ * Deletes every key under `prefix` (the demo's own queue prefix), so a run leaves nothing in a
+ * shared Redis. The braces of a hash-tag prefix are matched literally.
+ */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let deleted = 0;
+    for await (const keys of client.scanStream({ match: pattern, count: 500 })) {
+      const batch = keys as string[];
+      if (batch.length > 0) deleted += await client.unlink(...batch);
+    }
+    return deleted;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** A TCP port nobody listens on right now, on the loopback interface. */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
