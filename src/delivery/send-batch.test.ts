@@ -16,6 +16,7 @@ function setup(options: {
   recipients?: number;
   send?: (to: string) => Promise<void>;
   abandoned?: number;
+  isDatabaseFailing?: boolean;
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -52,6 +53,7 @@ function setup(options: {
       markAbandonedUncertain: async () => options.abandoned ?? 0,
       claimBatch: async () => ({ recipients, skippedCount: 0 }),
       recordOutcomes: async (_db, outcomes) => {
+        if (options.isDatabaseFailing) throw new Error('connection terminated');
         recorded.push(...outcomes);
         return {
           sent: outcomes.filter((o) => o.status === 'sent').length,
@@ -158,5 +160,14 @@ describe('createBatchSender', () => {
       { attempt: 2, isLastAttempt: false },
     );
     expect(result.uncertain).toBe(3);
+  });
+
+  it('never gives a sent message back to the queue when its outcome cannot be written', async () => {
+    const { sender, recorded } = setup({ recipients: 6, isDatabaseFailing: true });
+    await expect(
+      sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
+    ).rejects.toThrow('connection terminated');
+    // nothing recorded: the rows stay `sending`, and the retry marks them uncertain
+    expect(recorded).toEqual([]);
   });
 });

@@ -10,10 +10,9 @@ import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from '
 import type { CampaignMessages } from './campaign-messages.ts';
 import { CampaignNotFoundError } from './errors.ts';
 import type { MailTransport } from './mail-transport.ts';
-import { campaignMessageId, renderMessage } from './message-template.ts';
 import type { SendBatchJob } from './queue-contract.ts';
 import type { RecipientLinkBuilder } from './recipient-links.ts';
-import { classifySmtpError } from './smtp-errors.ts';
+import { sendToRecipient } from './send-recipient.ts';
 
 /** Messages per second and per hour shared by every worker (a Redis token bucket in production). */
 export interface MessageRateLimiter {
@@ -166,64 +165,21 @@ export function createBatchSender(deps: BatchSenderDeps) {
 
     const sendOne = async (recipient: ClaimedRecipient) => {
       const template = await deps.messages.templateFor(campaign, recipient.locale);
-      try {
-        const links = deps.links({
-          subscriberId: recipient.subscriberId,
-          newsletterId: campaign.newsletterId,
-          issueKey: campaign.issueKey,
-        });
-        const message = renderMessage(
-          template,
-          {
-            email: recipient.email,
-            name: recipient.name,
-            greeting: deps.greetingFor(recipient.name, recipient.locale),
-            ...links,
-            messageId: campaignMessageId(template, campaign.id, recipient.subscriberId),
-          },
-          deps.clock.now(),
-        );
-        const sent = await deps.transport.send({
-          from: template.envelopeFrom,
-          to: recipient.email,
-          raw: message.raw,
-          messageId: message.messageId,
-        });
-        consecutiveTransient = 0;
-        await record({
-          deliveryId: recipient.deliveryId,
-          status: 'sent',
-          smtpResponse: sent.response.slice(0, 500),
-          messageId: sent.messageId || message.messageId,
-        });
-      } catch (error) {
-        const failure = classifySmtpError(error);
-        if (failure.kind === 'transient') {
-          consecutiveTransient += 1;
-          if (consecutiveTransient >= maxConsecutiveTransient) {
-            isStopping = true;
-            stopReason = 'too many transient failures in a row';
-          }
-          await record({
-            deliveryId: recipient.deliveryId,
-            status: attempt.isLastAttempt ? 'failed' : 'queued',
-            smtpResponse: attempt.isLastAttempt
-              ? `gave up after ${attempt.attempt} attempts: ${failure.reply}`.slice(0, 500)
-              : failure.reply,
-            messageId: null,
-          });
-          return;
-        }
-        consecutiveTransient = 0;
-        if (failure.kind === 'hard_bounce')
-          bounced.push({ email: recipient.email, reply: failure.reply });
-        await record({
-          deliveryId: recipient.deliveryId,
-          status: 'failed',
-          smtpResponse: failure.reply,
-          messageId: null,
-        });
+      const { outcome, kind } = await sendToRecipient(deps, {
+        campaign,
+        template,
+        recipient,
+        attempt,
+      });
+      consecutiveTransient = kind === 'transient' ? consecutiveTransient + 1 : 0;
+      if (consecutiveTransient >= maxConsecutiveTransient) {
+        isStopping = true;
+        stopReason = 'too many transient failures in a row';
       }
+      if (kind === 'hard_bounce') {
+        bounced.push({ email: recipient.email, reply: outcome.smtpResponse ?? '' });
+      }
+      await record(outcome);
     };
 
     const lane = async () => {
@@ -241,7 +197,19 @@ export function createBatchSender(deps: BatchSenderDeps) {
         await sendOne(next);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallelism, queue.length) }, lane));
+    // A lane that fails (the database went away) stops the others at their next message, so no
+    // lane keeps sending for a job that has already failed; the job's retry finds the rows it
+    // could not record `sending` and marks them uncertain.
+    const guardedLane = () =>
+      lane().catch((error: unknown) => {
+        isStopping = true;
+        throw error;
+      });
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(parallelism, queue.length) }, guardedLane),
+    );
+    const broken = lanes.find((settled) => settled.status === 'rejected');
+    if (broken) throw broken.reason;
     const totals = await flush(campaign, outcomes);
 
     for (const bounce of bounced) {

@@ -1,0 +1,96 @@
+import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
+import type { Clock } from '../lib/index.ts';
+import type { Campaign } from './campaign.ts';
+import type { MailTransport } from './mail-transport.ts';
+import { campaignMessageId, type MessageTemplate, renderMessage } from './message-template.ts';
+import type { RecipientLinkBuilder } from './recipient-links.ts';
+import { classifySmtpError, type SmtpFailureKind } from './smtp-errors.ts';
+
+/** What sending one recipient's copy needs. */
+export interface RecipientSendDeps {
+  links: RecipientLinkBuilder;
+  greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
+  transport: MailTransport;
+  clock: Clock;
+}
+
+/** The outcome of one recipient, to record, and how it went. */
+export interface RecipientResult {
+  outcome: DeliveryOutcome;
+  kind: 'sent' | SmtpFailureKind;
+}
+
+/**
+ * Fills the recipient's copy of `template` (links with signed tokens, greeting, a Message-ID
+ * stable per campaign and subscriber), hands it to the transport and classifies the result. Never
+ * throws: an invalid address or a refused message is that recipient's failure; a transient one
+ * gives the row back to the queue, or fails it on the last attempt.
+ */
+export async function sendToRecipient(
+  deps: RecipientSendDeps,
+  input: {
+    campaign: Pick<Campaign, 'id' | 'newsletterId' | 'issueKey'>;
+    template: MessageTemplate;
+    recipient: ClaimedRecipient;
+    attempt: { attempt: number; isLastAttempt: boolean };
+  },
+): Promise<RecipientResult> {
+  const { campaign, template, recipient, attempt } = input;
+  const deliveryId = recipient.deliveryId;
+  let messageId: string;
+  try {
+    const message = renderMessage(
+      template,
+      {
+        email: recipient.email,
+        name: recipient.name,
+        greeting: deps.greetingFor(recipient.name, recipient.locale),
+        ...deps.links({
+          subscriberId: recipient.subscriberId,
+          newsletterId: campaign.newsletterId,
+          issueKey: campaign.issueKey,
+        }),
+        messageId: campaignMessageId(template, campaign.id, recipient.subscriberId),
+      },
+      deps.clock.now(),
+    );
+    messageId = message.messageId;
+    const sent = await deps.transport.send({
+      from: template.envelopeFrom,
+      to: recipient.email,
+      raw: message.raw,
+      messageId,
+    });
+    return {
+      kind: 'sent',
+      outcome: {
+        deliveryId,
+        status: 'sent',
+        smtpResponse: sent.response.slice(0, 500),
+        messageId: sent.messageId || messageId,
+      },
+    };
+  } catch (error) {
+    const failure = classifySmtpError(error);
+    if (failure.kind !== 'transient') {
+      return {
+        kind: failure.kind,
+        outcome: { deliveryId, status: 'failed', smtpResponse: failure.reply, messageId: null },
+      };
+    }
+    return {
+      kind: 'transient',
+      outcome: attempt.isLastAttempt
+        ? {
+            deliveryId,
+            status: 'failed',
+            smtpResponse: `gave up after ${attempt.attempt} attempts: ${failure.reply}`.slice(
+              0,
+              500,
+            ),
+            messageId: null,
+          }
+        : { deliveryId, status: 'queued', smtpResponse: failure.reply, messageId: null },
+    };
+  }
+}
