@@ -3,13 +3,17 @@ import { canonicalUrl, isWebUrl, resolveWebUrl } from './canonical-url.ts';
 import { extractDeadline } from './deadline.ts';
 import type { FeedEntry } from './feed-entry.ts';
 import { matchKeywords } from './keywords.ts';
-import { collapseWhitespace, foldText, htmlToText, shortenText } from './plain-text.ts';
+import { collapseWhitespace, foldText, htmlToText, roughText, shortenText } from './plain-text.ts';
 
 /** Maximum length of a candidate's summary, in characters. @defaultValue 400 */
 export const SUMMARY_MAX_LENGTH = 400;
 /** Entries older than this many days are ignored unless the feed says otherwise. */
 export const DEFAULT_MAX_AGE_DAYS = 60;
 const TITLE_MAX_LENGTH = 300;
+// Only the start of a long text is read: enough for a 400-character summary and for the
+// deadline, and it keeps a 5 MB entry from costing seconds.
+const HTML_READ_LIMIT = 20_000;
+const MATCH_TEXT_LIMIT = 5_000;
 const DAY_MS = 86_400_000;
 
 /** The rules of one monitored feed that shape its candidates (a `FeedSource` fits). */
@@ -70,11 +74,15 @@ export function normalizeEntry(
   const canonical = link === undefined ? undefined : canonicalUrl(link);
   if (link === undefined || canonical === undefined) return { kind: 'skipped', reason: 'no-link' };
 
-  const summaryText = htmlToText(entry.summaryHtml ?? '');
-  const contentText = htmlToText(entry.contentHtml ?? '');
-  const bodyText = summaryText || contentText;
+  const summaryText = htmlToText((entry.summaryHtml ?? '').slice(0, HTML_READ_LIMIT));
+  const bodyText = summaryText || htmlToText((entry.contentHtml ?? '').slice(0, HTML_READ_LIMIT));
+  // Keywords and deadlines are also looked for in the full content, which is never shown.
+  const contentText = roughText((entry.contentHtml ?? '').slice(0, HTML_READ_LIMIT)).slice(
+    0,
+    MATCH_TEXT_LIMIT,
+  );
   const title = shortenText(
-    htmlToText(entry.title ?? '') || shortenText(bodyText, 120),
+    htmlToText((entry.title ?? '').slice(0, HTML_READ_LIMIT)) || shortenText(bodyText, 120),
     TITLE_MAX_LENGTH,
   );
   if (title === '') return { kind: 'skipped', reason: 'no-title' };

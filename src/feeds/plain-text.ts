@@ -26,12 +26,42 @@ const stripOptions: sanitizeHtml.IOptions = {
  */
 export function htmlToText(html: string): string {
   if (html === '') return '';
+  // Plain text needs no parser (most titles): only whitespace to collapse.
+  if (!/[<&]/.test(html)) return collapseWhitespace(html);
   // Block boundaries become spaces so that "<p>a</p><p>b</p>" reads "a b", not "ab".
   const spaced = html.replace(blockTag, ' $&');
   const escaped = sanitizeHtml(spaced, stripOptions);
   // sanitize-html re-escapes exactly these three characters in text.
   const text = escaped.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   return collapseWhitespace(text);
+}
+
+const basicEntities: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/**
+ * A quick, rough text of an HTML fragment for matching keywords and deadlines only: tags and
+ * script bodies dropped, common entities decoded. Never shown to a reader (use
+ * {@link htmlToText} for that).
+ */
+export function roughText(html: string): string {
+  if (!/[<&]/.test(html)) return html;
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity: string, name: string) => {
+      if (name.startsWith('#x') || name.startsWith('#X')) {
+        return String.fromCodePoint(Number.parseInt(name.slice(2), 16) || 32);
+      }
+      if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)) || 32);
+      return basicEntities[name.toLowerCase()] ?? entity;
+    });
 }
 
 /** Collapses runs of whitespace (including no-break spaces) to one space and trims. */
