@@ -1,4 +1,5 @@
-import type { Logger } from '../lib/index.ts';
+import type { OneClickRepository } from '../db/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
 import {
   type ConsentMeta,
   type SubscriberDetails,
@@ -57,9 +58,13 @@ export function createSubscriptionPort(deps: {
     | 'exportData'
     | 'erase'
   >;
+  /** The lean one-click path (`createOneClickRepository`). */
+  oneClick: Pick<OneClickRepository, 'unsubscribe'>;
+  clock: Clock;
   newsletterIds: readonly string[];
   logger: Logger;
 }): SubscriptionPort {
+  const log = deps.logger.child({ component: 'web' });
   const { service } = deps;
   return {
     async subscribe(request, meta) {
@@ -113,6 +118,17 @@ export function createSubscriptionPort(deps: {
     },
     async unsubscribe(subscriberId, newsletterId, meta) {
       await service.unsubscribe(subscriberId, newsletterId, consentMeta(meta));
+    },
+    async oneClickUnsubscribe(subscriberId, newsletterId, meta) {
+      const changed = await deps.oneClick.unsubscribe({
+        subscriberId,
+        newsletterId,
+        source: meta.source,
+        ip: meta.ip,
+        now: deps.clock.now(),
+      });
+      if (changed > 0)
+        log.info({ subscriberId, newsletterId, changed }, 'unsubscribed (one-click)');
     },
     exportData: (subscriberId) => orGone(() => service.exportData(subscriberId)),
     async erase(subscriberId, meta) {

@@ -69,7 +69,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
           'unsubscribe',
           ctx.deps.clock.now(),
         );
-        await ctx.deps.subscriptions.unsubscribe(
+        await ctx.deps.subscriptions.oneClickUnsubscribe(
           payload.subscriberId,
           payload.newsletterId ?? 'all',
           requestMeta(request, 'one-click'),
