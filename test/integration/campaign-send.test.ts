@@ -6,6 +6,7 @@ import { type Config } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock, systemClock } from '../../src/lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
 import {
   createTestCampaign,
   deleteRedisKeys,
@@ -103,6 +104,38 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     expect(english[0]?.raw.toString()).toContain('Content-Language: en');
     expect(english[0]?.raw.toString()).toContain('https://news.example.org/u/');
     expect(english[0]?.raw.toString()).toContain('Message-ID: <c1.s10@example.org>');
+    // the unsubscribe link carries a token the web pages accept, for this subscriber
+    const token = /List-Unsubscribe: <https:\/\/news\.example\.org\/u\/([^>]+)>/.exec(
+      english[0]?.raw.toString() ?? '',
+    )?.[1];
+    const signer = createTokenSigner({ keyId: config.SECRET_KEY_ID, secret: config.SECRET_KEY! });
+    expect(signer.verify(token ?? '', 'unsubscribe', new Date())).toMatchObject({
+      subscriberId: 10,
+      newsletterId: 'adn',
+    });
+  });
+
+  it('create renders the issue file in both languages into the campaign snapshot', async () => {
+    await seedAudience(db(), 40);
+    const service = await start();
+    const { campaign, audienceCount } = await service.create({
+      issueRef: 'adn/2026-11',
+      segment: { locale: ['en'] },
+    });
+    expect(audienceCount).toBe(8);
+    expect(campaign).toMatchObject({
+      status: 'draft',
+      issueKey: 'adn/2026-11',
+      newsletterId: 'adn',
+    });
+    expect(campaign.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const bodies = await runtime!.delivery.campaigns.findBodies(db(), campaign.id);
+    expect(bodies.map((b) => b.locale).sort()).toEqual(['en', 'fr']);
+    expect(bodies.every((b) => b.html.includes('%%unsubscribe_url%%'))).toBe(true);
+    await service.send(campaign.id);
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 30_000, 'done');
+    expect(sink!.messages).toHaveLength(8);
+    expect(sink!.messages[0]?.raw.toString()).toContain('Content-Language: en');
   });
 
   it('delivers everyone after retries when the relay answers 451 to 10 % of messages', async () => {
