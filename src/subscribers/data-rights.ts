@@ -1,4 +1,5 @@
 import type { ConsentEventRecord } from '../db/index.ts';
+import { SubscriberNotFoundError } from './errors.ts';
 import {
   consentEvent,
   repositoriesOf,
@@ -50,11 +51,13 @@ export function createDataRights({ db, clock, logger }: SubscriberServiceDeps) {
     /**
      * All data held about a subscriber (art. 15 and 20): profile, subscriptions, consent
      * events, delivery rows and suppression. An unknown address gets an export that says so
-     * (everything empty), which is a valid answer to an access request.
+     * (everything empty), which is a valid answer to an access request; an unknown id throws
+     * {@link SubscriberNotFoundError}.
      */
     async exportData(ref: SubscriberRef): Promise<SubscriberDataExport> {
       const repos = repositoriesOf(db);
       const { record, emailHash, email } = await resolve(ref, repos);
+      if (!record && typeof ref === 'number') throw new SubscriberNotFoundError(ref);
       const suppression = emailHash ? await repos.suppressions.find(emailHash) : null;
       return {
         exportedAt: clock.now().toISOString(),

@@ -6,6 +6,7 @@ import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
   createSubscriberService,
   hashEmail,
+  SubscriberNotFoundError,
   type SubscriberService,
   SubscriberSuppressedError,
 } from '../../src/subscribers/index.ts';
@@ -240,6 +241,7 @@ describe.each(databaseKinds)('subscriber service on $name', ({ open }) => {
     expect(JSON.parse(JSON.stringify(exported)).subscriber.name).toBe('Élise');
     const unknown = await service.exportData('nobody@example.org');
     expect(unknown).toMatchObject({ subscriber: null, subscriptions: [], consentEvents: [] });
+    await expect(service.exportData(999_999)).rejects.toBeInstanceOf(SubscriberNotFoundError);
   });
 
   it('erases personal data everywhere, keeping only the hash in suppressions', async () => {
