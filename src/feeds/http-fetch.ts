@@ -44,6 +44,15 @@ export function checkFetchableUrl(url: string): URL {
   return parsed;
 }
 
+function isClosedConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return (
+    cause?.code === 'ECONNRESET' ||
+    cause?.code === 'UND_ERR_SOCKET' ||
+    /other side closed/i.test(cause?.message ?? '')
+  );
+}
+
 async function readLimited(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
@@ -98,10 +107,13 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   if (options.lastModified) headers['if-modified-since'] = options.lastModified;
   try {
     for (let redirects = 0; ; redirects += 1) {
-      const response = await fetch(current, {
-        headers,
-        redirect: 'manual',
-        signal: controller.signal,
+      const request = () =>
+        fetch(current, { headers, redirect: 'manual', signal: controller.signal });
+      // A kept-alive connection the server has just closed fails at once; one more try on a
+      // fresh connection is what browsers do too.
+      const response = await request().catch((error: unknown) => {
+        if (controller.signal.aborted || !isClosedConnection(error)) throw error;
+        return request();
       });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {

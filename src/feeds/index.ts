@@ -31,16 +31,11 @@ export {
   startFeedPolling,
 } from './feed-polling.ts';
 export {
-  type CandidateStore,
   createFeedService,
   type FeedHealthReport,
-  type FeedHealthStore,
-  type FeedPollRecord,
-  type FeedPollResult,
   type FeedService,
   type FeedServiceDeps,
   type NewsletterFeeds,
-  type PollReport,
 } from './feed-service.ts';
 export { containsKeyword, matchKeywords } from './keywords.ts';
 export {
@@ -51,4 +46,11 @@ export {
   type SkipReason,
   SUMMARY_MAX_LENGTH,
 } from './normalize-entry.ts';
+export {
+  type CandidateStore,
+  type FeedHealthStore,
+  type FeedPollRecord,
+  type FeedPollResult,
+  type PollReport,
+} from './poll-feed.ts';
 export { createRssFetcher, type RssFetcherOptions } from './rss-fetcher.ts';
