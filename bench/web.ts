@@ -14,6 +14,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import autocannon from 'autocannon';
@@ -162,7 +163,12 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify(
         {
-          machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+          machine: {
+            cpus: os.cpus().length,
+            node: process.version,
+            // other processes share the machine: read the figures against the load
+            loadAverage1m: Number(os.loadavg()[0]?.toFixed(1)),
+          },
           database: 'postgresql (fresh schema)',
           durationSec: duration,
           connections,
