@@ -17,6 +17,7 @@ function setup(options: {
   send?: (to: string) => Promise<void>;
   abandoned?: number;
   isDatabaseFailing?: boolean;
+  rateLimiter?: BatchSenderDeps['rateLimiter'];
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -77,7 +78,7 @@ function setup(options: {
         return { messageId: 'm', response: '250 ok', accepted: true };
       },
     },
-    rateLimiter: { acquire: async (n) => n },
+    rateLimiter: options.rateLimiter ?? { acquire: async (n) => n },
     logger: createSilentLogger(),
     clock: fixedClock('2026-11-05T08:00:00Z'),
     options: { maxErrorRate: 0.5, minErrorSample: 4, parallelism: 2, flushEvery: 2 },
@@ -169,5 +170,28 @@ describe('createBatchSender', () => {
     ).rejects.toThrow('connection terminated');
     // nothing recorded: the rows stay `sending`, and the retry marks them uncertain
     expect(recorded).toEqual([]);
+  });
+
+  it('asks the rate limiter for tokens one request at a time, in groups', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const requests: number[] = [];
+    const { sender, sent } = setup({
+      recipients: 30,
+      rateLimiter: {
+        acquire: async (count) => {
+          requests.push(count);
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          inFlight -= 1;
+          return Math.min(count, 7);
+        },
+      },
+    });
+    await sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false });
+    expect(sent).toHaveLength(30);
+    expect(maxInFlight).toBe(1);
+    expect(requests.length).toBeLessThanOrEqual(6);
   });
 });

@@ -143,9 +143,21 @@ export function createBatchSender(deps: BatchSenderDeps) {
     let isStopping = false;
     let stopReason: string | undefined;
 
+    // One request for tokens at a time, shared by the lanes: tokens come in groups (one Redis
+    // call per group, not per message) and a batch never holds many more than it can use.
+    let pendingPermits: Promise<void> | undefined;
     const takePermit = async () => {
-      while (permits === 0)
-        permits += await deps.rateLimiter.acquire(Math.min(queue.length + 1, 50));
+      while (permits === 0) {
+        pendingPermits ??= deps.rateLimiter
+          .acquire(Math.min(queue.length + 1, 50))
+          .then((granted) => {
+            permits += granted;
+          })
+          .finally(() => {
+            pendingPermits = undefined;
+          });
+        await pendingPermits;
+      }
       permits -= 1;
     };
 
