@@ -29,11 +29,10 @@ export interface ImportSubscriberRow {
   attributes: Record<string, unknown>;
 }
 
-function toJson(rows: Array<ImportSubscriberRow & { line?: number }>, ids?: number[]): string {
+function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
   return JSON.stringify(
     rows.map((row, index) => ({
       id: ids?.[index],
-      line: row.line,
       email: row.email,
       email_hash: row.emailHash,
       name: row.name,
@@ -46,17 +45,44 @@ function toJson(rows: Array<ImportSubscriberRow & { line?: number }>, ids?: numb
   );
 }
 
+/**
+ * A PostgreSQL array literal of texts, passed as one text parameter and cast in SQL: the same
+ * on both drivers, and much cheaper for the server to read than JSON.
+ */
+export function toTextArrayLiteral(values: ReadonlyArray<string | null>): string {
+  const items = values.map((value) =>
+    value === null ? 'NULL' : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`,
+  );
+  return `{${items.join(',')}}`;
+}
+
+/** The columns of subscriber rows as array literals, for `unnest`. */
+function toColumns(rows: ImportSubscriberRow[]) {
+  const column = (pick: (row: ImportSubscriberRow) => string | null) =>
+    sql`${toTextArrayLiteral(rows.map(pick))}::text[]`;
+  return sql.join(
+    [
+      column((r) => r.email),
+      column((r) => r.emailHash),
+      column((r) => r.name),
+      column((r) => r.locale),
+      column((r) => r.country),
+      column((r) => r.researchField),
+      column((r) => r.careerStage),
+      column((r) => JSON.stringify(r.attributes)),
+    ],
+    sql`, `,
+  );
+}
+
 const recordColumns = sql.raw(
   't(id bigint, email text, email_hash text, name text, locale text, country text, research_field text, career_stage text, attributes jsonb)',
 );
 
-const insertColumns = sql.raw(
-  't(email text, email_hash text, name text, locale text, country text, research_field text, career_stage text, attributes jsonb, line int)',
-);
-
 /**
- * Set-based statements of the CSV import: each handles a whole batch (about 1,000 rows) in one
- * round trip, with the rows passed as one JSON parameter (the same on both drivers).
+ * Set-based statements of the CSV import: each handles a whole batch (about 2,000 rows) in one
+ * round trip, with the rows passed as array literals (inserts, lookups) or one JSON parameter
+ * (updates), the same on both drivers.
  */
 export function createSubscriberImportRepository(db: Executor) {
   return {
@@ -83,8 +109,7 @@ export function createSubscriberImportRepository(db: Executor) {
             FROM subscribers s
             LEFT JOIN subscriptions sub
               ON sub.subscriber_id = s.id AND sub.newsletter_id = ${newsletterId}
-            WHERE s.email_hash IN
-              (SELECT jsonb_array_elements_text(${JSON.stringify(emailHashes)}::jsonb))`,
+            WHERE s.email_hash = ANY(${toTextArrayLiteral(emailHashes)}::text[])`,
       );
       return new Map(
         rows.map((row) => [
@@ -113,7 +138,7 @@ export function createSubscriberImportRepository(db: Executor) {
      * else is skipped. Returns the email hashes inserted.
      */
     async insertSubscribed(
-      rows: Array<ImportSubscriberRow & { line: number }>,
+      rows: ImportSubscriberRow[],
       subscription: { newsletterId: string; status: 'pending' | 'active'; source: string },
       now: Date,
     ): Promise<Set<string>> {
@@ -122,12 +147,13 @@ export function createSubscriberImportRepository(db: Executor) {
       const inserted = await queryRows<{ email_hash: string }>(
         db,
         sql`WITH input AS (
-              SELECT * FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS ${insertColumns}
+              SELECT * FROM unnest(${toColumns(rows)}) AS t(email, email_hash, name, locale,
+                country, research_field, career_stage, attributes)
             ), inserted AS (
               INSERT INTO subscribers (email, email_hash, name, locale, country, research_field,
                 career_stage, attributes, created_at, updated_at)
               SELECT email, email_hash, name, locale, country, research_field, career_stage,
-                attributes, ${at}, ${at}
+                attributes::jsonb, ${at}, ${at}
               FROM input
               ON CONFLICT DO NOTHING
               RETURNING id, email_hash

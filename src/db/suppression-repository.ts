@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 
 import { type Executor, queryRows } from './client.ts';
+import { toTextArrayLiteral } from './subscriber-import-repository.ts';
 
 /** Why an address must not be made active again. */
 export type SuppressionReasonValue = 'hard_bounce' | 'complaint' | 'erased' | 'manual';
@@ -45,8 +46,8 @@ export function createSuppressionRepository(db: Executor) {
       if (emailHashes.length === 0) return new Map();
       const rows = await queryRows<RawSuppression>(
         db,
-        sql`SELECT * FROM suppressions WHERE email_hash IN
-              (SELECT jsonb_array_elements_text(${JSON.stringify(emailHashes)}::jsonb))`,
+        sql`SELECT * FROM suppressions
+            WHERE email_hash = ANY(${toTextArrayLiteral(emailHashes)}::text[])`,
       );
       return new Map(rows.map((row) => [row.email_hash, toRecord(row)]));
     },

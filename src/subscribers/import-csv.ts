@@ -93,7 +93,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     const source = `import:${options.fileName.slice(-150)}`;
     const newStatus = options.isConfirmed === true ? 'active' : 'pending';
     const inserted = await imports.insertSubscribed(
-      plan.inserts.map((i) => ({ ...i.values, line: i.row.line })),
+      plan.inserts.map((i) => i.values),
       { newsletterId: options.newsletterId, status: newStatus, source },
       now,
     );

@@ -197,6 +197,15 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
     ]);
   });
 
+  it('keeps quotes, backslashes, braces, commas and NULL-like text intact', async () => {
+    const csv = ['email;name;field', 'q@example.org;"Anne ""A\\B"" {x}, NULL";NULL'].join('\n');
+    await service.importCsv(Readable.from([csv]), { newsletterId: 'adn', fileName: 'q.csv' });
+    expect((await service.findByEmail('q@example.org'))?.subscriber).toMatchObject({
+      name: 'Anne "A\\B" {x}, NULL',
+      researchField: 'NULL',
+    });
+  });
+
   it('takes the rows of its newsletter from a newsletters column and skips unsubscribed ones', async () => {
     const csv = [
       'email,name,newsletters,status',
