@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,6 +67,8 @@ describe('depeche serve', () => {
       throw new Error(`${error.message}\n${stderr}`);
     });
     expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(true);
+    // Development without SECRET_KEY: a key is generated into DATA_DIR, readable by its owner only.
+    expect(statSync(path.join(dataDir, 'secret.key')).mode & 0o077).toBe(0);
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
