@@ -101,6 +101,12 @@ export const envSchema = z
     FEED_TIMEOUT_MS: positiveInt(15_000),
     /** @defaultValue 5242880 (5 MiB) */
     FEED_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+    /**
+     * Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front of `depeche serve`: the
+     * client IP of the rate limits and logs. Leave false when clients reach it directly.
+     * @defaultValue false
+     */
+    TRUST_PROXY: z.stringbool().default(false),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),

@@ -157,7 +157,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     }
     queueList.push(...delivery.queues.all, transactionalQueue);
 
-    const app = createServer({ logger });
+    const app = createServer({ logger, isBehindProxy: config.TRUST_PROXY });
     await app.register(
       webPlugin,
       createWebDeps({
@@ -170,7 +170,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         clock,
         logger,
         redis: connection,
-        isBehindProxy: true,
+        isBehindProxy: config.TRUST_PROXY,
       }),
     );
     await app.register(opsPlugin, {

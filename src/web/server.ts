@@ -27,7 +27,7 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
   /** Largest request body. @defaultValue 1048576 (1 MiB) */
   bodyLimitBytes?: number;
-  /** Trust `X-Forwarded-*` from a reverse proxy (the rate limits key on the client IP). @defaultValue true */
+  /** Trust `X-Forwarded-*` from a reverse proxy (the rate limits key on the client IP). @defaultValue false */
   isBehindProxy?: boolean;
 }
 
@@ -53,7 +53,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
     connectionTimeout: options.requestTimeoutMs ?? 30_000,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    trustProxy: options.isBehindProxy ?? true,
+    trustProxy: options.isBehindProxy ?? false,
     // Closing answers new requests with 503 and ends idle keep-alive sockets at once.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
