@@ -22,10 +22,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { openDatabase } from '../src/db/index.ts';
-import { createTransactionalQueue } from '../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
 import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
-import { buildApp, createWebDeps } from '../src/web/index.ts';
+import { buildApp, createWebDeps, openTransactionalQueue } from '../src/web/index.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const tokenKey = { keyId: 'bench', secret: 'benchmark-secret-of-at-least-32-characters' };
@@ -49,7 +48,11 @@ async function serve(schema: string, prefix: string): Promise<void> {
       db: handle.db,
       subscribers: createSubscriberService({ db: handle.db, clock: systemClock, logger }),
       tokens: createTokenSigner(tokenKey),
-      transactionalQueue: createTransactionalQueue({ connection: redis, prefix }),
+      transactionalQueue: openTransactionalQueue(redis, {
+        QUEUE_PREFIX: prefix,
+        SEND_ATTEMPTS: 1,
+        SEND_RETRY_DELAY_MS: 1000,
+      }),
       newsletters,
       publicUrl: 'http://127.0.0.1',
       clock: systemClock,
@@ -188,7 +191,11 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    const queue = createTransactionalQueue({ connection: redis, prefix });
+    const queue = openTransactionalQueue(redis, {
+      QUEUE_PREFIX: prefix,
+      SEND_ATTEMPTS: 1,
+      SEND_RETRY_DELAY_MS: 1000,
+    });
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     redis.disconnect();

@@ -116,9 +116,6 @@ export {
   type ConfirmationSenderDeps,
   createConfirmationMailer,
   createConfirmationSender,
-  createTransactionalQueue,
-  startTransactionalWorker,
   TRANSACTIONAL_QUEUE,
   transactionalProcessor,
-  type TransactionalQueueOptions,
 } from './transactional-mail.ts';

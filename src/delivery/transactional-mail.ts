@@ -1,5 +1,4 @@
-import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
@@ -149,34 +148,4 @@ export type ConfirmationSender = ReturnType<typeof createConfirmationSender>;
 /** The BullMQ processor of the `transactional` queue: parse the payload, send. */
 export function transactionalProcessor(sender: Pick<ConfirmationSender, 'send'>) {
   return (job: Job) => sender.send(ConfirmationJobSchema.parse(job.data));
-}
-
-/** Where the `transactional` queue lives: a Redis connection (BullMQ settings) and the prefix. */
-export interface TransactionalQueueOptions {
-  connection: Redis;
-  /** QUEUE_PREFIX, e.g. `{depeche}`. */
-  prefix: string;
-}
-
-/** The `transactional` queue the web pages enqueue confirmation messages on. */
-export function createTransactionalQueue(options: TransactionalQueueOptions): Queue {
-  return new Queue(TRANSACTIONAL_QUEUE, { connection: options.connection, prefix: options.prefix });
-}
-
-/**
- * Starts the worker of the `transactional` queue (in `depeche worker`, or in `depeche serve` in
- * the embedded setup). Close it on shutdown: in-flight messages finish, the rest stays queued.
- */
-export function startTransactionalWorker(
-  options: TransactionalQueueOptions & {
-    sender: Pick<ConfirmationSender, 'send'>;
-    /** Messages sent at once. @defaultValue 2 */
-    concurrency?: number;
-  },
-): Worker {
-  return new Worker(TRANSACTIONAL_QUEUE, transactionalProcessor(options.sender), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency ?? 2,
-  });
 }

@@ -4,6 +4,7 @@ export { createWebDeps, type WebServices } from './create-web-deps.ts';
 export { LinkGoneError } from './error-handler.ts';
 export { isPageLocale, negotiateLocale, type PageLocale, pageLocales } from './negotiate-locale.ts';
 export { createSubscriptionPort } from './subscription-port.ts';
+export { openTransactionalQueue, startTransactionalWorker } from './transactional-worker.ts';
 export type {
   ArchiveEntry,
   ArchiveSource,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Queue, Worker } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -13,14 +13,17 @@ import { queryRows } from '../../src/db/index.ts';
 import {
   createConfirmationSender,
   createSmtpTransport,
-  createTransactionalQueue,
   type MailTransport,
-  startTransactionalWorker,
 } from '../../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import {
+  buildApp,
+  createWebDeps,
+  openTransactionalQueue,
+  startTransactionalWorker,
+} from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -32,7 +35,7 @@ describe('subscription journey in Chromium', () => {
   let sink: SmtpSink;
   let redis: Redis;
   let queue: Queue;
-  let worker: Worker;
+  let worker: { close(): Promise<void> };
   let transport: MailTransport;
   let app: FastifyInstance;
   let browser: Browser;
@@ -46,7 +49,11 @@ describe('subscription journey in Chromium', () => {
     database = await openTestPglite();
     sink = await startSmtpSink();
     redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    queue = createTransactionalQueue({ connection: redis, prefix });
+    queue = openTransactionalQueue(redis, {
+      QUEUE_PREFIX: prefix,
+      SEND_ATTEMPTS: 3,
+      SEND_RETRY_DELAY_MS: 500,
+    });
     const newsletters = await loadNewsletters('issues');
     const subscribers = createSubscriberService({
       db: database.handle.db,
@@ -69,9 +76,10 @@ describe('subscription journey in Chromium', () => {
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     transport = createSmtpTransport({ urls: [sink.url], poolSize: 1, logger });
-    worker = startTransactionalWorker({
+    worker = await startTransactionalWorker({
       connection: redis,
       prefix,
+      logger,
       sender: createConfirmationSender({
         subscribers,
         tokens,
