@@ -98,6 +98,15 @@ export function createCampaignRepository() {
       return rows.map(toCampaign);
     },
 
+    /** Sending campaigns whose row has not changed since `before` (no outcome recorded). */
+    async listIdleSending(db: Executor, before: Date): Promise<Campaign[]> {
+      const rows = await db
+        .select()
+        .from(campaigns)
+        .where(and(eq(campaigns.status, 'sending'), lte(campaigns.updatedAt, before)));
+      return rows.map(toCampaign);
+    },
+
     /**
      * Applies a transition planned by `planTransition`, only if the campaign still has the
      * status it was planned from. Returns the updated campaign, or undefined when another
@@ -167,6 +176,7 @@ export function createCampaignRepository() {
         .set({
           sentCount: sql`${campaigns.sentCount} + ${delta.sent}`,
           failedCount: sql`${campaigns.failedCount} + ${delta.failed}`,
+          updatedAt: sql`now()`,
         })
         .where(eq(campaigns.id, id))
         .returning({

@@ -48,6 +48,9 @@ export interface DeliveryServiceDeps {
   fanOutPageSize?: number;
 }
 
+/** How long a sending campaign may record no outcome before the sweep enqueues it again. */
+export const idleRekickMs = 10 * 60 * 1000;
+
 /** A campaign with its delivery counts, for `status` and `list`. */
 export interface CampaignProgress {
   campaign: Campaign;
@@ -100,6 +103,28 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     ]);
     if (batchNos.length > 0) await deps.enqueue.sendBatches(campaignId, batchNos, isReplacing);
     return batchNos;
+  }
+
+  /**
+   * The watchdog of the periodic sweep: a sending campaign with no outcome recorded for
+   * {@link idleRekickMs} gets its fan-out and pending batches enqueued again. Safe because job
+   * ids are deterministic (waiting, delayed or active jobs are left alone; failed ones, e.g. a
+   * job that stalled too often, are replaced) and because claims are atomic.
+   */
+  async function rekickIdle(now: Date) {
+    const idle = await deps.campaigns.listIdleSending(
+      deps.db,
+      new Date(now.getTime() - idleRekickMs),
+    );
+    for (const campaign of idle) {
+      if (!campaign.isFanoutDone) await deps.enqueue.fanOut(campaign.id);
+      const batchNos = await enqueuePending(campaign.id, true);
+      await deps.campaigns.completeIfFinished(deps.db, campaign.id, now);
+      log.warn(
+        { campaignId: campaign.id, batches: batchNos.length, event: 'campaign.rekicked' },
+        'idle sending campaign enqueued again',
+      );
+    }
   }
 
   return {
@@ -253,6 +278,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           );
         }
       }
+      if (job.campaignId === undefined) await rekickIdle(now);
       return { started };
     },
   };

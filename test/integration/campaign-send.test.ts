@@ -279,6 +279,41 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     expect(sink!.messages).toHaveLength(20);
   });
 
+  it('the sweep enqueues again a sending campaign whose jobs were lost', async () => {
+    await seedAudience(db(), 120);
+    const service = await start();
+    const campaign = await createTestCampaign(db());
+    // as if Redis had been flushed after the fan-out: rows queued, no job anywhere
+    await db().execute(sql`UPDATE campaigns SET status = 'sending' WHERE id = ${campaign.id}`);
+    const { createDeliveryService } = await import('../../src/delivery/index.ts');
+    const { createAudienceRepository, createDeliveryRepository } =
+      await import('../../src/db/index.ts');
+    const withoutQueue = createDeliveryService({
+      db: db(),
+      campaigns: runtime!.delivery.campaigns,
+      deliveries: createDeliveryRepository(),
+      audience: createAudienceRepository(),
+      enqueue: {
+        fanOut: async () => undefined,
+        sendBatches: async () => undefined,
+        scheduledStart: async () => undefined,
+      },
+      snapshotIssue: () => Promise.reject(new Error('unused')),
+      logger: createSilentLogger(),
+      clock: systemClock,
+      batchSize: 50,
+    });
+    await withoutQueue.fanOut({ campaignId: campaign.id });
+    await db().execute(
+      sql`UPDATE campaigns SET updated_at = now() - interval '1 hour' WHERE id = ${campaign.id}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sink!.messages).toHaveLength(0);
+    await service.runScheduler({});
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 30_000, 'done');
+    expect(sink!.messages).toHaveLength(120);
+  });
+
   it('retry --failed sends again what was refused', async () => {
     await seedAudience(db(), 100);
     let isRefusing = true;
