@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import {
+  type FeedServer,
+  neverAnswer,
+  serveFixture,
+  startFeedServer,
+} from '../helpers/feed-server.ts';
+
+// Each command starts Node, tsx and an embedded database: slow on a busy machine, never timed.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 120_000 });
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function depeche(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin/depeche.js'), ...args],
+      { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 240_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('depeche feeds, candidates and issue new (embedded database)', () => {
+  let server: FeedServer;
+  let workDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startFeedServer({
+      '/agency.xml': serveFixture('rss2-content-encoded.xml'),
+      '/latin1.xml': serveFixture('latin1-fr.xml'),
+      '/never.xml': neverAnswer,
+    });
+    workDir = await mkdtemp(path.join(tmpdir(), 'depeche-feeds-cli-'));
+    const issuesDir = path.join(workDir, 'issues');
+    await mkdir(path.join(issuesDir, 'adn'), { recursive: true });
+    const newsletter = await readFile(path.join(root, 'issues/adn/newsletter.yaml'), 'utf8');
+    const feeds = [
+      'feeds:',
+      `  - { url: '${server.url('/agency.xml')}', name: 'Agency', section: agences }`,
+      `  - { url: '${server.url('/latin1.xml')}', name: 'Agence', section: mexique }`,
+      `  - { url: '${server.url('/never.xml')}', name: 'Never', section: agences }`,
+      '',
+    ].join('\n');
+    await writeFile(
+      path.join(issuesDir, 'adn', 'newsletter.yaml'),
+      newsletter.replace(/^feeds:[\s\S]*$/m, feeds),
+    );
+    await copyFile(
+      path.join(root, 'issues/adn/2026-11.yaml'),
+      path.join(issuesDir, 'adn', '2026-11.yaml'),
+    );
+    env = {
+      ISSUES_DIR: issuesDir,
+      DATA_DIR: path.join(workDir, 'data'),
+      DATABASE_URL: '',
+      FEED_TIMEOUT_MS: '1500',
+    };
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('polls, lists, picks and drafts an issue that passes check', async () => {
+    const poll = await depeche(['feeds', 'poll', '--json'], env);
+    expect(poll.code, poll.stderr).toBe(0);
+    const report = JSON.parse(poll.stdout) as { totals: Record<string, number> };
+    expect(report.totals).toMatchObject({ feeds: 3, failed: 1 });
+
+    const health = await depeche(['feeds', 'health'], env);
+    expect(health.code).toBe(1);
+    expect(health.stdout).toMatch(/failing\s+adn {2}Never .*timeout/);
+
+    const list = await depeche(['candidates', 'list', '--newsletter', 'adn', '--json'], env);
+    const candidates = JSON.parse(list.stdout) as Array<{ id: number; title: string }>;
+    expect(candidates.length).toBeGreaterThanOrEqual(4);
+    const ids = candidates.map((c) => String(c.id));
+
+    const pick = await depeche(['candidates', 'pick', ...ids.slice(0, 3)], env);
+    expect(pick.stdout).toContain('Picked 3 candidate(s).');
+    const dismiss = await depeche(['candidates', 'dismiss', ids[3] ?? '0'], env);
+    expect(dismiss.stdout).toContain('Dismissed 1 candidate(s).');
+
+    const draft = await depeche(
+      ['issue', 'new', 'adn', '--month', '2027-03', '--from-candidates'],
+      env,
+    );
+    expect(draft.code, draft.stderr).toBe(0);
+    expect(draft.stdout).toMatch(/Wrote .*2027-03\.yaml: issue n° 35 of 2027-03-01, 3 item\(s\)/);
+    const check = await depeche(
+      ['check', path.join(env.ISSUES_DIR ?? '', 'adn/2027-03.yaml')],
+      env,
+    );
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+
+    const refused = await depeche(
+      ['issue', 'new', 'adn', '--month', '2027-03', '--from-candidates'],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('already exists');
+    const nothing = await depeche(
+      ['issue', 'new', 'adn', '--month', '2027-04', '--from-candidates'],
+      env,
+    );
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toContain('Nothing new for adn');
+  });
+});
