@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+
+import { fieldErrors, preferencesFormSchema, subscribeFormSchema } from './forms.ts';
+
+const subscribe = subscribeFormSchema(['adn', 'fil-de-marianne']);
+
+describe('subscribeFormSchema', () => {
+  it('parses a full form: one checkbox or several, country upper-cased, blanks as null', () => {
+    const form = subscribe.parse({
+      email: '  ada@example.org ',
+      newsletters: 'adn',
+      name: '',
+      country: 'mx',
+      research_field: ' Physique ',
+      career_stage: 'postdoc',
+      language: 'en',
+      consent: 'yes',
+      website: '',
+      _csrf: 'ignored',
+    });
+    expect(form).toMatchObject({
+      email: 'ada@example.org',
+      newsletters: ['adn'],
+      name: null,
+      country: 'MX',
+      research_field: 'Physique',
+      career_stage: 'postdoc',
+      language: 'en',
+    });
+    expect(
+      subscribe.parse({
+        email: 'a@b.org',
+        newsletters: ['adn', 'fil-de-marianne'],
+        consent: 'yes',
+      }),
+    ).toMatchObject({ newsletters: ['adn', 'fil-de-marianne'], country: null, career_stage: null });
+  });
+
+  it.each([
+    [{ email: 'nope', newsletters: 'adn', consent: 'yes' }, ['email']],
+    [{ email: 'a@b.org', consent: 'yes' }, ['newsletters']],
+    [{ email: 'a@b.org', newsletters: 'other', consent: 'yes' }, ['newsletters']],
+    [{ email: 'a@b.org', newsletters: 'adn' }, ['consent']],
+    [{ email: 'a@b.org', newsletters: 'adn', consent: 'yes', country: 'ZZ' }, ['country']],
+    [
+      { email: 'a@b.org', newsletters: 'adn', consent: 'yes', career_stage: 'boss' },
+      ['career_stage'],
+    ],
+    [{ email: 'a@b.org', newsletters: 'adn', consent: 'yes', name: 'x'.repeat(201) }, ['name']],
+  ])('refuses %j with errors on %j', (input, fields) => {
+    const result = subscribe.safeParse(input);
+    expect(result.success).toBe(false);
+    if (!result.success) {
+      expect(Object.keys(fieldErrors(result.error))).toEqual(fields);
+      expect(Object.values(fieldErrors(result.error))).toEqual(fields.map((f) => `web.error.${f}`));
+    }
+  });
+});
+
+describe('preferencesFormSchema', () => {
+  it('accepts no newsletter at all (unsubscribe from everything by unticking)', () => {
+    expect(preferencesFormSchema(['adn']).parse({}).newsletters).toEqual([]);
+  });
+});
