@@ -41,22 +41,4 @@ describe('instrumentTransport', () => {
     );
     expect(ops.registry).toBeInstanceOf(Registry);
   });
-
-  it('keeps one failing source from failing the scrape', async () => {
-    const onError = vi.fn();
-    const ops = createOpsMetrics({
-      repository: {
-        countDeliveries: async () => {
-          throw new Error('database down');
-        },
-        countSubscriptions: async () => [{ newsletterId: 'adn', status: 'active', count: 3 }],
-        listFeedFailures: async () => [],
-      },
-      queues: [],
-      onError,
-    });
-    const text = await ops.registry.metrics();
-    expect(text).toContain('depeche_subscriptions{newsletter="adn",state="active"} 3');
-    expect(onError).toHaveBeenCalledWith(expect.any(Error), 'depeche_messages');
-  });
 });

@@ -15,6 +15,28 @@ export interface MetricsSources {
   queues: CountableQueue[];
   /** Told when a source fails at scrape time; the metric then keeps its last values. */
   onError?: (error: unknown, metric: string) => void;
+  /**
+   * How long a database count is reused: the delivery count reads every delivery row, so
+   * scrapes from several Prometheus servers, or every few seconds, must not repeat it.
+   * @defaultValue 15000
+   */
+  cacheMs?: number;
+}
+
+/** `read` memoised for `ttlMs` (0 disables); a failed read is not kept. */
+function cached<T>(read: () => Promise<T>, ttlMs: number): () => Promise<T> {
+  let value: { at: number; promise: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (value === undefined || now - value.at >= ttlMs) {
+      const promise = read();
+      value = { at: now, promise };
+      promise.catch(() => {
+        if (value?.promise === promise) value = undefined;
+      });
+    }
+    return value.promise;
+  };
 }
 
 /** Queue states reported by `depeche_queue_jobs`. */
@@ -34,6 +56,10 @@ export interface OpsMetrics {
  */
 export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
   const registry = new Registry();
+  const ttlMs = sources.cacheMs ?? 15_000;
+  const countDeliveries = cached(() => sources.repository.countDeliveries(), ttlMs);
+  const countSubscriptions = cached(() => sources.repository.countSubscriptions(), ttlMs);
+  const listFeedFailures = cached(() => sources.repository.listFeedFailures(), ttlMs);
   // A failing source (database down) must not fail the whole scrape: keep the last values.
   const guarded = (metric: string, collect: (gauge: Gauge<string>) => Promise<void>) =>
     async function (this: Gauge<string>) {
@@ -51,7 +77,7 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
     labelNames: ['newsletter', 'status'],
     registers: [registry],
     collect: guarded('depeche_messages', async (gauge) => {
-      const rows = await sources.repository.countDeliveries();
+      const rows = await countDeliveries();
       gauge.reset();
       for (const row of rows)
         gauge.set({ newsletter: row.newsletterId, status: row.status }, row.count);
@@ -64,7 +90,7 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
     labelNames: ['newsletter', 'state'],
     registers: [registry],
     collect: guarded('depeche_subscriptions', async (gauge) => {
-      const rows = await sources.repository.countSubscriptions();
+      const rows = await countSubscriptions();
       gauge.reset();
       for (const row of rows)
         gauge.set({ newsletter: row.newsletterId, state: row.status }, row.count);
@@ -77,7 +103,7 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
     labelNames: ['newsletter', 'feed'],
     registers: [registry],
     collect: guarded('depeche_feed_poll_failures', async (gauge) => {
-      const rows = await sources.repository.listFeedFailures();
+      const rows = await listFeedFailures();
       gauge.reset();
       for (const row of rows) {
         gauge.set({ newsletter: row.newsletterId, feed: row.name }, row.consecutiveFailures);
