@@ -23,7 +23,7 @@ ENV NODE_ENV=production \
     TEMPLATES_DIR=/app/templates
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json ./
+COPY --chown=node:node package.json tsconfig.json ./
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node src ./src
 COPY --chown=node:node workers ./workers
