@@ -146,9 +146,7 @@ describe.each(databaseKinds)('feed service on $name', ({ open }) => {
     const agencyRequests = server.requests.filter((r) => r.path === '/agency.xml');
     expect(agencyRequests.at(-1)?.headers['if-none-match']).toBe('"a1"');
     const atomRequests = server.requests.filter((r) => r.path === '/atom.xml');
-    expect(atomRequests.at(-1)?.headers['if-modified-since']).toBe(
-      'Thu, 12 Nov 2026 10:00:00 GMT',
-    );
+    expect(atomRequests.at(-1)?.headers['if-modified-since']).toBe('Thu, 12 Nov 2026 10:00:00 GMT');
 
     const health = await service().health(newsletters());
     const byFeed = new Map(health.map((h) => [h.name, h]));
