@@ -29,6 +29,26 @@ const parserOptions = {
   },
 } as unknown as Parser.ParserOptions<RawFeed, RawItem>;
 
+type AtomEntry = Record<string, unknown> & { published?: unknown[]; updated?: unknown[] };
+type AtomItemParser = { parseItemAtom(entry: AtomEntry): Record<string, unknown> };
+
+/**
+ * rss-parser turns an Atom entry's date with `new Date(…).toISOString()`, which throws on a
+ * date it cannot read and so fails the whole feed. This subclass keeps such an entry, without
+ * a date (its first-seen time will stand in).
+ */
+class TolerantParser extends Parser<RawFeed, RawItem> {
+  parseItemAtom(entry: AtomEntry): Record<string, unknown> {
+    const parent = Parser.prototype as unknown as AtomItemParser;
+    try {
+      return parent.parseItemAtom.call(this, entry);
+    } catch {
+      const { published: _published, updated: _updated, ...undated } = entry;
+      return parent.parseItemAtom.call(this, undated);
+    }
+  }
+}
+
 // A DOCTYPE with an internal subset is how entity-expansion ("billion laughs") documents
 // declare their entities; no real feed needs one.
 const internalSubset = /<!DOCTYPE[^>[]*\[/i;
@@ -92,7 +112,7 @@ export async function parseFeed(xml: string, feedUrl: string): Promise<ParsedFee
   }
   let raw: RawFeed & Parser.Output<RawItem>;
   try {
-    raw = await new Parser<RawFeed, RawItem>(parserOptions).parseString(text);
+    raw = await new TolerantParser(parserOptions).parseString(text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const isNotFeed = /not recognized|Unable to parse/i.test(message ?? '');
