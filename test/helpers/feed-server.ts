@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 /** Folder of the fixture feeds. */
 export const feedFixturesDir = path.join(
@@ -151,5 +152,32 @@ export function streamHugeBody(totalBytes: number): FeedRoute {
     };
     res.write('<?xml version="1.0"?><rss version="2.0"><channel><title>');
     pump();
+  };
+}
+
+/**
+ * Serves a gzip bomb: `totalBytes` of spaces compressed on the fly (a few KiB on the wire per
+ * MiB), generated as the client reads, never held in memory.
+ */
+export function streamGzipBomb(totalBytes: number): FeedRoute {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    let sent = 0;
+    const source = new Readable({
+      read() {
+        if (sent >= totalBytes) this.push(null);
+        else {
+          sent += chunk.length;
+          this.push(chunk);
+        }
+      },
+    });
+    const gzip = createGzip();
+    res.on('close', () => {
+      source.destroy();
+      gzip.destroy();
+    });
+    source.pipe(gzip).pipe(res);
   };
 }

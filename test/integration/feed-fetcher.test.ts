@@ -15,6 +15,7 @@ import {
   serveFixture,
   slowBody,
   startFeedServer,
+  streamGzipBomb,
   streamHugeBody,
 } from '../helpers/feed-server.ts';
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
     '/empty.xml': serveBytes(''),
     '/bomb.xml': serveFixture('billion-laughs.xml'),
     '/huge.xml': streamHugeBody(50 * 1024 * 1024),
+    '/gzip-bomb.xml': streamGzipBomb(1024 * 1024 * 1024),
     '/never.xml': neverAnswer,
     '/slow-body.xml': slowBody,
     '/loop-a': redirectTo('/loop-b'),
@@ -167,6 +169,7 @@ describe('RSS fetcher on bad input', () => {
     ['/empty.xml', 'empty', FeedInvalidError],
     ['/bomb.xml', 'entity-declaration', FeedInvalidError],
     ['/huge.xml', 'too-large', FeedUnreachableError],
+    ['/gzip-bomb.xml', 'too-large', FeedUnreachableError],
     ['/never.xml', 'timeout', FeedUnreachableError],
     ['/slow-body.xml', 'timeout', FeedUnreachableError],
     ['/loop-a', 'too-many-redirects', FeedUnreachableError],
