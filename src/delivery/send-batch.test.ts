@@ -194,4 +194,23 @@ describe('createBatchSender', () => {
     expect(maxInFlight).toBe(1);
     expect(requests.length).toBeLessThanOrEqual(6);
   });
+
+  it('on stop, finishes the messages in flight and gives the rest of the batch back', async () => {
+    const { sender, sent, recorded } = setup({
+      recipients: 30,
+      send: () => new Promise((resolve) => setTimeout(resolve, 5)),
+    });
+    const running = sender.sendBatch(
+      { campaignId: 1, batchNo: 0 },
+      { attempt: 1, isLastAttempt: false },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 12));
+    sender.stop();
+    const result = await running;
+    expect(result.outcome).toBe('retry');
+    expect(result.sent).toBe(sent.length);
+    expect(result.sent + result.released).toBe(30);
+    expect(result.released).toBeGreaterThan(0);
+    expect(recorded.filter((o) => o.status === 'queued')).toHaveLength(result.released);
+  });
 });

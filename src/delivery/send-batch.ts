@@ -83,6 +83,7 @@ export interface BatchAttempt {
  */
 export function createBatchSender(deps: BatchSenderDeps) {
   const log = deps.logger.child({ component: 'send-batch' });
+  let isShuttingDown = false;
   const parallelism = deps.options.parallelism ?? 4;
   const flushEvery = deps.options.flushEvery ?? 25;
   const maxConsecutiveTransient = deps.options.maxConsecutiveTransient ?? 10;
@@ -196,7 +197,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
 
     const lane = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        if (isStopping) {
+        if (isStopping || isShuttingDown) {
           await record({
             deliveryId: next.deliveryId,
             status: 'queued',
@@ -282,7 +283,16 @@ export function createBatchSender(deps: BatchSenderDeps) {
     }
   }
 
-  return { sendBatch };
+  return {
+    sendBatch,
+    /**
+     * Graceful shutdown: messages in flight finish, the rest of each running batch goes back to
+     * the queue (its job is retried later, by this or another worker).
+     */
+    stop() {
+      isShuttingDown = true;
+    },
+  };
 }
 
 /** See {@link createBatchSender}. */

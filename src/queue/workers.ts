@@ -119,8 +119,9 @@ export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
   );
   return {
     workers,
-    /** Stops taking jobs, then waits for the jobs in flight. */
+    /** Stops taking jobs; running batches finish the messages in flight and give the rest back. */
     async close() {
+      options.sender.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       log.info({}, 'delivery workers stopped');
     },

@@ -167,16 +167,22 @@ describe('worker processes', () => {
     for (const [email, n] of after) if (n > 1) expect(uncertain.has(email)).toBe(true);
   });
 
-  it('shares a campaign between two worker processes, each recipient once', async () => {
+  it('shares a campaign between two worker processes; SIGTERM stops one cleanly', async () => {
     await seedAudience(handle.db, 3000);
-    await Promise.all([startWorker(), startWorker()]);
+    const [first] = await Promise.all([startWorker(), startWorker()]);
     const campaign = await createTestCampaign(handle.db);
     await delivery.service.send(campaign.id);
+    await waitFor(async () => sink.messages.length >= 1000, 60_000, 'a third of the messages');
+    // graceful: messages in flight finish, the rest of its batches go back to the queue
+    first!.kill('SIGTERM');
+    const exitCode = await new Promise((resolve) => first!.once('exit', resolve));
+    expect(exitCode).toBe(0);
     await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
     const received = receivedCounts();
     expect(received.size).toBe(3000);
     expect(sink.messages).toHaveLength(3000);
-    expect((await delivery.service.progress(campaign.id)).counts.sent).toBe(3000);
+    const { counts } = await delivery.service.progress(campaign.id);
+    expect(counts).toMatchObject({ sent: 3000, uncertain: 0, failed: 0 });
   });
 
   async function allEmails(): Promise<string[]> {
