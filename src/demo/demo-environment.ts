@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,13 @@ export async function openDemoEnvironment(
     await rm(outDir, { recursive: true, force: true });
     await mkdir(outDir, { recursive: true });
     const workDir = await mkdtemp(path.join(tmpdir(), 'depeche-demo-'));
-    closers.push(() => rm(workDir, { recursive: true, force: true }));
+    // An interrupted run (Ctrl-C ends in process.exit) still removes its temporary directory.
+    const removeOnExit = () => rmSync(workDir, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    closers.push(async () => {
+      process.removeListener('exit', removeOnExit);
+      await rm(workDir, { recursive: true, force: true });
+    });
 
     const redis = await provideRedis(options.redisUrl ?? 'redis://127.0.0.1:6379');
     closers.push(() => redis.stop());

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -125,7 +126,14 @@ async function startPrivateRedis(binary: string): Promise<DemoRedis> {
     child.once('error', () => resolve(false));
   });
   const url = `redis://127.0.0.1:${port}`;
+  // An interrupted demo (process.exit) must not leave its redis-server behind.
+  const killOnExit = () => {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     child.kill('SIGTERM');
     await waitForExit(child, 5000);
     await rm(dir, { recursive: true, force: true });

@@ -56,6 +56,18 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
         level: process.env.LOG_LEVEL ?? 'warn',
         isPretty: process.stderr.isTTY === true,
       });
+      // Ctrl-C while it works: exit at once; the 'exit' hooks remove the temporary directory
+      // and stop a private redis-server.
+      const interrupt = () => {
+        process.stderr.write('\nInterrupted.\n');
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      const stopInterrupting = () => {
+        process.removeListener('SIGINT', interrupt);
+        process.removeListener('SIGTERM', interrupt);
+      };
       const summary = await runDemo({
         rootDir: cwd,
         redisUrl: process.env.REDIS_URL,
@@ -77,12 +89,14 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
         },
         beforeClose: async (_pipeline, done) => {
           if (!options.serve) return;
+          stopInterrupting();
           printResult(ctx, options.json, done, () => summaryLines(done, cwd));
           const url = done.archive[0]?.url ?? '';
           process.stderr.write(`\nServing the pages at ${url} — Ctrl-C to stop.\n`);
           await waitForShutdownSignal({ logger });
         },
       });
+      stopInterrupting();
       if (!options.serve) printResult(ctx, options.json, summary, () => summaryLines(summary, cwd));
     });
 };
