@@ -47,8 +47,8 @@ export {
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
-export { openDatabaseFromConfig } from './open-from-config.ts';
 export { createOneClickRepository, type OneClickRepository } from './one-click-repository.ts';
+export { openDatabaseFromConfig } from './open-from-config.ts';
 export {
   createOpsRepository,
   type DeliveryCount,
