@@ -1,5 +1,10 @@
-import { compilePersonalization, type PlaceholderName, type SplitBody } from '../render/index.ts';
-import { encodeQuotedPrintable, escapeHtml, softBreak, toCrlf } from './mime-encode.ts';
+import {
+  compilePersonalization,
+  escapeHtml,
+  type PlaceholderName,
+  type SplitBody,
+} from '../render/index.ts';
+import { encodeQuotedPrintable, softBreak, toCrlf } from './mime-encode.ts';
 
 /** Where one placeholder value goes in an encoded body part. */
 export interface BodySlot {

@@ -19,16 +19,3 @@ export function toCrlf(text: string): string {
 export function encodeQuotedPrintable(text: string): string {
   return qpWrap(qpEncode(text), qpLineLength - 1);
 }
-
-const htmlEscapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes a value for HTML text and attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char);
-}
