@@ -15,7 +15,6 @@ import {
 import {
   createBatchSender,
   createCampaignMessages,
-  createConfirmationSender,
   createDeliveryService,
   createIssueSnapshotter,
   createRecipientLinks,
@@ -34,7 +33,7 @@ import {
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
 import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
-import { startTransactionalWorker } from './web/transactional-worker.ts';
+import { startConfirmationWorker } from './web/transactional-worker.ts';
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {
@@ -170,20 +169,15 @@ export async function startWorkerProcess(options: {
     closers.push(() => runtime.close());
     const newsletters = await loadNewsletters(config.ISSUES_DIR);
     const services = buildServices({ config, logger, clock, database });
-    const confirmations = await startTransactionalWorker({
+    const confirmations = await startConfirmationWorker({
+      config,
       connection: redis,
-      prefix: config.QUEUE_PREFIX,
+      subscribers: services.subscribers,
+      tokens: services.tokens,
+      transport,
+      newsletters,
+      clock,
       logger,
-      sender: createConfirmationSender({
-        subscribers: services.subscribers,
-        tokens: services.tokens,
-        renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
-        transport,
-        newsletters,
-        publicUrl: config.PUBLIC_URL,
-        clock,
-        logger,
-      }),
     });
     closers.push(() => confirmations.close());
     const polling = await startFeedPollingRuntime({

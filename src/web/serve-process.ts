@@ -7,14 +7,9 @@ import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
-import {
-  createConfirmationSender,
-  createSmtpTransport,
-  smtpTransportOptionsFromConfig,
-} from '../delivery/index.ts';
+import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../queue/index.ts';
-import { createRenderer } from '../render/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
 import {
@@ -25,7 +20,7 @@ import {
   redisCheck,
 } from './ops/index.ts';
 import { createServer, listen } from './server.ts';
-import { openTransactionalQueue, startTransactionalWorker } from './transactional-worker.ts';
+import { openTransactionalQueue, startConfirmationWorker } from './transactional-worker.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {
@@ -125,20 +120,15 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       });
       closers.push({ name: 'workers', close: () => runtime.close() });
       delivery = runtime.delivery;
-      const confirmations = await startTransactionalWorker({
+      const confirmations = await startConfirmationWorker({
+        config,
         connection,
-        prefix: config.QUEUE_PREFIX,
+        subscribers: services.subscribers,
+        tokens: services.tokens,
+        transport,
+        newsletters,
+        clock,
         logger,
-        sender: createConfirmationSender({
-          subscribers: services.subscribers,
-          tokens: services.tokens,
-          renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
-          transport,
-          newsletters,
-          publicUrl: config.PUBLIC_URL,
-          clock,
-          logger,
-        }),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
       if (options.isPollingFeeds ?? true) {

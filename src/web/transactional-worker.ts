@@ -4,10 +4,13 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import {
   type ConfirmationSender,
+  type ConfirmationSenderDeps,
+  createConfirmationSender,
   TRANSACTIONAL_QUEUE,
   transactionalProcessor,
 } from '../delivery/index.ts';
 import type { Logger } from '../lib/index.ts';
+import { createRenderer } from '../render/index.ts';
 
 /** Opens the `transactional` queue the pages put confirmation messages on. */
 export function openTransactionalQueue(
@@ -51,4 +54,27 @@ export async function startTransactionalWorker(options: {
   worker.on('error', (error) => log.error({ err: error }, 'transactional worker error'));
   await worker.waitUntilReady();
   return { close: () => worker.close() };
+}
+
+/**
+ * Starts the `transactional` worker with the confirmation sender of `depeche serve` and
+ * `depeche worker`: templates from `TEMPLATES_DIR`, links under `PUBLIC_URL`.
+ */
+export function startConfirmationWorker(
+  options: Omit<ConfirmationSenderDeps, 'renderer' | 'publicUrl'> & {
+    config: Pick<Config, 'QUEUE_PREFIX' | 'TEMPLATES_DIR' | 'PUBLIC_URL'>;
+    connection: Redis;
+  },
+): Promise<{ close(): Promise<void> }> {
+  const { config, connection, ...deps } = options;
+  return startTransactionalWorker({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    logger: deps.logger,
+    sender: createConfirmationSender({
+      ...deps,
+      renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
+      publicUrl: config.PUBLIC_URL,
+    }),
+  });
 }
