@@ -1,32 +1,25 @@
 import { sql } from 'drizzle-orm';
 
 import { type Executor, queryRows } from './client.ts';
+import {
+  type RawSubscriberValues,
+  type SubscriberValues,
+  toSubscriberValues,
+} from './subscriber-repository.ts';
 import type { SubscriptionStatusValue } from './subscription-repository.ts';
 
 /** What an import batch needs to know of an address already stored. */
-export interface ImportExistingRow {
+export interface ImportExistingRow extends SubscriberValues {
   id: number;
   emailHash: string;
-  name: string | null;
-  locale: 'fr' | 'en';
-  country: string | null;
-  researchField: string | null;
-  careerStage: string | null;
-  attributes: Record<string, unknown>;
   /** Status of the subscription to the imported newsletter, null when there is none. */
   status: SubscriptionStatusValue | null;
 }
 
 /** A subscriber row written by an import. */
-export interface ImportSubscriberRow {
+export interface ImportSubscriberRow extends SubscriberValues {
   email: string;
   emailHash: string;
-  name: string | null;
-  locale: 'fr' | 'en';
-  country: string | null;
-  researchField: string | null;
-  careerStage: string | null;
-  attributes: Record<string, unknown>;
 }
 
 function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
@@ -92,17 +85,13 @@ export function createSubscriberImportRepository(db: Executor) {
       newsletterId: string,
     ): Promise<Map<string, ImportExistingRow>> {
       if (emailHashes.length === 0) return new Map();
-      const rows = await queryRows<{
-        id: string | number;
-        email_hash: string;
-        name: string | null;
-        locale: 'fr' | 'en';
-        country: string | null;
-        research_field: string | null;
-        career_stage: string | null;
-        attributes: Record<string, unknown> | string;
-        status: SubscriptionStatusValue | null;
-      }>(
+      const rows = await queryRows<
+        RawSubscriberValues & {
+          id: string | number;
+          email_hash: string;
+          status: SubscriptionStatusValue | null;
+        }
+      >(
         db,
         sql`SELECT s.id, s.email_hash, s.name, s.locale, s.country, s.research_field,
               s.career_stage, s.attributes, sub.status
@@ -117,15 +106,7 @@ export function createSubscriberImportRepository(db: Executor) {
           {
             id: Number(row.id),
             emailHash: row.email_hash,
-            name: row.name,
-            locale: row.locale,
-            country: row.country,
-            researchField: row.research_field,
-            careerStage: row.career_stage,
-            attributes:
-              typeof row.attributes === 'string'
-                ? (JSON.parse(row.attributes) as Record<string, unknown>)
-                : row.attributes,
+            ...toSubscriberValues(row),
             status: row.status,
           },
         ]),

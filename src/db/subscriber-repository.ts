@@ -36,16 +36,20 @@ export interface SubscriberListRow extends SubscriberRecord {
   unsubscribedAt: Date | null;
 }
 
-interface RawSubscriber {
-  id: string | number;
-  email: string;
-  email_hash: string;
+/** The profile columns of a raw `subscribers` row, as either driver returns them. */
+export interface RawSubscriberValues {
   name: string | null;
   locale: 'fr' | 'en';
   country: string | null;
   research_field: string | null;
   career_stage: string | null;
   attributes: Record<string, unknown> | string;
+}
+
+interface RawSubscriber extends RawSubscriberValues {
+  id: string | number;
+  email: string;
+  email_hash: string;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -60,6 +64,15 @@ export function toSubscriberRecord(row: RawSubscriber): SubscriberRecord {
     id: Number(row.id),
     email: row.email,
     emailHash: row.email_hash,
+    ...toSubscriberValues(row),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** Maps the profile columns of a raw row; both drivers may return jsonb as text. */
+export function toSubscriberValues(row: RawSubscriberValues): SubscriberValues {
+  return {
     name: row.name,
     locale: row.locale,
     country: row.country,
@@ -69,8 +82,6 @@ export function toSubscriberRecord(row: RawSubscriber): SubscriberRecord {
       typeof row.attributes === 'string'
         ? (JSON.parse(row.attributes) as Record<string, unknown>)
         : row.attributes,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
   };
 }
 
