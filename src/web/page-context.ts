@@ -48,6 +48,19 @@ export function sendPage(
     .send(ctx.views.page(view, frame, data));
 }
 
+/**
+ * Answers 200 with the `message` view: the page title as heading, then `paragraphs` and an
+ * optional `link` (after a confirmation, an unsubscribe, an erasure, a subscription request).
+ */
+export function sendMessagePage(
+  ctx: PageContext,
+  reply: FastifyReply,
+  frame: PageFrame,
+  message: { paragraphs: string[]; link?: { href: string; label: string } },
+): FastifyReply {
+  return sendPage(ctx, reply, 200, 'message', frame, { heading: frame.title, ...message });
+}
+
 /** The metadata of a change made from a page. */
 export function requestMeta(
   request: FastifyRequest,

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 
 import { CONSENT_VERSION } from '../consent.ts';
-import { type PageContext, pageLocale, requestMeta, sendPage } from '../page-context.ts';
+import {
+  type PageContext,
+  pageLocale,
+  requestMeta,
+  sendMessagePage,
+  sendPage,
+} from '../page-context.ts';
 import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
 
 /**
@@ -40,11 +46,9 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
       );
       const locale = pageLocale(request, subscriber.locale);
       const t = ctx.views.t(locale);
-      return sendPage(
+      return sendMessagePage(
         ctx,
         reply,
-        200,
-        'message',
         {
           locale,
           title: t('web.confirmed.title'),
@@ -52,7 +56,6 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
           isPrivate: true,
         },
         {
-          heading: t('web.confirmed.title'),
           paragraphs: [t('web.confirmed.body')],
           link: {
             href: `${preferencesPath(ctx, subscriber.id)}?lang=${locale}`,

@@ -13,6 +13,7 @@ import {
   pageLocale,
   profileOptions,
   requestMeta,
+  sendMessagePage,
   sendPage,
 } from '../page-context.ts';
 import type { WebSubscriber } from '../web-deps.ts';
@@ -197,13 +198,11 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
     }
     await ctx.deps.subscriptions.erase(subscriber.id, requestMeta(request, 'web'));
     const t = ctx.views.t(locale);
-    return sendPage(
+    return sendMessagePage(
       ctx,
       reply,
-      200,
-      'message',
       { locale, title: t('web.erased.title'), path: `/subscribe`, isPrivate: true },
-      { heading: t('web.erased.title'), paragraphs: [t('web.erased.body')] },
+      { paragraphs: [t('web.erased.body')] },
     );
   });
   const dispatch = (handlers: Map<string, Handler>) => (request: Request, reply: FastifyReply) => {

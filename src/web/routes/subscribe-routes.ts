@@ -12,6 +12,7 @@ import {
   pageLocale,
   profileOptions,
   requestMeta,
+  sendMessagePage,
   sendPage,
 } from '../page-context.ts';
 
@@ -149,16 +150,11 @@ export function registerSubscribeRoutes(app: FastifyInstance, ctx: PageContext):
       }
       // The same page whatever happened: whether the address was known is never revealed.
       const t = ctx.views.t(locale);
-      return sendPage(
+      return sendMessagePage(
         ctx,
         reply,
-        200,
-        'message',
         { locale, title: t('web.subscribed.title'), path: '/subscribe' },
-        {
-          heading: t('web.subscribed.title'),
-          paragraphs: [t('web.subscribed.body'), t('web.subscribed.spam')],
-        },
+        { paragraphs: [t('web.subscribed.body'), t('web.subscribed.spam')] },
       );
     },
   );

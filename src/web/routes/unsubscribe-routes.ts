@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { type PageContext, pageLocale, requestMeta, sendPage } from '../page-context.ts';
+import {
+  type PageContext,
+  pageLocale,
+  requestMeta,
+  sendMessagePage,
+  sendPage,
+} from '../page-context.ts';
 import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
 
 /** True for the RFC 8058 body `List-Unsubscribe=One-Click` (form-encoded or multipart). */
@@ -88,11 +94,9 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
       );
       const locale = pageLocale(request, subscriber.locale);
       const t = ctx.views.t(locale);
-      return sendPage(
+      return sendMessagePage(
         ctx,
         reply,
-        200,
-        'message',
         {
           locale,
           title: t('web.unsubscribed.title'),
@@ -100,7 +104,6 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
           isPrivate: true,
         },
         {
-          heading: t('web.unsubscribed.title'),
           paragraphs: [
             t('web.unsubscribed.body', {
               newsletter: titleOf(ctx, payload.newsletterId, t('web.unsubscribe.all')),
