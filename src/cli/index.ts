@@ -1,11 +1,11 @@
 import { ConfigError } from '../config/index.ts';
 import { AppError } from '../lib/index.ts';
-import { commands } from './commands/index.ts';
+import { loadCommands } from './commands/index.ts';
 import { createCliContext } from './context.ts';
 import { buildProgram } from './program.ts';
 
 const ctx = createCliContext(process.env);
-const program = buildProgram(ctx, commands);
+const program = buildProgram(ctx, await loadCommands(process.argv.slice(2)));
 
 try {
   await program.parseAsync(process.argv);
