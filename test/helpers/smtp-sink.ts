@@ -52,6 +52,16 @@ export interface SmtpSink {
   failedCount(): number;
   /** Recipients refused at RCPT TO by `rejectRecipients`. */
   rejected: string[];
+  /** Messages whose DATA is received and not answered yet (`dataDelayMs`, `hold`). */
+  inDataCount(): number;
+  /** Client connections open now. */
+  connectionCount(): number;
+  /** Messages never accepted because the client hung up before the answer to DATA. */
+  abandonedCount(): number;
+  /** Stops answering DATA: messages wait, unanswered, until `release`. */
+  hold(): void;
+  /** Answers the held messages (those whose client is still connected) and stops holding. */
+  release(): void;
   /** Forgets received messages and counters (the failShare counter restarts too). */
   reset(): void;
   close(): Promise<void>;
@@ -69,6 +79,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let dataCount = 0;
   let failed = 0;
   let accepted = 0;
+  let inData = 0;
+  let abandoned = 0;
+  let isHolding = false;
+  const held: Array<() => void> = [];
+  /** Sessions whose client hung up: a message answered after that was never accepted. */
+  const closedSessions = new Set<string>();
+  const openSessions = new Set<string>();
   const isStoring = options.isStoring ?? true;
 
   const server = new SMTPServer({
@@ -84,6 +101,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       rejected.push(address.address);
       callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
     },
+    onConnect(session, callback) {
+      openSessions.add(session.id);
+      callback();
+    },
+    onClose(session) {
+      openSessions.delete(session.id);
+      closedSessions.add(session.id);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       const isKeeping = isStoring || options.onMessage !== undefined;
@@ -96,7 +121,18 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         // Deterministic share: message n fails when floor((n+1)·share) steps up.
         const isFailing =
           failShare > 0 && Math.floor((index + 1) * failShare) > Math.floor(index * failShare);
+        inData += 1;
         const answer = () => {
+          if (isHolding) {
+            held.push(answer);
+            return;
+          }
+          inData -= 1;
+          if (closedSessions.has(session.id)) {
+            // RFC 5321: a message is accepted only by the reply to DATA, which nobody got
+            abandoned += 1;
+            return;
+          }
           if (isFailing) {
             failed += 1;
             return callback(
@@ -141,12 +177,23 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     acceptedCount: () => accepted,
     failedCount: () => failed,
     rejected,
+    inDataCount: () => inData,
+    connectionCount: () => openSessions.size,
+    abandonedCount: () => abandoned,
+    hold() {
+      isHolding = true;
+    },
+    release() {
+      isHolding = false;
+      for (const answer of held.splice(0)) answer();
+    },
     reset() {
       messages.length = 0;
       rejected.length = 0;
       dataCount = 0;
       failed = 0;
       accepted = 0;
+      abandoned = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
