@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most integration tests wait on child processes, Redis, SMTP or PostgreSQL rather than
+    // compute; vitest's default of (cores - 1) would run them one at a time on 2 cores.
+    maxWorkers: 3,
   },
 });
