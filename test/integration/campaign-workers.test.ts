@@ -26,6 +26,12 @@ import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/** Recipients of each test campaign: enough to kill a worker mid-campaign. */
+const AUDIENCE = 1500;
+
+/** Worker processes start tsx and share 2 cores with other test files: allow for it. */
+const WORKER_TEST_TIMEOUT_MS = 240_000;
+
 /** Worker processes (`node bin/depeche.js worker`) against a PostgreSQL schema of their own. */
 describe('worker processes', () => {
   const schema = `t_workers_${process.pid}_${Date.now()}`;
@@ -126,80 +132,92 @@ describe('worker processes', () => {
     return counts;
   };
 
-  it('loses nothing and sends nothing twice when a worker is SIGKILLed mid-campaign', async () => {
-    await seedAudience(handle.db, 3000);
-    const first = await startWorker();
-    const campaign = await createTestCampaign(handle.db);
-    await delivery.service.send(campaign.id);
-    await waitFor(async () => sink.messages.length >= 300, 60_000, 'the first messages');
-    // Freeze the sink mid-DATA: no message is accepted any more, the worker records the outcomes
-    // of those already accepted, and is killed while at least one message waits for its answer.
-    sink.hold();
-    await waitFor(
-      async () =>
-        sink.inDataCount() >= 1 && (await countSent(campaign.id)) === sink.acceptedCount(),
-      30_000,
-      'a message held in DATA, every accepted one recorded',
-    );
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    // the held messages' client is gone: never accepted (no reply to DATA reached anyone)
-    await waitFor(async () => sink.connectionCount() === 0, 10_000, 'the dead connections');
-    sink.release();
-    expect(sink.abandonedCount()).toBeGreaterThanOrEqual(1);
+  it(
+    'loses nothing and sends nothing twice when a worker is SIGKILLed mid-campaign',
+    async () => {
+      await seedAudience(handle.db, AUDIENCE);
+      const first = await startWorker();
+      const campaign = await createTestCampaign(handle.db);
+      await delivery.service.send(campaign.id);
+      await waitFor(async () => sink.messages.length >= 300, 120_000, 'the first messages');
+      // Freeze the sink mid-DATA: no message is accepted any more, the worker records the outcomes
+      // of those already accepted, and is killed while at least one message waits for its answer.
+      sink.hold();
+      await waitFor(
+        async () =>
+          sink.inDataCount() >= 1 && (await countSent(campaign.id)) === sink.acceptedCount(),
+        30_000,
+        'a message held in DATA, every accepted one recorded',
+      );
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      // the held messages' client is gone: never accepted (no reply to DATA reached anyone)
+      await waitFor(async () => sink.connectionCount() === 0, 10_000, 'the dead connections');
+      sink.release();
+      expect(sink.abandonedCount()).toBeGreaterThanOrEqual(1);
 
-    await startWorker();
-    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
+      await startWorker();
+      await waitFor(async () => (await statusOf(campaign.id)) === 'done', 180_000, 'done');
 
-    const received = receivedCounts();
-    expect([...received.values()].every((n) => n === 1)).toBe(true); // 0 duplicates
-    const rows = await queryRows<{ email: string; status: string }>(
-      handle.db,
-      sql`SELECT s.email, d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`,
-    );
-    const byStatus = new Map<string, string[]>();
-    for (const row of rows) {
-      byStatus.set(row.status, [...(byStatus.get(row.status) ?? []), row.email]);
-    }
-    const sent = byStatus.get('sent') ?? [];
-    const uncertain = byStatus.get('uncertain') ?? [];
-    expect(sent.length + uncertain.length).toBe(3000); // 0 lost: every row sent or uncertain
-    expect(new Set(sent)).toEqual(new Set(received.keys()));
-    // the uncertain rows are exactly what the sink did not see completed
-    const notReceived = (await allEmails()).filter((email) => !received.has(email));
-    expect(new Set(uncertain)).toEqual(new Set(notReceived));
-    expect(uncertain.length).toBeGreaterThanOrEqual(1);
-    // at most the messages in flight: SEND_CONCURRENCY (2) × SMTP_POOL_SIZE (2) lanes
-    expect(uncertain.length).toBeLessThanOrEqual(4);
+      const received = receivedCounts();
+      expect([...received.values()].every((n) => n === 1)).toBe(true); // 0 duplicates
+      const rows = await queryRows<{ email: string; status: string }>(
+        handle.db,
+        sql`SELECT s.email, d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`,
+      );
+      const byStatus = new Map<string, string[]>();
+      for (const row of rows) {
+        byStatus.set(row.status, [...(byStatus.get(row.status) ?? []), row.email]);
+      }
+      const sent = byStatus.get('sent') ?? [];
+      const uncertain = byStatus.get('uncertain') ?? [];
+      expect(sent.length + uncertain.length).toBe(AUDIENCE); // 0 lost: every row sent or uncertain
+      expect(new Set(sent)).toEqual(new Set(received.keys()));
+      // the uncertain rows are exactly what the sink did not see completed
+      const notReceived = (await allEmails()).filter((email) => !received.has(email));
+      expect(new Set(uncertain)).toEqual(new Set(notReceived));
+      expect(uncertain.length).toBeGreaterThanOrEqual(1);
+      // at most the messages in flight: SEND_CONCURRENCY (2) × SMTP_POOL_SIZE (2) lanes
+      expect(uncertain.length).toBeLessThanOrEqual(4);
 
-    // retry --uncertain sends them: everyone has it once, nobody twice
-    const retried = await delivery.service.retry(campaign.id, 'uncertain');
-    expect(retried.requeued).toBe(uncertain.length);
-    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 60_000, 'done again');
-    const after = receivedCounts();
-    expect(after.size).toBe(3000);
-    expect([...after.values()].every((n) => n === 1)).toBe(true);
-    const { counts } = await delivery.service.progress(campaign.id);
-    expect(counts).toMatchObject({ sent: 3000, uncertain: 0, failed: 0 });
-  });
+      // retry --uncertain sends them: everyone has it once, nobody twice
+      const retried = await delivery.service.retry(campaign.id, 'uncertain');
+      expect(retried.requeued).toBe(uncertain.length);
+      await waitFor(async () => (await statusOf(campaign.id)) === 'done', 180_000, 'done again');
+      const after = receivedCounts();
+      expect(after.size).toBe(AUDIENCE);
+      expect([...after.values()].every((n) => n === 1)).toBe(true);
+      const { counts } = await delivery.service.progress(campaign.id);
+      expect(counts).toMatchObject({ sent: AUDIENCE, uncertain: 0, failed: 0 });
+    },
+    WORKER_TEST_TIMEOUT_MS,
+  );
 
-  it('shares a campaign between two worker processes; SIGTERM stops one cleanly', async () => {
-    await seedAudience(handle.db, 3000);
-    const [first] = await Promise.all([startWorker(), startWorker()]);
-    const campaign = await createTestCampaign(handle.db);
-    await delivery.service.send(campaign.id);
-    await waitFor(async () => sink.messages.length >= 1000, 60_000, 'a third of the messages');
-    // graceful: messages in flight finish, the rest of its batches go back to the queue
-    first!.kill('SIGTERM');
-    const exitCode = await new Promise((resolve) => first!.once('exit', resolve));
-    expect(exitCode).toBe(0);
-    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
-    const received = receivedCounts();
-    expect(received.size).toBe(3000);
-    expect(sink.messages).toHaveLength(3000);
-    const { counts } = await delivery.service.progress(campaign.id);
-    expect(counts).toMatchObject({ sent: 3000, uncertain: 0, failed: 0 });
-  });
+  it(
+    'shares a campaign between two worker processes; SIGTERM stops one cleanly',
+    async () => {
+      await seedAudience(handle.db, AUDIENCE);
+      const [first] = await Promise.all([startWorker(), startWorker()]);
+      const campaign = await createTestCampaign(handle.db);
+      await delivery.service.send(campaign.id);
+      await waitFor(
+        async () => sink.messages.length >= AUDIENCE / 3,
+        120_000,
+        'a third of the messages',
+      );
+      // graceful: messages in flight finish, the rest of its batches go back to the queue
+      first!.kill('SIGTERM');
+      const exitCode = await new Promise((resolve) => first!.once('exit', resolve));
+      expect(exitCode).toBe(0);
+      await waitFor(async () => (await statusOf(campaign.id)) === 'done', 180_000, 'done');
+      const received = receivedCounts();
+      expect(received.size).toBe(AUDIENCE);
+      expect(sink.messages).toHaveLength(AUDIENCE);
+      const { counts } = await delivery.service.progress(campaign.id);
+      expect(counts).toMatchObject({ sent: AUDIENCE, uncertain: 0, failed: 0 });
+    },
+    WORKER_TEST_TIMEOUT_MS,
+  );
 
   async function countSent(campaignId: number): Promise<number> {
     const [row] = await queryRows<{ n: number }>(
