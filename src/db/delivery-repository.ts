@@ -39,9 +39,8 @@ export interface DeliveryOutcome {
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 /**
- * Delivery rows: one per recipient of a campaign, the truth of what was sent. Each row is
- * claimed atomically (`UPDATE … WHERE status = 'queued'`) right before its message is sent, so
- * two workers never hold the same recipient and `sending` means "in the SMTP conversation now".
+ * Delivery rows: one per recipient of a campaign, the truth of what was sent. Claims are
+ * atomic (`UPDATE … WHERE status = 'queued'`), so two workers never hold the same recipient.
  */
 export function createDeliveryRepository() {
   return {
@@ -61,64 +60,48 @@ export function createDeliveryRepository() {
     },
 
     /**
-     * Reads the queued rows of a batch with their recipients, leaving them `queued` (each row is
-     * claimed on its own by {@link DeliveryRepository.claimDelivery} right before it is sent).
+     * Claims the queued rows of a batch (`queued` → `sending`) and returns their recipients.
      * Rows whose recipient has left meanwhile (erased, unsubscribed, suppressed) become
      * `skipped` instead.
      */
-    async loadBatch(
+    async claimBatch(
       db: Executor,
       input: { campaignId: number; batchNo: number; newsletterId: string },
     ): Promise<{ recipients: ClaimedRecipient[]; skippedCount: number }> {
       return db.transaction(async (tx) => {
         const rows = await queryRows<Record<string, unknown> & { is_active: boolean }>(
           tx,
-          sql`SELECT d.id AS "deliveryId", d.subscriber_id AS "subscriberId", s.email, s.name,
+          sql`WITH claimed AS (
+                UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
+                WHERE campaign_id = ${input.campaignId} AND batch_no = ${input.batchNo}
+                  AND status = 'queued'
+                RETURNING id, subscriber_id
+              )
+              SELECT c.id AS "deliveryId", c.subscriber_id AS "subscriberId", s.email, s.name,
                      s.locale,
                      (s.id IS NOT NULL AND sub.status = 'active' AND NOT EXISTS (
                         SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)) AS is_active
-              FROM deliveries d
-              LEFT JOIN subscribers s ON s.id = d.subscriber_id
+              FROM claimed c
+              LEFT JOIN subscribers s ON s.id = c.subscriber_id
               LEFT JOIN subscriptions sub
-                ON sub.subscriber_id = d.subscriber_id AND sub.newsletter_id = ${input.newsletterId}
-              WHERE d.campaign_id = ${input.campaignId} AND d.batch_no = ${input.batchNo}
-                AND d.status = 'queued'
-              ORDER BY d.id`,
+                ON sub.subscriber_id = c.subscriber_id AND sub.newsletter_id = ${input.newsletterId}
+              ORDER BY c.id`,
         );
         const gone = rows.filter((row) => !row.is_active).map((row) => Number(row.deliveryId));
-        let skippedCount = 0;
         if (gone.length > 0) {
-          const skipped = await queryRows<{ id: string }>(
-            tx,
+          await tx.execute(
             sql`UPDATE deliveries SET status = 'skipped', updated_at = now(),
                   smtp_response = 'recipient left before sending'
-                WHERE id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(gone)}::jsonb))
-                  AND status = 'queued'
-                RETURNING id`,
+                WHERE id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(gone)}::jsonb))`,
           );
-          skippedCount = skipped.length;
         }
         return {
           recipients: rows
             .filter((row) => row.is_active)
             .map((row) => ClaimedRecipientSchema.parse(row)),
-          skippedCount,
+          skippedCount: gone.length,
         };
       });
-    },
-
-    /**
-     * Claims one queued row right before its message goes to the transport (`queued` →
-     * `sending`, attempts + 1). False when another attempt already holds or finished it.
-     */
-    async claimDelivery(db: Executor, deliveryId: number): Promise<boolean> {
-      const rows = await queryRows<{ id: string }>(
-        db,
-        sql`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
-            WHERE id = ${deliveryId} AND status = 'queued'
-            RETURNING id`,
-      );
-      return rows.length === 1;
     },
 
     /**

@@ -18,8 +18,6 @@ function setup(options: {
   abandoned?: number;
   isDatabaseFailing?: boolean;
   rateLimiter?: BatchSenderDeps['rateLimiter'];
-  /** Delivery ids another attempt already holds: their claim finds no queued row. */
-  heldElsewhere?: number[];
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -37,9 +35,6 @@ function setup(options: {
   const counts = { sentCount: 0, failedCount: 0 };
   const suppress = vi.fn(async () => undefined);
   const sent: string[] = [];
-  /** What happened, in order: `claim 3`, `send 3`, `record 3 sent`. */
-  const events: string[] = [];
-  const claimed: number[] = [];
   const deps: BatchSenderDeps = {
     db: { transaction: (work: (tx: unknown) => unknown) => work({}) } as unknown as Database,
     campaigns: {
@@ -57,16 +52,9 @@ function setup(options: {
     },
     deliveries: {
       markAbandonedUncertain: async () => options.abandoned ?? 0,
-      loadBatch: async () => ({ recipients, skippedCount: 0 }),
-      claimDelivery: async (_db, deliveryId) => {
-        if (options.heldElsewhere?.includes(deliveryId)) return false;
-        events.push(`claim ${deliveryId}`);
-        claimed.push(deliveryId);
-        return true;
-      },
+      claimBatch: async () => ({ recipients, skippedCount: 0 }),
       recordOutcomes: async (_db, outcomes) => {
         if (options.isDatabaseFailing) throw new Error('connection terminated');
-        for (const o of outcomes) events.push(`record ${o.deliveryId} ${o.status}`);
         recorded.push(...outcomes);
         return {
           sent: outcomes.filter((o) => o.status === 'sent').length,
@@ -85,7 +73,6 @@ function setup(options: {
     transport: {
       name: 'fake',
       send: async (message) => {
-        events.push(`send ${Number(message.to.replace(/\D/g, ''))}`);
         await options.send?.(message.to);
         sent.push(message.to);
         return { messageId: 'm', response: '250 ok', accepted: true };
@@ -94,20 +81,9 @@ function setup(options: {
     rateLimiter: options.rateLimiter ?? { acquire: async (n) => n },
     logger: createSilentLogger(),
     clock: fixedClock('2026-11-05T08:00:00Z'),
-    options: { maxErrorRate: 0.5, minErrorSample: 4, parallelism: 2 },
+    options: { maxErrorRate: 0.5, minErrorSample: 4, parallelism: 2, flushEvery: 2 },
   };
-  return {
-    sender: createBatchSender(deps),
-    recorded,
-    sent,
-    suppress,
-    events,
-    claimed,
-    getStatus: () => status,
-    setStatus: (next: CampaignStatus) => {
-      status = next;
-    },
-  };
+  return { sender: createBatchSender(deps), recorded, sent, suppress, getStatus: () => status };
 }
 
 const smtpError = (code: number, text: string) =>
@@ -187,62 +163,13 @@ describe('createBatchSender', () => {
     expect(result.uncertain).toBe(3);
   });
 
-  it('claims each row right before its message and writes its outcome right after', async () => {
-    const { sender, events, recorded } = setup({ recipients: 6 });
-    await sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false });
-    expect(recorded).toHaveLength(6);
-    for (let id = 1; id <= 6; id += 1) {
-      const mine = events.filter((event) => event.split(' ')[1] === String(id));
-      expect(mine).toEqual([`claim ${id}`, `send ${id}`, `record ${id} sent`]);
-    }
-    // with 2 lanes, at most 2 rows are ever claimed and not yet recorded (`sending`)
-    let open = 0;
-    for (const event of events) {
-      if (event.startsWith('claim')) open += 1;
-      if (event.startsWith('record')) open -= 1;
-      expect(open).toBeLessThanOrEqual(2);
-    }
-  });
-
-  it('skips a row another attempt has already claimed', async () => {
-    const { sender, sent, recorded } = setup({ recipients: 5, heldElsewhere: [2, 4] });
-    const result = await sender.sendBatch(
-      { campaignId: 1, batchNo: 0 },
-      { attempt: 1, isLastAttempt: false },
-    );
-    expect(sent).toEqual(['user1@example.org', 'user3@example.org', 'user5@example.org']);
-    expect(recorded.map((o) => o.deliveryId).sort()).toEqual([1, 3, 5]);
-    expect(result).toMatchObject({ outcome: 'sent', claimed: 3, sent: 3, released: 0 });
-  });
-
-  it('stops at the next message once the campaign is paused, leaving the rest queued', async () => {
-    const context = setup({
-      recipients: 20,
-      send: async () => {
-        if (context.sent.length >= 3) context.setStatus('paused');
-      },
-    });
-    const result = await context.sender.sendBatch(
-      { campaignId: 1, batchNo: 0 },
-      { attempt: 1, isLastAttempt: false },
-    );
-    expect(result.outcome).toBe('retry');
-    expect(result.sent).toBeLessThan(20);
-    expect(result.sent + result.released).toBe(20);
-    // rows never claimed were never written: they are still `queued`
-    expect(context.claimed).toHaveLength(result.sent);
-    expect(context.recorded.every((o) => o.status === 'sent')).toBe(true);
-  });
-
   it('never gives a sent message back to the queue when its outcome cannot be written', async () => {
-    const { sender, recorded, claimed } = setup({ recipients: 6, isDatabaseFailing: true });
+    const { sender, recorded } = setup({ recipients: 6, isDatabaseFailing: true });
     await expect(
       sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
     ).rejects.toThrow('connection terminated');
-    // nothing recorded: the rows in flight stay `sending` (the retry marks them uncertain), the
-    // other lanes stop before claiming more
+    // nothing recorded: the rows stay `sending`, and the retry marks them uncertain
     expect(recorded).toEqual([]);
-    expect(claimed.length).toBeLessThanOrEqual(2);
   });
 
   it('asks the rate limiter for tokens one request at a time, in groups', async () => {
@@ -269,7 +196,7 @@ describe('createBatchSender', () => {
   });
 
   it('on stop, finishes the messages in flight and gives the rest of the batch back', async () => {
-    const { sender, sent, recorded, claimed } = setup({
+    const { sender, sent, recorded } = setup({
       recipients: 30,
       send: () => new Promise((resolve) => setTimeout(resolve, 5)),
     });
@@ -284,8 +211,6 @@ describe('createBatchSender', () => {
     expect(result.sent).toBe(sent.length);
     expect(result.sent + result.released).toBe(30);
     expect(result.released).toBeGreaterThan(0);
-    // the rest was never claimed: nothing to give back, the rows are still `queued`
-    expect(claimed).toHaveLength(result.sent);
-    expect(recorded.filter((o) => o.status === 'queued')).toEqual([]);
+    expect(recorded.filter((o) => o.status === 'queued')).toHaveLength(result.released);
   });
 });
