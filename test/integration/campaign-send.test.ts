@@ -93,6 +93,41 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     });
   });
 
+  it('sends nothing again when send jobs of a finished campaign are delivered a second time', async () => {
+    await seedAudience(db(), 300);
+    const service = await start();
+    const campaign = await createTestCampaign(db());
+    await service.send(campaign.id);
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 60_000, 'done');
+    expect(sink!.messages).toHaveLength(300);
+    // a redelivered or re-enqueued job (fresh ids, since completed jobs are removed)
+    const batches = await queryRows<{ batch_no: number }>(
+      db(),
+      sql`SELECT DISTINCT batch_no FROM deliveries WHERE campaign_id = ${campaign.id}`,
+    );
+    expect(batches.length).toBeGreaterThan(1);
+    const queue = runtime!.delivery.queues.sendBatch;
+    await queue.addBulk(
+      batches.map(({ batch_no }) => ({
+        name: 'send-batch',
+        data: { campaignId: campaign.id, batchNo: Number(batch_no) },
+        opts: { jobId: `duplicate-${campaign.id}-${batch_no}` },
+      })),
+    );
+    await waitFor(
+      async () => {
+        const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+        return Object.values(counts).every((n) => n === 0);
+      },
+      30_000,
+      'duplicate jobs processed',
+    );
+    expect(sink!.messages).toHaveLength(300);
+    expect(new Set(recipientsAtSink()).size).toBe(300);
+    const progress = await service.progress(campaign.id);
+    expect(progress.counts).toMatchObject({ sent: 300, queued: 0, sending: 0, uncertain: 0 });
+  });
+
   it('applies the segment and sends each subscriber the copy in their language', async () => {
     await seedAudience(db(), 200);
     const service = await start();
