@@ -1,24 +1,16 @@
 import type { Issue, IssueSection, Newsletter } from '../content/index.ts';
 
-const frenchMonths = [
-  'janvier',
-  'février',
-  'mars',
-  'avril',
-  'mai',
-  'juin',
-  'juillet',
-  'août',
-  'septembre',
-  'octobre',
-  'novembre',
-  'décembre',
-];
+const frenchMonth = new Intl.DateTimeFormat('fr-FR', {
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** « décembre 2026 » for `2026-12`. */
 export function frenchMonthName(month: string): string {
-  const [year, number] = month.split('-');
-  return `${frenchMonths[Number(number) - 1] ?? month} ${year}`;
+  const [year, number] = month.split('-').map(Number);
+  if (!year || !number) return month;
+  return frenchMonth.format(new Date(Date.UTC(year, number - 1, 1)));
 }
 
 /**

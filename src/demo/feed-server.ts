@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 
+import { formatDate } from '../lib/index.ts';
+
 /** The local HTTP server of the demo's sample feeds. */
 export interface DemoFeedServer {
   /** `http://127.0.0.1:<port>/`; a feed file `x.xml` is at `<baseUrl>x.xml`. */
@@ -9,34 +11,13 @@ export interface DemoFeedServer {
   close(): Promise<void>;
 }
 
-const monthsFr = [
-  'janvier',
-  'février',
-  'mars',
-  'avril',
-  'mai',
-  'juin',
-  'juillet',
-  'août',
-  'septembre',
-  'octobre',
-  'novembre',
-  'décembre',
-];
-const monthsEn = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
+/** "January 2, 2027", as English-language feeds write deadlines. */
+const englishFeedDate = new Intl.DateTimeFormat('en-US', {
+  month: 'long',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /**
  * Fills the date placeholders of a sample feed relative to `now`, so its items stay recent and
@@ -48,13 +29,10 @@ export function fillFeedDates(text: string, now: Date): string {
     /\{\{(rfc822|iso|fr|en):([+-]\d+)\}\}/g,
     (_match, format: string, days: string) => {
       const date = new Date(now.getTime() + Number(days) * 86_400_000);
-      const day = date.getUTCDate();
-      const month = date.getUTCMonth();
-      const year = date.getUTCFullYear();
       if (format === 'rfc822') return date.toUTCString();
       if (format === 'iso') return date.toISOString();
-      if (format === 'fr') return `${day === 1 ? '1er' : day} ${monthsFr[month]} ${year}`;
-      return `${monthsEn[month]} ${day}, ${year}`;
+      if (format === 'fr') return formatDate(date, 'fr');
+      return englishFeedDate.format(date);
     },
   );
 }
