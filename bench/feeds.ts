@@ -3,8 +3,13 @@
  * latency per request, polled once at the configured (default) FEED_CONCURRENCY into PGlite in
  * memory (or PostgreSQL when BENCH_DATABASE_URL is set). Prints JSON: total time, entries/s,
  * peak RSS. Target: ≤ 5 s. Run: `npx tsx bench/feeds.ts`.
+ *
+ * `BENCH_CPU_PROFILE=poll.cpuprofile` also writes a CPU profile of the poll alone (not of the
+ * start-up and migrations), to open in Chrome DevTools or speedscope.
  */
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 
 import pg from 'pg';
@@ -100,11 +105,23 @@ function failureCounts(feeds: Array<{ error?: { reason: string } }>): Record<str
   return counts;
 }
 
+const profilePath = process.env.BENCH_CPU_PROFILE;
+const profiler = profilePath ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 const report = await service.poll([newsletter]);
 const totalMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
+if (profiler && profilePath) {
+  const { profile } = await profiler.post('Profiler.stop');
+  await writeFile(profilePath, JSON.stringify(profile));
+  profiler.disconnect();
+}
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 

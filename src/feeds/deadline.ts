@@ -116,8 +116,11 @@ function parseDateAt(rest: string, isEnglishLabel: boolean): string | undefined 
  * count; returns the first as `YYYY-MM-DD`, or `undefined`.
  */
 export function extractDeadline(text: string): string | undefined {
-  const folded = foldText(text);
-  labelPattern.lastIndex = 0;
+  return extractDeadlineFromFolded(foldText(text));
+}
+
+/** {@link extractDeadline} of text already folded with `foldText` (done once per entry). */
+export function extractDeadlineFromFolded(folded: string): string | undefined {
   for (const match of folded.matchAll(labelPattern)) {
     const rest = folded.slice(match.index + match[0].length, match.index + match[0].length + 60);
     const isEnglishLabel = /^[a-z ]+$/.test(match[0]) && !/date|cloture|limite/.test(match[0]);
