@@ -74,6 +74,30 @@ describe('runCheck', () => {
     ]);
   });
 
+  it('reports a feed routing rule to an unknown section at its file, line and location', async () => {
+    await writeFile(
+      join(dir, 'adn', 'newsletter.yaml'),
+      `${newsletter}feeds:
+  - url: https://www.nsf.gov/rss/rss_www_news.xml
+    name: NSF News
+    section: agences
+    sections:
+      - { keywords: [budget], section: agences }
+      - keywords: [postdoc, post-doctorat]
+        section: emplois
+`,
+    );
+    const report = await runCheck([], { issuesDir: dir });
+    expect(report.problems).toEqual([
+      {
+        file: join(dir, 'adn', 'newsletter.yaml'),
+        line: 14,
+        location: 'feeds[0].sections[1].section',
+        message: "unknown section 'emplois' (sections: agences)",
+      },
+    ]);
+  });
+
   it('reports an empty directory', async () => {
     await mkdir(join(dir, 'empty'));
     const report = await runCheck([join(dir, 'empty')], { issuesDir: dir });

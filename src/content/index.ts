@@ -51,6 +51,8 @@ export {
   NewsletterSchema,
   type NewsletterSection,
   NewsletterSectionSchema,
+  type SectionRule,
+  SectionRuleSchema,
 } from './newsletter.ts';
 export {
   loadNewsletter,

@@ -34,6 +34,45 @@ describe('NewsletterSchema', () => {
     ]);
   });
 
+  it('reads routing rules and rejects rules to unknown sections, without keywords or extra fields', () => {
+    const feed = { url: 'https://example.org/feed', name: 'X', section: 'agences' };
+    const routed = NewsletterSchema.parse({
+      ...minimal,
+      sections: [...minimal.sections, { id: 'politique', title: { fr: 'P', en: 'P' } }],
+      feeds: [{ ...feed, sections: [{ keywords: ['budget', 'Congrès'], section: 'politique' }] }],
+    });
+    expect(routed.feeds[0]?.sections).toEqual([
+      { keywords: ['budget', 'Congrès'], section: 'politique' },
+    ]);
+    const result = NewsletterSchema.safeParse({
+      ...minimal,
+      feeds: [
+        {
+          ...feed,
+          sections: [
+            { keywords: ['budget'], section: 'agences' },
+            { keywords: ['postdoc'], section: 'emplois' },
+            { keywords: [], section: 'agences' },
+            { keyword: ['x'], section: 'agences' },
+          ],
+        },
+      ],
+    });
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['feeds.0.sections.2.keywords', 'a routing rule needs at least one keyword'],
+      ['feeds.0.sections.3.keywords', 'Invalid input: expected array, received undefined'],
+      ['feeds.0.sections.3', 'Unrecognized key: "keyword"'],
+    ]);
+    // Unknown sections are found once the shapes are right (a second pass, as in depeche check).
+    const unknown = NewsletterSchema.safeParse({
+      ...minimal,
+      feeds: [{ ...feed, sections: [{ keywords: ['postdoc'], section: 'emplois' }] }],
+    });
+    expect(unknown.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['feeds.0.sections.0.section', "unknown section 'emplois' (sections: agences)"],
+    ]);
+  });
+
   it('rejects a bad sender address, colour and id', () => {
     const result = NewsletterSchema.safeParse({
       ...minimal,

@@ -12,13 +12,32 @@ const AddressSchema = z.strictObject({
   email: z.email('must be an email address').max(254),
 });
 
+/**
+ * A routing rule of a feed: entries holding one of `keywords` (same matching as `include`)
+ * become candidates of `section` instead of the feed's default one.
+ */
+export const SectionRuleSchema = z.strictObject({
+  keywords: z
+    .array(boundedText(100))
+    .min(1, 'a routing rule needs at least one keyword')
+    .max(100, 'must have at most 100 keywords'),
+  section: SlugSchema,
+});
+/** A routing rule of a feed. */
+export type SectionRule = z.infer<typeof SectionRuleSchema>;
+
 /** A monitored RSS or Atom feed of a newsletter (polled by `src/feeds`). */
 export const FeedSourceSchema = z.strictObject({
   url: HttpUrlSchema,
   /** Name shown to editors, for example `NSF News`. */
   name: boundedText(200),
-  /** Section id new candidates go to by default. */
+  /** Section id new candidates go to when no routing rule claims them. */
   section: SlugSchema,
+  /**
+   * Routing rules, tried in order: the first with a keyword in an entry's title wins, else the
+   * first with a keyword in its text; else the entry goes to `section`.
+   */
+  sections: z.array(SectionRuleSchema).max(50, 'must have at most 50 routing rules').optional(),
   /** Keep only entries that contain one of these words (French or English, accent-insensitive). */
   include: z.array(boundedText(100)).max(100).optional(),
   /** Drop entries that contain one of these words. */
@@ -73,14 +92,19 @@ export const NewsletterSchema = z
       }
       ids.add(section.id);
     });
+    const checkSection = (section: string, path: Array<string | number>) => {
+      if (ids.has(section)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `unknown section '${section}' (sections: ${[...ids].join(', ')})`,
+      });
+    };
     newsletter.feeds.forEach((feed, index) => {
-      if (!ids.has(feed.section)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['feeds', index, 'section'],
-          message: `unknown section '${feed.section}' (sections: ${[...ids].join(', ')})`,
-        });
-      }
+      checkSection(feed.section, ['feeds', index, 'section']);
+      feed.sections?.forEach((rule, ruleIndex) => {
+        checkSection(rule.section, ['feeds', index, 'sections', ruleIndex, 'section']);
+      });
     });
   });
 /** A newsletter's identity, sections and feeds. */

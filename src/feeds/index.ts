@@ -37,7 +37,14 @@ export {
   type FeedServiceDeps,
   type NewsletterFeeds,
 } from './feed-service.ts';
-export { containsKeyword, matchKeywords } from './keywords.ts';
+export {
+  chooseSection,
+  containsKeyword,
+  type KeywordRules,
+  type KeywordVerdict,
+  matchKeywords,
+  type SectionRule,
+} from './keywords.ts';
 export {
   DEFAULT_MAX_AGE_DAYS,
   type FeedRules,

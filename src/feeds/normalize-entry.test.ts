@@ -109,6 +109,32 @@ describe('normalizeEntry', () => {
     expect(normalize(entry, { exclude: ['résultats'] })).toMatchObject({ reason: 'excluded' });
   });
 
+  it('routes an entry to the section of the first rule its title, else its text, holds', () => {
+    const sections = [
+      { keywords: ['bourse', 'fellowship'], section: 'bourses' },
+      { keywords: ['postdoc', 'post-doctorat'], section: 'postes' },
+    ];
+    const sectionOf = (entry: Parameters<typeof normalizeEntry>[0]) => {
+      const outcome = normalize(entry, { sections });
+      return outcome.kind === 'candidate' ? outcome.candidate.sectionId : outcome.reason;
+    };
+    expect(sectionOf({ ...base, link: '/1', title: 'Offre de POST-DOCTORAT à Lyon' })).toBe(
+      'postes',
+    );
+    const postdocWithFellowship = {
+      ...base,
+      link: '/2',
+      title: 'Postdoc in glaciology',
+      summaryHtml: '<p>Funded by a <b>fellowship</b>.</p>',
+    };
+    expect(sectionOf(postdocWithFellowship)).toBe('postes');
+    const inText = { ...base, link: '/3', title: 'Programme 2027', summaryHtml: 'Bourses.' };
+    expect(sectionOf(inText)).toBe('bourses');
+    const inContent = { ...base, link: '/4', title: 'Programme 2028', contentHtml: 'Postdocs.' };
+    expect(sectionOf(inContent)).toBe('postes');
+    expect(sectionOf({ ...base, link: '/5', title: 'Nomination' })).toBe('agences');
+  });
+
   it('gives generic short titles a key that includes the link', () => {
     const a = normalize({ ...base, title: 'News release', link: '/a' });
     const b = normalize({ ...base, title: 'News release', link: '/b' });

@@ -1,8 +1,8 @@
 import { type NewCandidate, NewCandidateSchema } from './candidate.ts';
 import { canonicalUrl, isWebUrl, resolveWebUrl } from './canonical-url.ts';
-import { extractDeadline } from './deadline.ts';
+import { extractDeadlineFromFolded } from './deadline.ts';
 import type { FeedEntry } from './feed-entry.ts';
-import { matchKeywords } from './keywords.ts';
+import { compileKeywordRules, type KeywordRules } from './keywords.ts';
 import { collapseWhitespace, foldText, htmlToText, roughText, shortenText } from './plain-text.ts';
 
 /** Maximum length of a candidate's summary, in characters. @defaultValue 400 */
@@ -17,12 +17,11 @@ const MATCH_TEXT_LIMIT = 5_000;
 const DAY_MS = 86_400_000;
 
 /** The rules of one monitored feed that shape its candidates (a `FeedSource` fits). */
-export interface FeedRules {
+export interface FeedRules extends KeywordRules {
   url: string;
   name: string;
+  /** Section of the entries no routing rule claims. */
   section: string;
-  include?: readonly string[] | undefined;
-  exclude?: readonly string[] | undefined;
   max_age_days?: number | undefined;
 }
 
@@ -34,12 +33,12 @@ export type NormalizeOutcome =
   { kind: 'candidate'; candidate: NewCandidate } | { kind: 'skipped'; reason: SkipReason };
 
 /**
- * The key under which two titles count as the same item: folded (no case, no accents),
- * punctuation removed. Titles of fewer than four words ("Weekly update", "News release") are
+ * The key under which two titles count as the same item: the title folded (`foldText`: no
+ * case, no accents), punctuation removed. Titles of fewer than four words ("Weekly update", "News release") are
  * too generic to identify an item alone, so the canonical URL is appended to theirs.
  */
-export function titleKeyOf(title: string, canonical: string): string {
-  const words = foldText(title)
+export function titleKeyOf(foldedTitle: string, canonical: string): string {
+  const words = foldedTitle
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
   return words.split(' ').length >= 4 ? words : `${words} ${canonical}`;
@@ -61,7 +60,12 @@ function parseDate(value: string | undefined): Date | null {
  *   shortened to {@link SUMMARY_MAX_LENGTH} characters at a word boundary;
  * - link: resolved against `xml:base`/feed URL; when missing, a GUID that is a web URL stands in;
  * - deadline: the first one stated in the title or text (see `extractDeadline`);
- * - include/exclude keywords are matched on title and text, case- and accent-insensitive.
+ * - include/exclude keywords are matched on title and text, case- and accent-insensitive;
+ * - section: the first routing rule with a keyword in the title, else in the text, else the
+ *   feed's `section` (see `chooseSection`).
+ *
+ * The title and text are folded (`foldText`) once, and the feed's keyword rules compiled once
+ * per feed, for all of the matching: this runs for every entry of every poll.
  */
 export function normalizeEntry(
   entry: FeedEntry,
@@ -93,8 +97,10 @@ export function normalizeEntry(
     return { kind: 'skipped', reason: 'too-old' };
   }
 
-  const fullText = `${title} ${summaryText} ${contentText}`;
-  const verdict = matchKeywords(fullText, feed);
+  const rules = compileKeywordRules(feed);
+  const foldedTitle = foldText(title);
+  const foldedText = `${foldedTitle} ${foldText(summaryText)} ${foldText(contentText)}`;
+  const verdict = rules.verdict(foldedText);
   if (verdict !== 'kept') return { kind: 'skipped', reason: verdict };
 
   const guid = collapseWhitespace(entry.guid ?? '').slice(0, 2000);
@@ -106,12 +112,12 @@ export function normalizeEntry(
     url: link,
     canonicalUrl: canonical,
     title,
-    titleKey: titleKeyOf(title, canonical),
+    titleKey: titleKeyOf(foldedTitle, canonical),
     summary: shortenText(bodyText, SUMMARY_MAX_LENGTH),
-    sectionId: feed.section,
+    sectionId: rules.routedSection(foldedTitle, foldedText) ?? feed.section,
     publishedAt,
     firstSeenAt: now,
-    deadline: extractDeadline(fullText) ?? null,
+    deadline: extractDeadlineFromFolded(foldedText) ?? null,
   });
   return { kind: 'candidate', candidate };
 }
