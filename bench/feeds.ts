@@ -80,7 +80,12 @@ const sampler = setInterval(() => {
 }, 20);
 
 const service = createFeedService({
-  fetcher: createRssFetcher({ timeoutMs: config.FEED_TIMEOUT_MS, maxBytes: config.FEED_MAX_BYTES }),
+  fetcher: createRssFetcher({
+    timeoutMs: config.FEED_TIMEOUT_MS,
+    maxBytes: config.FEED_MAX_BYTES,
+    // The bench serves its feeds on 127.0.0.1, which the poller refuses unless told otherwise.
+    allowPrivateAddresses: ['127.0.0.1'],
+  }),
   candidates: createCandidateRepository(handle.db),
   health: createFeedHealthRepository(handle.db),
   clock: systemClock,

@@ -18,7 +18,14 @@ import type { Clock, Logger } from './lib/index.ts';
 
 /** What {@link buildFeedServices} needs. */
 export interface FeedServicesDeps {
-  config: Pick<Config, 'ISSUES_DIR' | 'FEED_CONCURRENCY' | 'FEED_TIMEOUT_MS' | 'FEED_MAX_BYTES'>;
+  config: Pick<
+    Config,
+    | 'ISSUES_DIR'
+    | 'FEED_CONCURRENCY'
+    | 'FEED_TIMEOUT_MS'
+    | 'FEED_MAX_BYTES'
+    | 'FEED_ALLOW_PRIVATE_ADDRESSES'
+  >;
   db: Database;
   logger: Logger;
   clock: Clock;
@@ -38,6 +45,7 @@ export function buildFeedServices(deps: FeedServicesDeps) {
     fetcher: createRssFetcher({
       timeoutMs: config.FEED_TIMEOUT_MS,
       maxBytes: config.FEED_MAX_BYTES,
+      allowPrivateAddresses: config.FEED_ALLOW_PRIVATE_ADDRESSES,
     }),
     candidates,
     health: createFeedHealthRepository(deps.db),
@@ -80,6 +88,7 @@ export function startFeedPollingRuntime(deps: {
     | 'FEED_CONCURRENCY'
     | 'FEED_TIMEOUT_MS'
     | 'FEED_MAX_BYTES'
+    | 'FEED_ALLOW_PRIVATE_ADDRESSES'
     | 'FEED_POLL_INTERVAL_SEC'
     | 'QUEUE_PREFIX'
   >;

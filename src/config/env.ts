@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 import { z } from 'zod';
 
 import { AppError } from '../lib/index.ts';
@@ -9,6 +11,42 @@ const optionalString = z
   .optional();
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** True for an IP address, or an IP address and a prefix length (`10.20.0.0/16`, `fd00::/8`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `false`, `true`, or comma-separated IP addresses and CIDR ranges: which special-purpose
+ * addresses (loopback, private, link-local…) feeds may still be fetched from.
+ */
+const privateAddressAllowance = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((value, ctx): boolean | string[] => {
+    const lower = value.toLowerCase();
+    if (lower === 'false' || lower === '') return false;
+    if (lower === 'true') return true;
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const bad = entries.find((entry) => !isAddressOrRange(entry));
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected true, false, or comma-separated IP addresses and CIDR ranges ('${bad}' is neither)`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 /**
  * The environment Dépêche reads, validated once at start-up by the entry points.
@@ -101,6 +139,12 @@ export const envSchema = z
     FEED_TIMEOUT_MS: positiveInt(15_000),
     /** @defaultValue 5242880 (5 MiB) */
     FEED_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+    /**
+     * Special-purpose addresses feeds may still be fetched from: `false` (none: loopback,
+     * private, link-local, multicast… are refused), `true` (all), or comma-separated addresses
+     * and CIDR ranges, for a feed server on the local network. @defaultValue false
+     */
+    FEED_ALLOW_PRIVATE_ADDRESSES: privateAddressAllowance,
     /**
      * Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front of `depeche serve`: the
      * client IP of the rate limits and logs. Leave false when clients reach it directly.

@@ -6,7 +6,8 @@ import { feedHealth } from './schema/index.ts';
 
 /**
  * Health of the monitored feeds: one row per newsletter and feed URL, updated after each poll
- * (conditional-GET validators, last success and error, consecutive failures, rhythm).
+ * (conditional-GET validators, last success and error, consecutive failures, rhythm, where a
+ * permanent redirect leads). A failed poll leaves the last known `movedTo` as it was.
  */
 export function createFeedHealthRepository(db: Executor) {
   return {
@@ -39,6 +40,7 @@ export function createFeedHealthRepository(db: Executor) {
             lastNewItemAt,
             newestEntryAt: poll.newestEntryAt,
             typicalGapSec: poll.typicalGapSec,
+            movedTo: poll.movedTo,
           })
           .onConflictDoUpdate({
             target,
@@ -54,6 +56,7 @@ export function createFeedHealthRepository(db: Executor) {
               lastNewItemAt: sql`coalesce(${lastNewItemAt}::timestamptz, feed_health.last_new_item_at)`,
               newestEntryAt: sql`greatest(${poll.newestEntryAt}::timestamptz, feed_health.newest_entry_at)`,
               typicalGapSec: sql`coalesce(${poll.typicalGapSec}::integer, feed_health.typical_gap_sec)`,
+              movedTo: poll.movedTo,
             },
           });
         return;
@@ -61,7 +64,7 @@ export function createFeedHealthRepository(db: Executor) {
       if (poll.status === 'not-modified') {
         await db
           .insert(feedHealth)
-          .values({ ...key, lastPolledAt: poll.at, lastSuccessAt: poll.at })
+          .values({ ...key, lastPolledAt: poll.at, lastSuccessAt: poll.at, movedTo: poll.movedTo })
           .onConflictDoUpdate({
             target,
             set: {
@@ -69,6 +72,7 @@ export function createFeedHealthRepository(db: Executor) {
               lastPolledAt: poll.at,
               lastSuccessAt: poll.at,
               consecutiveFailures: 0,
+              movedTo: poll.movedTo,
             },
           });
         return;

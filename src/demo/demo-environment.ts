@@ -106,6 +106,8 @@ export async function openDemoEnvironment(
       SEND_RETRY_DELAY_MS: '500',
       SEND_BATCH_SIZE: '5',
       FEED_TIMEOUT_MS: '5000',
+      // The sample feeds are served on this machine: let the poller fetch from there only.
+      FEED_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1',
       LOG_LEVEL: 'warn',
     });
     return {

@@ -4,6 +4,7 @@ import { AppError } from '../lib/index.ts';
 export type FeedFailureReason =
   | 'unsupported-scheme'
   | 'invalid-url'
+  | 'forbidden-address'
   | 'timeout'
   | 'too-large'
   | 'too-many-redirects'
@@ -15,8 +16,8 @@ export type FeedFailureReason =
   | 'not-a-feed';
 
 /**
- * A feed could not be fetched: bad URL or scheme, network error, timeout, HTTP error status,
- * too many redirects, body over the size limit.
+ * A feed could not be fetched: bad URL or scheme, an address feeds may not be fetched from,
+ * network error, timeout, HTTP error status, too many redirects, body over the size limit.
  */
 export class FeedUnreachableError extends AppError {
   readonly reason: FeedFailureReason;

@@ -7,7 +7,10 @@ export interface FeedValidators {
 }
 
 /** What fetching a feed gave. */
-export type FetchedFeed =
+export type FetchedFeed = {
+  /** Where permanent redirects (301, 308) say the feed moved, if they do. */
+  movedTo?: string | undefined;
+} & (
   | { status: 'not-modified'; url: string }
   | (ParsedFeed & {
       status: 'ok';
@@ -15,7 +18,8 @@ export type FetchedFeed =
       url: string;
       etag: string | undefined;
       lastModified: string | undefined;
-    });
+    })
+);
 
 /**
  * Fetches and parses one feed. The adapter to the outside world, so that the feed service can

@@ -26,6 +26,7 @@ const healthy: FeedHealth = {
   lastNewItemAt: new Date(now.getTime() - 2 * DAY),
   newestEntryAt: new Date(now.getTime() - 2 * DAY),
   typicalGapSec: 86_400,
+  movedTo: null,
 };
 
 describe('feed health', () => {

@@ -28,6 +28,11 @@ export const FeedHealthSchema = z.object({
   newestEntryAt: z.date().nullable(),
   /** Median gap between the feed's entries (its usual rhythm), in seconds. */
   typicalGapSec: z.number().int().nonnegative().nullable(),
+  /**
+   * Where the feed's address permanently redirects (301, 308) as of its last successful poll:
+   * the URL to write in `newsletter.yaml`.
+   */
+  movedTo: z.string().nullable(),
 });
 /** {@inheritDoc FeedHealthSchema} */
 export type FeedHealth = z.infer<typeof FeedHealthSchema>;

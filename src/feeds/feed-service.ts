@@ -23,6 +23,11 @@ export interface FeedHealthReport extends FeedAssessment {
   newsletterId: string;
   feedUrl: string;
   name: string;
+  /**
+   * Where the feed's address permanently redirects (301, 308): the URL editors should write
+   * in `newsletter.yaml`; `null` when it does not.
+   */
+  movedTo: string | null;
   health: FeedHealth | null;
 }
 
@@ -141,6 +146,7 @@ export function createFeedService(deps: FeedServiceDeps) {
             newsletterId: newsletter.id,
             feedUrl: feed.url,
             name: feed.name,
+            movedTo: health?.movedTo ?? null,
             health: health ?? null,
             ...assessFeedHealth(health, now),
           });

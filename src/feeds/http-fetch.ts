@@ -1,3 +1,5 @@
+import { type Dispatcher, fetch, type Response } from 'undici';
+
 import { FeedUnreachableError } from './feed-errors.ts';
 
 /** Limits and validators of one HTTP fetch. */
@@ -9,13 +11,24 @@ export interface HttpFetchOptions {
   /** Redirects followed before giving up. */
   maxRedirects: number;
   userAgent: string;
+  /**
+   * The undici dispatcher every connection goes through; the feed fetcher's one checks each
+   * address it connects to (`createGuardedAgent`).
+   */
+  dispatcher: Dispatcher;
   /** Validators of the last successful fetch, for a conditional GET. */
   etag?: string | null | undefined;
   lastModified?: string | null | undefined;
 }
 
 /** What the server answered. */
-export type HttpFetchResult =
+export type HttpFetchResult = {
+  /**
+   * Where the address permanently moved: the URL reached by the permanent redirects (301,
+   * 308) the chain starts with, when there are any.
+   */
+  movedTo: string | undefined;
+} & (
   | { status: 'not-modified'; url: string }
   | {
       status: 'ok';
@@ -25,7 +38,8 @@ export type HttpFetchResult =
       contentType: string | undefined;
       etag: string | undefined;
       lastModified: string | undefined;
-    };
+    }
+);
 
 /** Parses `url` and refuses anything but http(s) before any request is made. */
 export function checkFetchableUrl(url: string): URL {
@@ -44,8 +58,12 @@ export function checkFetchableUrl(url: string): URL {
   return parsed;
 }
 
+function causeOf(error: unknown): { code?: string; message?: string } | undefined {
+  return (error as { cause?: { code?: string; message?: string } }).cause;
+}
+
 function isClosedConnection(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const cause = causeOf(error);
   return (
     cause?.code === 'ECONNRESET' ||
     cause?.code === 'UND_ERR_SOCKET' ||
@@ -53,8 +71,12 @@ function isClosedConnection(error: unknown): boolean {
   );
 }
 
+function isPermanentRedirect(status: number): boolean {
+  return status === 301 || status === 308;
+}
+
 async function readLimited(
-  body: ReadableStream<Uint8Array> | null,
+  body: Response['body'],
   maxBytes: number,
   abort: (reason: Error) => void,
 ): Promise<Buffer> {
@@ -81,13 +103,18 @@ async function readLimited(
 
 /**
  * GETs a feed with every limit a hostile server could test: http(s) only (checked again on
- * each redirect), manual redirects up to `maxRedirects`, one deadline for the whole exchange,
- * a body cap enforced while streaming (on the decompressed bytes, so a gzip bomb stops too),
- * gzip/deflate/br, and a conditional GET (If-None-Match / If-Modified-Since).
- * Throws {@link FeedUnreachableError} with a `reason`.
+ * each redirect), connections only where the dispatcher allows (each hop's address checked),
+ * manual redirects up to `maxRedirects`, one deadline for the whole exchange, a body cap
+ * enforced while streaming (on the decompressed bytes, so a gzip bomb stops too),
+ * gzip/deflate/br, and a conditional GET (If-None-Match / If-Modified-Since). Reports where
+ * permanent redirects lead (`movedTo`): the address in `newsletter.yaml` is the editors' to
+ * change. Throws {@link FeedUnreachableError} with a `reason`.
  */
 export async function httpFetch(url: string, options: HttpFetchOptions): Promise<HttpFetchResult> {
   let current = checkFetchableUrl(url);
+  // The target of the permanent redirects the chain starts with; a temporary one ends it.
+  let movedTo: string | undefined;
+  let isPermanentSoFar = true;
   const controller = new AbortController();
   const abort = (reason: Error) => controller.abort(reason);
   const timer = setTimeout(
@@ -108,7 +135,12 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   try {
     for (let redirects = 0; ; redirects += 1) {
       const request = () =>
-        fetch(current, { headers, redirect: 'manual', signal: controller.signal });
+        fetch(current, {
+          headers,
+          redirect: 'manual',
+          signal: controller.signal,
+          dispatcher: options.dispatcher,
+        });
       // A kept-alive connection the server has just closed fails at once; one more try on a
       // fresh connection is what browsers do too.
       const response = await request().catch((error: unknown) => {
@@ -125,11 +157,13 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
           );
         }
         current = checkFetchableUrl(new URL(location, current).href);
+        isPermanentSoFar &&= isPermanentRedirect(response.status);
+        if (isPermanentSoFar) movedTo = current.href;
         continue;
       }
       if (response.status === 304) {
         await response.body?.cancel().catch(() => undefined);
-        return { status: 'not-modified', url: current.href };
+        return { status: 'not-modified', url: current.href, movedTo };
       }
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
@@ -151,6 +185,7 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
       return {
         status: 'ok',
         url: current.href,
+        movedTo,
         body,
         contentType: response.headers.get('content-type') ?? undefined,
         etag: response.headers.get('etag') ?? undefined,
@@ -162,7 +197,9 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
     if (controller.signal.aborted && controller.signal.reason instanceof FeedUnreachableError) {
       throw controller.signal.reason;
     }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    // A refused address (the dispatcher's check) comes back as the cause of fetch's error.
+    const cause = causeOf(error);
+    if (cause instanceof FeedUnreachableError) throw cause;
     const detail = cause?.code ?? cause?.message ?? (error as Error).message;
     throw new FeedUnreachableError('network', `network error: ${detail}`, { cause: error });
   } finally {

@@ -1,4 +1,11 @@
 export {
+  type AddressPolicy,
+  type AddressVerdict,
+  createAddressPolicy,
+  type PrivateAddressAllowance,
+  specialPurposeRange,
+} from './address-policy.ts';
+export {
   type Candidate,
   CandidateSchema,
   type CandidateStatus,
@@ -37,6 +44,7 @@ export {
   type FeedServiceDeps,
   type NewsletterFeeds,
 } from './feed-service.ts';
+export { createGuardedAgent, createGuardedLookup, type ResolveAll } from './guarded-agent.ts';
 export {
   chooseSection,
   containsKeyword,

@@ -38,9 +38,7 @@ export type NormalizeOutcome =
  * too generic to identify an item alone, so the canonical URL is appended to theirs.
  */
 export function titleKeyOf(foldedTitle: string, canonical: string): string {
-  const words = foldedTitle
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  const words = foldedTitle.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   return words.split(' ').length >= 4 ? words : `${words} ${canonical}`;
 }
 

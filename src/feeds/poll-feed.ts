@@ -9,6 +9,8 @@ import { type FeedRules, normalizeEntry, type SkipReason } from './normalize-ent
 export type FeedPollRecord = { newsletterId: string; feedUrl: string; name: string; at: Date } & (
   | {
       status: 'ok';
+      /** Where permanent redirects lead, or `null` when the address answers itself. */
+      movedTo: string | null;
       etag: string | null;
       lastModified: string | null;
       entryCount: number;
@@ -16,7 +18,7 @@ export type FeedPollRecord = { newsletterId: string; feedUrl: string; name: stri
       newestEntryAt: Date | null;
       typicalGapSec: number | null;
     }
-  | { status: 'not-modified' }
+  | { status: 'not-modified'; movedTo: string | null }
   | { status: 'error'; reason: string; message: string }
 );
 
@@ -38,6 +40,8 @@ export interface FeedPollResult {
   feedUrl: string;
   name: string;
   status: 'ok' | 'not-modified' | 'error';
+  /** Where permanent redirects (301, 308) say the feed moved: update `newsletter.yaml`. */
+  movedTo?: string;
   entries: number;
   newCandidates: number;
   skipped: Record<SkipReason, number>;
@@ -98,10 +102,13 @@ export async function pollFeed(
     lastModified: known?.lastModified,
   });
   const now = deps.clock.now();
+  const movedTo = fetched.movedTo ?? null;
+  const moved = movedTo === null ? {} : { movedTo };
   if (fetched.status === 'not-modified') {
-    await deps.health.record({ ...base, at: now, status: 'not-modified' });
+    await deps.health.record({ ...base, at: now, status: 'not-modified', movedTo });
     return {
       ...base,
+      ...moved,
       status: 'not-modified',
       entries: 0,
       newCandidates: 0,
@@ -123,6 +130,7 @@ export async function pollFeed(
     ...base,
     at: now,
     status: 'ok',
+    movedTo,
     etag: fetched.etag ?? null,
     lastModified: fetched.lastModified ?? null,
     entryCount: fetched.entries.length,
@@ -132,6 +140,7 @@ export async function pollFeed(
   });
   return {
     ...base,
+    ...moved,
     status: 'ok',
     entries: fetched.entries.length,
     newCandidates,

@@ -1,5 +1,7 @@
+import { createAddressPolicy, type PrivateAddressAllowance } from './address-policy.ts';
 import { decodeFeedBody } from './decode-feed-body.ts';
 import type { FeedFetcher } from './feed-fetcher.ts';
+import { createGuardedAgent, type ResolveAll } from './guarded-agent.ts';
 import { httpFetch } from './http-fetch.ts';
 import { parseFeed } from './parse-feed.ts';
 
@@ -9,6 +11,14 @@ export interface RssFetcherOptions {
   timeoutMs: number;
   /** Largest body read (FEED_MAX_BYTES). */
   maxBytes: number;
+  /**
+   * Special-purpose addresses (loopback, private, link-local…) feeds may still be fetched from
+   * (FEED_ALLOW_PRIVATE_ADDRESSES): none, all, or the listed addresses and CIDR ranges.
+   * @defaultValue false
+   */
+  allowPrivateAddresses?: PrivateAddressAllowance;
+  /** Host name resolution. @defaultValue `dns.lookup` */
+  resolveAll?: ResolveAll;
   /** @defaultValue 5 */
   maxRedirects?: number;
   /** @defaultValue 'Depeche feed reader' */
@@ -16,10 +26,15 @@ export interface RssFetcherOptions {
 }
 
 /**
- * The real {@link FeedFetcher}: HTTP with limits (`httpFetch`), charset decoding
+ * The real {@link FeedFetcher}: HTTP with limits (`httpFetch`) through a dispatcher that
+ * refuses special-purpose addresses (`createGuardedAgent`), charset decoding
  * (`decodeFeedBody`), then rss-parser (`parseFeed`).
  */
 export function createRssFetcher(options: RssFetcherOptions): FeedFetcher {
+  const dispatcher = createGuardedAgent(
+    createAddressPolicy(options.allowPrivateAddresses ?? false),
+    options.resolveAll ? { resolveAll: options.resolveAll } : {},
+  );
   return {
     async fetch(url, validators) {
       const response = await httpFetch(url, {
@@ -27,6 +42,7 @@ export function createRssFetcher(options: RssFetcherOptions): FeedFetcher {
         maxBytes: options.maxBytes,
         maxRedirects: options.maxRedirects ?? 5,
         userAgent: options.userAgent ?? 'Depeche feed reader',
+        dispatcher,
         etag: validators.etag,
         lastModified: validators.lastModified,
       });
@@ -37,6 +53,7 @@ export function createRssFetcher(options: RssFetcherOptions): FeedFetcher {
         ...feed,
         status: 'ok',
         url: response.url,
+        movedTo: response.movedTo,
         etag: response.etag,
         lastModified: response.lastModified,
       };

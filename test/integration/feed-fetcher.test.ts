@@ -6,6 +6,7 @@ import {
   FeedInvalidError,
   FeedUnreachableError,
   normalizeEntry,
+  type ResolveAll,
 } from '../../src/feeds/index.ts';
 import {
   type FeedServer,
@@ -19,7 +20,14 @@ import {
   streamHugeBody,
 } from '../helpers/feed-server.ts';
 
-const fetcher = createRssFetcher({ timeoutMs: 1500, maxBytes: 1024 * 1024, maxRedirects: 5 });
+// The fixture server is on 127.0.0.1, as FEED_ALLOW_PRIVATE_ADDRESSES=127.0.0.1 allows.
+const local = ['127.0.0.1'];
+const fetcher = createRssFetcher({
+  timeoutMs: 1500,
+  maxBytes: 1024 * 1024,
+  maxRedirects: 5,
+  allowPrivateAddresses: local,
+});
 let server: FeedServer;
 
 beforeAll(async () => {
@@ -44,6 +52,16 @@ beforeAll(async () => {
     '/loop-a': redirectTo('/loop-b'),
     '/loop-b': redirectTo('/loop-a'),
     '/moved': redirectTo('/rdf.xml', 301),
+    '/moved-308': redirectTo('/moved', 308),
+    '/moved-then-temporary': redirectTo('/temporary', 301),
+    '/temporary': redirectTo('/rdf.xml', 302),
+    '/temporary-then-moved': redirectTo('/moved', 307),
+    '/moved-dated': redirectTo('/dated.xml', 301),
+    // An allowed server sending the fetcher to another, refused, address.
+    '/to-other-loopback': (_req, res) => {
+      res.writeHead(302, { location: server.url('/rdf.xml').replace('127.0.0.1', '127.0.0.2') });
+      res.end();
+    },
     '/to-file': redirectTo('file:///etc/passwd'),
     '/gone.xml': (_req, res) => res.writeHead(410).end(),
   });
@@ -160,6 +178,148 @@ describe('RSS fetcher on real-world feed shapes', () => {
     const fetched = await fetcher.fetch(server.url('/moved'), {});
     expect(fetched).toMatchObject({ status: 'ok', url: server.url('/rdf.xml') });
   });
+
+  it.each([
+    ['/moved', '/rdf.xml'],
+    ['/moved-308', '/rdf.xml'],
+    ['/moved-then-temporary', '/temporary'],
+    ['/temporary', undefined],
+    ['/temporary-then-moved', undefined],
+    ['/rdf.xml', undefined],
+  ])('reports where permanent redirects lead: %s moved to %s', async (path, target) => {
+    const fetched = await fetcher.fetch(server.url(path), {});
+    expect(fetched).toMatchObject({ status: 'ok', url: server.url('/rdf.xml') });
+    expect(fetched.movedTo).toBe(target === undefined ? undefined : server.url(target));
+  });
+
+  it('reports a permanent redirect on a 304 answer too', async () => {
+    const fetched = await fetcher.fetch(server.url('/moved-dated'), {
+      lastModified: 'Tue, 10 Nov 2026 10:00:00 GMT',
+    });
+    expect(fetched).toEqual({
+      status: 'not-modified',
+      url: server.url('/dated.xml'),
+      movedTo: server.url('/dated.xml'),
+    });
+  });
+});
+
+describe('RSS fetcher and special-purpose addresses', () => {
+  // As in production: FEED_ALLOW_PRIVATE_ADDRESSES unset.
+  const strict = createRssFetcher({ timeoutMs: 1500, maxBytes: 1024 * 1024 });
+  const port = () => new URL(server.baseUrl).port;
+
+  async function refusal(fetching: Promise<unknown>): Promise<unknown> {
+    return fetching.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  }
+
+  it('refuses the local server by default, without sending it a request', async () => {
+    const before = server.requests.length;
+    const failure = await refusal(strict.fetch(server.url('/rdf.xml'), {}));
+    expect(failure).toBeInstanceOf(FeedUnreachableError);
+    expect(failure).toMatchObject({
+      reason: 'forbidden-address',
+      message:
+        '127.0.0.1 is a special-purpose address (loopback): not fetched (see FEED_ALLOW_PRIVATE_ADDRESSES)',
+    });
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('refuses a host name that resolves to the loopback address', async () => {
+    const before = server.requests.length;
+    const failure = await refusal(strict.fetch(`http://localhost:${port()}/rdf.xml`, {}));
+    expect(failure).toMatchObject({ reason: 'forbidden-address' });
+    expect((failure as Error).message).toMatch(
+      /^'localhost' resolves to (127\.0\.0\.1|::1), a special-purpose address \(loopback\): not fetched/,
+    );
+    expect(server.requests.length).toBe(before);
+  });
+
+  it.each([
+    ['http://[::1]:{port}/rdf.xml', '::1 is a special-purpose address (loopback)'],
+    [
+      'http://[::ffff:127.0.0.1]:{port}/rdf.xml',
+      '::ffff:7f00:1 is a special-purpose address (loopback)',
+    ],
+    ['http://0.0.0.0:{port}/rdf.xml', '0.0.0.0 is a special-purpose address (this network)'],
+    [
+      'http://169.254.169.254/latest/meta-data/',
+      '169.254.169.254 is a special-purpose address (link-local)',
+    ],
+    ['http://10.0.0.1/feed.xml', '10.0.0.1 is a special-purpose address (private)'],
+    ['http://[fd00::2]/feed.xml', 'fd00::2 is a special-purpose address (unique local)'],
+    ['http://224.0.0.1/feed.xml', '224.0.0.1 is a special-purpose address (multicast)'],
+  ])('refuses %s', async (url, message) => {
+    const failure = await refusal(strict.fetch(url.replace('{port}', port()), {}));
+    expect(failure).toMatchObject({ reason: 'forbidden-address' });
+    expect((failure as Error).message).toContain(message);
+  });
+
+  it('checks every redirect hop', async () => {
+    const before = server.requests.length;
+    const failure = await refusal(fetcher.fetch(server.url('/to-other-loopback'), {}));
+    expect(failure).toMatchObject({
+      reason: 'forbidden-address',
+      message:
+        '127.0.0.2 is a special-purpose address (loopback): not fetched (see FEED_ALLOW_PRIVATE_ADDRESSES)',
+    });
+    expect(server.requests.slice(before).map((request) => request.path)).toEqual([
+      '/to-other-loopback',
+    ]);
+  });
+
+  it('connects only to the allowed addresses a name resolves to', async () => {
+    const resolveAll: ResolveAll = (hostname, _options, callback) => {
+      const answers: Record<string, string[]> = {
+        'mixed.example.test': ['10.0.0.7', '127.0.0.1'],
+        'mapped.example.test': ['::ffff:127.0.0.1'],
+        'metadata.example.test': ['169.254.169.254', 'fd00::2'],
+      };
+      const addresses = answers[hostname] ?? [];
+      callback(
+        null,
+        addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+      );
+    };
+    const resolving = createRssFetcher({
+      timeoutMs: 1500,
+      maxBytes: 1024 * 1024,
+      allowPrivateAddresses: local,
+      resolveAll,
+    });
+    const mixed = await resolving.fetch(`http://mixed.example.test:${port()}/rdf.xml`, {});
+    expect(mixed.status).toBe('ok');
+    expect(server.requests.at(-1)?.headers.host).toBe(`mixed.example.test:${port()}`);
+
+    const strictResolving = createRssFetcher({ timeoutMs: 1500, maxBytes: 1024, resolveAll });
+    await expect(
+      strictResolving.fetch(`http://mapped.example.test:${port()}/rdf.xml`, {}),
+    ).rejects.toMatchObject({
+      reason: 'forbidden-address',
+      message:
+        "'mapped.example.test' resolves to ::ffff:127.0.0.1, a special-purpose address (loopback): not fetched (see FEED_ALLOW_PRIVATE_ADDRESSES)",
+    });
+    await expect(
+      resolving.fetch('http://metadata.example.test/latest/meta-data/', {}),
+    ).rejects.toMatchObject({
+      reason: 'forbidden-address',
+      message:
+        "'metadata.example.test' resolves to 169.254.169.254, a special-purpose address (link-local): not fetched (see FEED_ALLOW_PRIVATE_ADDRESSES)",
+    });
+  });
+
+  it('fetches from any address when configured to', async () => {
+    const open = createRssFetcher({
+      timeoutMs: 1500,
+      maxBytes: 1024 * 1024,
+      allowPrivateAddresses: true,
+    });
+    const fetched = await open.fetch(`http://localhost:${port()}/rdf.xml`, {});
+    expect(fetched.status).toBe('ok');
+  });
 });
 
 describe('RSS fetcher on bad input', () => {
@@ -194,7 +354,11 @@ describe('RSS fetcher on bad input', () => {
   );
 
   it('stops reading a huge body at the limit', async () => {
-    const small = createRssFetcher({ timeoutMs: 5000, maxBytes: 100_000 });
+    const small = createRssFetcher({
+      timeoutMs: 5000,
+      maxBytes: 100_000,
+      allowPrivateAddresses: local,
+    });
     await expect(small.fetch(server.url('/huge.xml'), {})).rejects.toMatchObject({
       reason: 'too-large',
       message: 'the feed is larger than 100000 bytes',

@@ -24,8 +24,9 @@ let server: FeedServer;
 beforeAll(async () => {
   server = await startFeedServer({
     '/agency.xml': serveFixture('rss2-content-encoded.xml', { etag: '"a1"' }),
-    // The same items under another address: stored once.
+    // The same items under another address: stored once. Its old address redirects for good.
     '/agency-mirror.xml': serveFixture('rss2-content-encoded.xml'),
+    '/agency-mirror-old.xml': redirectTo('/agency-mirror.xml', 301),
     '/atom.xml': serveFixture('atom-xml-base.xml', {
       lastModified: 'Thu, 12 Nov 2026 10:00:00 GMT',
     }),
@@ -45,8 +46,14 @@ function newsletters() {
       id: 'adn',
       feeds: [
         { url: server.url('/agency.xml'), name: 'Agency', section: 'agences' },
-        { url: server.url('/agency-mirror.xml'), name: 'Agency mirror', section: 'agences' },
-        { url: server.url('/atom.xml'), name: 'Institut', section: 'recherche' },
+        { url: server.url('/agency-mirror-old.xml'), name: 'Agency mirror', section: 'agences' },
+        {
+          url: server.url('/atom.xml'),
+          name: 'Institut',
+          section: 'recherche',
+          // The job stays in the feed's section; the call is routed by its title.
+          sections: [{ keywords: ['appel à projets', 'call for projects'], section: 'appels' }],
+        },
         { url: server.url('/malformed.xml'), name: 'Broken', section: 'agences' },
         { url: server.url('/bomb.xml'), name: 'Bomb', section: 'agences' },
         { url: server.url('/huge.xml'), name: 'Huge', section: 'agences' },
@@ -54,6 +61,12 @@ function newsletters() {
         { url: server.url('/loop'), name: 'Loop', section: 'agences' },
         { url: 'file:///etc/passwd', name: 'Local file', section: 'agences' },
         { url: 'ftp://ftp.example.org/feed.xml', name: 'FTP', section: 'agences' },
+        // Loopback, but not the one address the poller is allowed.
+        {
+          url: server.url('/agency.xml').replace('127.0.0.1', '127.0.0.2'),
+          name: 'Other loopback',
+          section: 'agences',
+        },
       ],
     },
     {
@@ -76,7 +89,12 @@ describe.each(databaseKinds)('feed service on $name', ({ open }) => {
 
   function service() {
     return createFeedService({
-      fetcher: createRssFetcher({ timeoutMs: 1500, maxBytes: 1024 * 1024 }),
+      fetcher: createRssFetcher({
+        timeoutMs: 1500,
+        maxBytes: 1024 * 1024,
+        // The fixture server is on 127.0.0.1, as FEED_ALLOW_PRIVATE_ADDRESSES=127.0.0.1 allows.
+        allowPrivateAddresses: ['127.0.0.1'],
+      }),
       candidates: createCandidateRepository(db),
       health: createFeedHealthRepository(db),
       clock: fixedClock(now),
@@ -105,6 +123,8 @@ describe.each(databaseKinds)('feed service on $name', ({ open }) => {
       (feed) => feed?.newCandidates,
     );
     expect(agencyNew.sort()).toEqual([0, 3]);
+    expect(byName.get('Agency mirror')?.movedTo).toBe(server.url('/agency-mirror.xml'));
+    expect(byName.get('Agency')?.movedTo).toBeUndefined();
     expect(byName.get('Institut')).toMatchObject({ status: 'ok', newCandidates: 2 });
     expect(byName.get('Agence')).toMatchObject({ status: 'ok', newCandidates: 1 });
     expect(byName.get('Agence')?.skipped['not-included']).toBe(1);
@@ -119,13 +139,20 @@ describe.each(databaseKinds)('feed service on $name', ({ open }) => {
       Loop: 'too-many-redirects',
       'Local file': 'unsupported-scheme',
       FTP: 'unsupported-scheme',
+      'Other loopback': 'forbidden-address',
     });
-    expect(report.totals).toMatchObject({ feeds: 11, failed: 7, newCandidates: 6 });
+    expect(byName.get('Other loopback')?.error?.message).toBe(
+      '127.0.0.2 is a special-purpose address (loopback): not fetched (see FEED_ALLOW_PRIVATE_ADDRESSES)',
+    );
+    expect(report.totals).toMatchObject({ feeds: 12, failed: 8, newCandidates: 6 });
 
     const candidates = createCandidateRepository(db);
     const adn = await candidates.list({ newsletterId: 'adn' });
     expect(adn).toHaveLength(5);
     expect(adn.every((c) => !/[<>]/.test(c.title + c.summary))).toBe(true);
+    const sectionOf = (title: string) => adn.find((c) => c.title.startsWith(title))?.sectionId;
+    expect(sectionOf('Recrutement : chercheuses')).toBe('recherche');
+    expect(sectionOf('Call for projects: international collaborations')).toBe('appels');
     const fil = await candidates.list({ newsletterId: 'fil-de-marianne' });
     expect(fil[0]).toMatchObject({
       title: 'Appel à projets « Coopération franco-mexicaine » : ouverture',
@@ -165,5 +192,11 @@ describe.each(databaseKinds)('feed service on $name', ({ open }) => {
       health: { consecutiveFailures: 2, lastErrorReason: 'entity-declaration', lastErrorAt: now },
     });
     expect(byFeed.get('Agency')?.health?.typicalGapSec).toBeGreaterThan(0);
+    expect(byFeed.get('Agency')?.movedTo).toBeNull();
+    expect(byFeed.get('Agency mirror')).toMatchObject({
+      state: 'ok',
+      movedTo: server.url('/agency-mirror.xml'),
+      health: { movedTo: server.url('/agency-mirror.xml') },
+    });
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type FeedServer,
   neverAnswer,
+  redirectTo,
   serveFixture,
   startFeedServer,
 } from '../helpers/feed-server.ts';
@@ -41,6 +42,7 @@ describe('depeche feeds, candidates and issue new (embedded database)', () => {
     server = await startFeedServer({
       '/agency.xml': serveFixture('rss2-content-encoded.xml'),
       '/latin1.xml': serveFixture('latin1-fr.xml'),
+      '/agence-old.xml': redirectTo('/latin1.xml', 301),
       '/never.xml': neverAnswer,
     });
     workDir = await mkdtemp(path.join(tmpdir(), 'depeche-feeds-cli-'));
@@ -50,8 +52,15 @@ describe('depeche feeds, candidates and issue new (embedded database)', () => {
     const feeds = [
       'feeds:',
       `  - { url: '${server.url('/agency.xml')}', name: 'Agency', section: agences }`,
-      `  - { url: '${server.url('/latin1.xml')}', name: 'Agence', section: mexique }`,
+      `  - url: '${server.url('/agence-old.xml')}'`,
+      `    name: 'Agence'`,
+      `    section: mexique`,
+      `    sections: [{ keywords: [coopération, cooperation], section: cooperation }]`,
       `  - { url: '${server.url('/never.xml')}', name: 'Never', section: agences }`,
+      // Served from a loopback address FEED_ALLOW_PRIVATE_ADDRESSES does not list.
+      `  - url: '${server.url('/agency.xml').replace('127.0.0.1', '127.0.0.2')}'`,
+      `    name: 'Elsewhere'`,
+      `    section: agences`,
       '',
     ].join('\n');
     await writeFile(
@@ -67,6 +76,7 @@ describe('depeche feeds, candidates and issue new (embedded database)', () => {
       DATA_DIR: path.join(workDir, 'data'),
       DATABASE_URL: '',
       FEED_TIMEOUT_MS: '1500',
+      FEED_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1',
     };
   });
   afterAll(async () => {
@@ -78,15 +88,40 @@ describe('depeche feeds, candidates and issue new (embedded database)', () => {
     const poll = await depeche(['feeds', 'poll', '--json'], env);
     expect(poll.code, poll.stderr).toBe(0);
     const report = JSON.parse(poll.stdout) as { totals: Record<string, number> };
-    expect(report.totals).toMatchObject({ feeds: 3, failed: 1 });
+    expect(report.totals).toMatchObject({ feeds: 4, failed: 2 });
 
     const health = await depeche(['feeds', 'health'], env);
     expect(health.code).toBe(1);
+    expect(health.stdout).toContain('4 feeds, 2 failing or silent, 1 moved.');
     expect(health.stdout).toMatch(/failing\s+adn {2}Never .*timeout/);
+    expect(health.stdout).toMatch(
+      /failing\s+adn {2}Elsewhere .*forbidden-address: 127\.0\.0\.2 is a special-purpose address \(loopback\)/,
+    );
+    expect(health.stdout).toMatch(
+      new RegExp(
+        `ok\\s+adn {2}Agence .* · moved to ${server.url('/latin1.xml')} \\(permanent redirect: update newsletter\\.yaml\\)`,
+      ),
+    );
+    const healthJson = await depeche(['feeds', 'health', '--json'], env);
+    const reports = JSON.parse(healthJson.stdout) as Array<{ name: string; movedTo: unknown }>;
+    expect(reports.map((r) => [r.name, r.movedTo])).toEqual([
+      ['Agency', null],
+      ['Agence', server.url('/latin1.xml')],
+      ['Never', null],
+      ['Elsewhere', null],
+    ]);
 
     const list = await depeche(['candidates', 'list', '--newsletter', 'adn', '--json'], env);
-    const candidates = JSON.parse(list.stdout) as Array<{ id: number; title: string }>;
+    const candidates = JSON.parse(list.stdout) as Array<{
+      id: number;
+      title: string;
+      sectionId: string;
+    }>;
     expect(candidates.length).toBeGreaterThanOrEqual(4);
+    // Routed by the feed's rule rather than to its default section (mexique).
+    expect(
+      candidates.find((c) => c.title.startsWith('Appel à projets « Coopération'))?.sectionId,
+    ).toBe('cooperation');
     const ids = candidates.map((c) => String(c.id));
 
     const pick = await depeche(['candidates', 'pick', ...ids.slice(0, 3)], env);

@@ -19,13 +19,15 @@ function pollLine(result: FeedPollResult): string {
   if (result.status === 'error') {
     return `  error         ${where}  ${result.error?.reason}: ${result.error?.message}`;
   }
-  if (result.status === 'not-modified') return `  not modified  ${where}`;
+  const moved = result.movedTo ? ` · moved to ${result.movedTo}` : '';
+  if (result.status === 'not-modified') return `  not modified  ${where}${moved}`;
   const skipped = Object.entries(result.skipped)
     .filter(([, count]) => count > 0)
     .map(([reason, count]) => `${count} ${reason}`);
   return (
     `  ok            ${where}  ${result.entries} entries, ${result.newCandidates} new` +
-    (skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : '')
+    (skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : '') +
+    moved
   );
 }
 
@@ -48,6 +50,9 @@ function healthLine(report: FeedHealthReport): string {
     parts.push(
       `nothing new for ${Math.floor(report.silentForDays)} days (usual limit ${Math.round(report.thresholdDays)})`,
     );
+  }
+  if (report.movedTo) {
+    parts.push(`moved to ${report.movedTo} (permanent redirect: update newsletter.yaml)`);
   }
   return parts.join(' · ');
 }
@@ -84,8 +89,10 @@ export const registerFeedsCommands: RegisterCommand = (program, ctx) => {
       const services = await openFeedServices(ctx, 'feeds health');
       const reports = await services.healthAll(options.newsletter);
       const flagged = reports.filter((r) => r.state === 'failing' || r.state === 'silent');
+      const moved = reports.filter((r) => r.movedTo !== null);
       printResult(ctx, options.json, reports, () => [
-        `${reports.length} feeds, ${flagged.length} failing or silent.`,
+        `${reports.length} feeds, ${flagged.length} failing or silent` +
+          (moved.length > 0 ? `, ${moved.length} moved.` : '.'),
         ...reports.map(healthLine),
       ]);
       if (flagged.length > 0) process.exitCode = 1;

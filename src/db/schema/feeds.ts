@@ -1,6 +1,6 @@
 import { bigint, date, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-// Typed mirror of migrations/0003_feeds.sql.
+// Typed mirror of migrations/0003_feeds.sql and 0004_feed_moved_to.sql.
 
 export const feedHealth = pgTable(
   'feed_health',
@@ -21,6 +21,7 @@ export const feedHealth = pgTable(
     lastNewItemAt: timestamp('last_new_item_at', { withTimezone: true }),
     newestEntryAt: timestamp('newest_entry_at', { withTimezone: true }),
     typicalGapSec: integer('typical_gap_sec'),
+    movedTo: text('moved_to'),
   },
   (t) => [primaryKey({ columns: [t.newsletterId, t.feedUrl] })],
 );

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from './env.ts';
+
+describe('FEED_ALLOW_PRIVATE_ADDRESSES', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['FALSE', false],
+    ['true', true],
+    ['127.0.0.1', ['127.0.0.1']],
+    [' 10.20.0.0/16, fd12:3456::/48 ,::1 ', ['10.20.0.0/16', 'fd12:3456::/48', '::1']],
+  ])('reads %j as %j', (value, expected) => {
+    expect(
+      loadConfig({ FEED_ALLOW_PRIVATE_ADDRESSES: value }).FEED_ALLOW_PRIVATE_ADDRESSES,
+    ).toEqual(expected);
+  });
+
+  it.each([
+    'yes',
+    'localhost',
+    '10.0.0.0/33',
+    'fd00::/129',
+    '10.0.0.0/8/1',
+    '2130706433',
+    '10.0.0.0/x',
+  ])('refuses %j, naming the variable and the bad entry', (value) => {
+    expect(() => loadConfig({ FEED_ALLOW_PRIVATE_ADDRESSES: `127.0.0.1,${value}` })).toThrow(
+      `Configuration: FEED_ALLOW_PRIVATE_ADDRESSES expected true, false, or comma-separated IP addresses and CIDR ranges ('${value}' is neither)`,
+    );
+  });
+});
