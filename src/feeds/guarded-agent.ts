@@ -40,13 +40,21 @@ export function createGuardedLookup(
         callback(error, '');
         return;
       }
+      const answer = addresses[0];
+      if (answer === undefined) {
+        callback(
+          Object.assign(new Error(`no address for '${hostname}'`), { code: 'ENOTFOUND' }),
+          '',
+        );
+        return;
+      }
       const allowed = addresses.filter((entry) => policy(entry.address).isAllowed);
       const first = allowed[0];
       if (first === undefined) {
-        const refused = addresses[0];
-        const verdict = refused ? policy(refused.address) : undefined;
-        const range = verdict && !verdict.isAllowed ? verdict.range : 'unknown';
-        callback(forbidden(hostname, refused?.address ?? 'no address', range), '');
+        // Every address is refused: name the first, with its block.
+        const verdict = policy(answer.address);
+        const range = verdict.isAllowed ? 'unknown' : verdict.range;
+        callback(forbidden(hostname, answer.address, range), '');
         return;
       }
       if (options.all) callback(null, allowed);
