@@ -82,6 +82,23 @@ describe('normalizeEntry', () => {
     }
   });
 
+  it('reads hostile markup in a linear time: unclosed tags and scripts', () => {
+    for (const junk of ['<'.repeat(50_000), '<script '.repeat(10_000), 'a<a '.repeat(20_000)]) {
+      const outcome = normalize({
+        ...base,
+        link: '/junk',
+        title: `Appel ${junk.slice(0, 5_000)}`,
+        summaryHtml: junk,
+        contentHtml: junk,
+      });
+      expect(outcome.kind).toBe('candidate');
+      if (outcome.kind === 'candidate') {
+        expect(outcome.candidate.title.length).toBeLessThanOrEqual(300);
+        expect(outcome.candidate.summary.length).toBeLessThanOrEqual(400);
+      }
+    }
+  });
+
   it('skips an entry without link, unless its GUID is a URL', () => {
     expect(normalize({ ...base, title: 'Sans lien' })).toEqual({
       kind: 'skipped',

@@ -3,7 +3,7 @@ import { canonicalUrl, isWebUrl, resolveWebUrl } from './canonical-url.ts';
 import { extractDeadlineFromFolded } from './deadline.ts';
 import type { FeedEntry } from './feed-entry.ts';
 import { compileKeywordRules, type KeywordRules } from './keywords.ts';
-import { collapseWhitespace, foldText, htmlToText, roughText, shortenText } from './plain-text.ts';
+import { collapseWhitespace, foldText, htmlToText, shortenText } from './plain-text.ts';
 
 /** Maximum length of a candidate's summary, in characters. @defaultValue 400 */
 export const SUMMARY_MAX_LENGTH = 400;
@@ -77,12 +77,10 @@ export function normalizeEntry(
   if (link === undefined || canonical === undefined) return { kind: 'skipped', reason: 'no-link' };
 
   const summaryText = htmlToText((entry.summaryHtml ?? '').slice(0, HTML_READ_LIMIT));
-  const bodyText = summaryText || htmlToText((entry.contentHtml ?? '').slice(0, HTML_READ_LIMIT));
-  // Keywords and deadlines are also looked for in the full content, which is never shown.
-  const contentText = roughText((entry.contentHtml ?? '').slice(0, HTML_READ_LIMIT)).slice(
-    0,
-    MATCH_TEXT_LIMIT,
-  );
+  // The full content stands in for a missing summary; keywords and deadlines are also looked
+  // for in its start.
+  const contentText = htmlToText((entry.contentHtml ?? '').slice(0, HTML_READ_LIMIT));
+  const bodyText = summaryText || contentText;
   const title = shortenText(
     htmlToText((entry.title ?? '').slice(0, HTML_READ_LIMIT)) || shortenText(bodyText, 120),
     TITLE_MAX_LENGTH,
@@ -97,7 +95,7 @@ export function normalizeEntry(
 
   const rules = compileKeywordRules(feed);
   const foldedTitle = foldText(title);
-  const foldedText = `${foldedTitle} ${foldText(summaryText)} ${foldText(contentText)}`;
+  const foldedText = `${foldedTitle} ${foldText(summaryText)} ${foldText(contentText.slice(0, MATCH_TEXT_LIMIT))}`;
   const verdict = rules.verdict(foldedText);
   if (verdict !== 'kept') return { kind: 'skipped', reason: verdict };
 

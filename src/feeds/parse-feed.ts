@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 import Parser from 'rss-parser';
 
 import { resolveWebUrl } from './canonical-url.ts';
@@ -49,10 +51,23 @@ class TolerantParser extends Parser<RawFeed, RawItem> {
   }
 }
 
+// rss-parser gives every description and content a plain-text `contentSnippet`, through a
+// regex that takes quadratic time on markup without '>' (100 KiB of '<p ' takes seconds, 5 MiB
+// hours) and blocks the event loop, so no deadline could stop it. We never read snippets:
+// rss-parser's helper module is shared, so this makes them empty for every parser.
+const rssParserUtils = createRequire(import.meta.url)('rss-parser/lib/utils.js') as {
+  getSnippet: (html: string) => string;
+};
+rssParserUtils.getSnippet = () => '';
+
 // A DOCTYPE with an internal subset is how entity-expansion ("billion laughs") documents
 // declare their entities; no real feed needs one.
 const internalSubset = /<!DOCTYPE[^>[]*\[/i;
 const entityDeclaration = /<!ENTITY/i;
+// An HTML page, after any comments. A comment's body cannot contain '-->', so there is one way
+// to split leading comments and the match stays linear (a lazy body let many comments be split
+// in exponentially many ways before failing).
+const htmlDocument = /^\s*(?:<!--(?:(?!-->)[\s\S])*-->\s*)*(?:<!DOCTYPE\s+html|<html[\s>])/i;
 
 function asText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -107,7 +122,7 @@ export async function parseFeed(xml: string, feedUrl: string): Promise<ParsedFee
       'the feed declares XML entities (refused: entity expansion)',
     );
   }
-  if (/^\s*(?:<!--[\s\S]*?-->\s*)*<!DOCTYPE\s+html/i.test(text) || /^\s*<html[\s>]/i.test(text)) {
+  if (htmlDocument.test(text)) {
     throw new FeedInvalidError('not-a-feed', 'the address serves an HTML page, not a feed');
   }
   let raw: RawFeed & Parser.Output<RawItem>;

@@ -76,34 +76,6 @@ export function htmlToText(html: string): string {
   return collapseWhitespace(text);
 }
 
-const basicEntities: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-};
-
-/**
- * A quick, rough text of an HTML fragment for matching keywords and deadlines only: tags and
- * script bodies dropped, common entities decoded. Never shown to a reader (use
- * {@link htmlToText} for that).
- */
-export function roughText(html: string): string {
-  if (!/[<&]/.test(html)) return html;
-  return html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity: string, name: string) => {
-      if (name.startsWith('#x') || name.startsWith('#X')) {
-        return String.fromCodePoint(Number.parseInt(name.slice(2), 16) || 32);
-      }
-      if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)) || 32);
-      return basicEntities[name.toLowerCase()] ?? entity;
-    });
-}
-
 /** Collapses runs of whitespace (including no-break spaces) to one space and trims. */
 export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
