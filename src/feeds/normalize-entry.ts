@@ -34,8 +34,9 @@ export type NormalizeOutcome =
 
 /**
  * The key under which two titles count as the same item: the title folded (`foldText`: no
- * case, no accents), punctuation removed. Titles of fewer than four words ("Weekly update", "News release") are
- * too generic to identify an item alone, so the canonical URL is appended to theirs.
+ * case, no accents), punctuation removed. Titles of fewer than four words ("Weekly update",
+ * "News release") are too generic to identify an item alone, so the canonical URL is appended
+ * to theirs.
  */
 export function titleKeyOf(foldedTitle: string, canonical: string): string {
   const words = foldedTitle.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
@@ -95,7 +96,8 @@ export function normalizeEntry(
 
   const rules = compileKeywordRules(feed);
   const foldedTitle = foldText(title);
-  const foldedText = `${foldedTitle} ${foldText(summaryText)} ${foldText(contentText.slice(0, MATCH_TEXT_LIMIT))}`;
+  const matchedContent = contentText.slice(0, MATCH_TEXT_LIMIT);
+  const foldedText = `${foldedTitle} ${foldText(summaryText)} ${foldText(matchedContent)}`;
   const verdict = rules.verdict(foldedText);
   if (verdict !== 'kept') return { kind: 'skipped', reason: verdict };
 
