@@ -108,8 +108,7 @@ function setup(options: {
     options: {
       maxErrorRate: 0.5,
       minErrorSample: 4,
-      parallelism: 2,
-      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      maxInFlight: options.maxInFlight ?? 2,
     },
   };
   return {

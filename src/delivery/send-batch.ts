@@ -29,13 +29,11 @@ export interface BatchSenderOptions {
   maxErrorRate: number;
   /** Outcomes needed before the error rate is judged. @defaultValue 100 */
   minErrorSample?: number;
-  /** Lanes of one batch (messages of one batch in flight at once). @defaultValue 4 */
-  parallelism?: number;
   /**
-   * Lanes of this process running at once over all its batches, hence rows `sending` at once:
-   * what a crash of this process can leave `uncertain`. More lanes than SMTP connections keep
-   * the connections busy while lanes wait for their database round trip.
-   * @defaultValue 4 × parallelism
+   * Lanes (one message each) of this process at once, over all its batches; a batch may use them
+   * all. Hence rows `sending` at once: what a crash of this process can leave `uncertain`. The
+   * workers give 4 × SMTP_POOL_SIZE: more lanes than SMTP connections keep the connections busy
+   * while lanes wait for their database round trip. @defaultValue 16
    */
   maxInFlight?: number;
   /** Consecutive transient failures after which the rest of the batch waits for the retry. @defaultValue 10 */
@@ -97,10 +95,10 @@ export interface BatchAttempt {
 export function createBatchSender(deps: BatchSenderDeps) {
   const log = deps.logger.child({ component: 'send-batch' });
   let isShuttingDown = false;
-  const parallelism = deps.options.parallelism ?? 4;
+  const maxInFlight = deps.options.maxInFlight ?? 16;
   const maxConsecutiveTransient = deps.options.maxConsecutiveTransient ?? 10;
   const writer = createProgressWriter({ db: deps.db, deliveries: deps.deliveries });
-  const slots = createSendSlots(deps.options.maxInFlight ?? 4 * parallelism);
+  const slots = createSendSlots(maxInFlight);
 
   async function sendBatch(job: SendBatchJob, attempt: BatchAttempt): Promise<BatchResult> {
     const result: BatchResult = {
@@ -238,7 +236,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
         throw error;
       });
     const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(parallelism, queue.length) }, guardedLane),
+      Array.from({ length: Math.min(maxInFlight, queue.length) }, guardedLane),
     );
     const broken = lanes.find((settled) => settled.status === 'rejected');
     if (broken) throw broken.reason;
