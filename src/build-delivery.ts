@@ -113,7 +113,11 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     }),
     logger,
     clock,
-    options: { maxErrorRate: config.SEND_MAX_ERROR_RATE, parallelism: config.SMTP_POOL_SIZE },
+    options: {
+      maxErrorRate: config.SEND_MAX_ERROR_RATE,
+      // lanes waiting for their database round trip leave the connections work to do
+      maxInFlight: 4 * config.SMTP_POOL_SIZE,
+    },
   });
   const workers = await startDeliveryWorkers({
     connection: deps.redis,

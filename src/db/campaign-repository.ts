@@ -165,29 +165,6 @@ export function createCampaignRepository() {
         .where(eq(campaigns.id, id));
     },
 
-    /** Adds outcomes to the counts in the transaction that recorded them; returns the totals. */
-    async addOutcomeCounts(
-      tx: Executor,
-      id: number,
-      delta: { sent: number; failed: number },
-    ): Promise<Pick<Campaign, 'sentCount' | 'failedCount' | 'status'>> {
-      const [row] = await tx
-        .update(campaigns)
-        .set({
-          sentCount: sql`${campaigns.sentCount} + ${delta.sent}`,
-          failedCount: sql`${campaigns.failedCount} + ${delta.failed}`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(campaigns.id, id))
-        .returning({
-          sentCount: campaigns.sentCount,
-          failedCount: campaigns.failedCount,
-          status: campaigns.status,
-        });
-      if (!row) throw new Error(`campaign ${id} vanished while recording outcomes`);
-      return row;
-    },
-
     /**
      * Marks a sending campaign done when its fan-out has finished and no delivery row is
      * queued or sending. Returns true when this call finished it.

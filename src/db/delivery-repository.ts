@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
+import { type CampaignStatus, CampaignStatusSchema } from '../delivery/campaign.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** Status of one delivery row. */
@@ -26,7 +27,7 @@ export const ClaimedRecipientSchema = z.object({
 /** See {@link ClaimedRecipientSchema}. */
 export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
 
-/** The outcome of one claimed row, written back by {@link DeliveryRepository.recordOutcomes}. */
+/** The outcome of one claimed row, written back by {@link DeliveryRepository.writeProgress}. */
 export interface DeliveryOutcome {
   deliveryId: number;
   /** `queued` gives the row back (transient failure: a later attempt sends it). */
@@ -35,12 +36,34 @@ export interface DeliveryOutcome {
   messageId: string | null;
 }
 
+/** A campaign's counts after outcomes were added to them. */
+export interface CampaignTotals {
+  status: CampaignStatus;
+  sentCount: number;
+  failedCount: number;
+}
+
+/** What {@link DeliveryRepository.writeProgress} did. */
+export interface ProgressWritten {
+  /** Delivery ids now `sending`, claimed by this call. */
+  claimed: Set<number>;
+  /** Status and counts (outcomes of this call included) of the campaigns named, by id. */
+  campaigns: Map<number, CampaignTotals>;
+}
+
+/** A PostgreSQL array literal of whole numbers, passed as one parameter (both drivers). */
+function toBigintArrayLiteral(values: number[]): string {
+  return `{${values.map((value) => Math.trunc(value)).join(',')}}`;
+}
+
 /** Number of delivery rows of a campaign in each status. */
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
 /**
- * Delivery rows: one per recipient of a campaign, the truth of what was sent. Claims are
- * atomic (`UPDATE … WHERE status = 'queued'`), so two workers never hold the same recipient.
+ * Delivery rows: one per recipient of a campaign, the truth of what was sent. Each row is
+ * claimed atomically (`UPDATE … WHERE status = 'queued'`) right before its message goes to the
+ * transport, so two workers never hold the same recipient and `sending` means "handed to the
+ * SMTP transport, outcome not yet written".
  */
 export function createDeliveryRepository() {
   return {
@@ -60,75 +83,146 @@ export function createDeliveryRepository() {
     },
 
     /**
-     * Claims the queued rows of a batch (`queued` → `sending`) and returns their recipients.
-     * Rows whose recipient has left meanwhile (erased, unsubscribed, suppressed) become
-     * `skipped` instead.
+     * Reads the queued rows of a batch with their recipients, leaving them `queued`: each row is
+     * claimed on its own by {@link DeliveryRepository.writeProgress} right before its message
+     * goes to the transport. Rows whose recipient has left meanwhile (erased, unsubscribed,
+     * suppressed) become `skipped` instead.
      */
-    async claimBatch(
+    async loadBatch(
       db: Executor,
       input: { campaignId: number; batchNo: number; newsletterId: string },
     ): Promise<{ recipients: ClaimedRecipient[]; skippedCount: number }> {
       return db.transaction(async (tx) => {
         const rows = await queryRows<Record<string, unknown> & { is_active: boolean }>(
           tx,
-          sql`WITH claimed AS (
-                UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = now()
-                WHERE campaign_id = ${input.campaignId} AND batch_no = ${input.batchNo}
-                  AND status = 'queued'
-                RETURNING id, subscriber_id
-              )
-              SELECT c.id AS "deliveryId", c.subscriber_id AS "subscriberId", s.email, s.name,
+          sql`SELECT d.id AS "deliveryId", d.subscriber_id AS "subscriberId", s.email, s.name,
                      s.locale,
                      (s.id IS NOT NULL AND sub.status = 'active' AND NOT EXISTS (
                         SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)) AS is_active
-              FROM claimed c
-              LEFT JOIN subscribers s ON s.id = c.subscriber_id
+              FROM deliveries d
+              LEFT JOIN subscribers s ON s.id = d.subscriber_id
               LEFT JOIN subscriptions sub
-                ON sub.subscriber_id = c.subscriber_id AND sub.newsletter_id = ${input.newsletterId}
-              ORDER BY c.id`,
+                ON sub.subscriber_id = d.subscriber_id AND sub.newsletter_id = ${input.newsletterId}
+              WHERE d.campaign_id = ${input.campaignId} AND d.batch_no = ${input.batchNo}
+                AND d.status = 'queued'
+              ORDER BY d.id`,
         );
         const gone = rows.filter((row) => !row.is_active).map((row) => Number(row.deliveryId));
+        let skippedCount = 0;
         if (gone.length > 0) {
-          await tx.execute(
+          const skipped = await queryRows<{ id: string }>(
+            tx,
             sql`UPDATE deliveries SET status = 'skipped', updated_at = now(),
                   smtp_response = 'recipient left before sending'
-                WHERE id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(gone)}::jsonb))`,
+                WHERE id = ANY(${toBigintArrayLiteral(gone)}::bigint[]) AND status = 'queued'
+                RETURNING id`,
           );
+          skippedCount = skipped.length;
         }
         return {
           recipients: rows
             .filter((row) => row.is_active)
             .map((row) => ClaimedRecipientSchema.parse(row)),
-          skippedCount: gone.length,
+          skippedCount,
         };
       });
     },
 
     /**
-     * Writes the outcomes of claimed rows in one statement (rows still `sending`, or marked
-     * `uncertain` by a recovering attempt meanwhile: the outcome is now known). Returns how
-     * many rows became sent and failed.
+     * One round trip of the sending workers, in one statement: writes `outcomes` of claimed rows
+     * (rows still `sending`, or marked `uncertain` by a recovering attempt meanwhile: the outcome
+     * is now known) and adds them to their campaigns' counts; then claims the rows of `claims`
+     * (`queued` → `sending`, attempts + 1) whose campaign is `sending`. Returns the rows claimed
+     * (a row missing was taken by another attempt, or its campaign was paused or cancelled) and
+     * the counts and status of every campaign named.
      */
-    async recordOutcomes(
+    async writeProgress(
       db: Executor,
-      outcomes: DeliveryOutcome[],
-    ): Promise<{ sent: number; failed: number }> {
-      if (outcomes.length === 0) return { sent: 0, failed: 0 };
-      const rows = await queryRows<{ status: DeliveryStatus }>(
+      input: {
+        outcomes: DeliveryOutcome[];
+        claims: Array<{ deliveryId: number; campaignId: number }>;
+      },
+    ): Promise<ProgressWritten> {
+      if (input.outcomes.length === 0 && input.claims.length === 0) {
+        return { claimed: new Set(), campaigns: new Map() };
+      }
+      const claimIds = toBigintArrayLiteral(input.claims.map((claim) => claim.deliveryId));
+      const claimCampaigns = toBigintArrayLiteral([
+        ...new Set(input.claims.map((claim) => claim.campaignId)),
+      ]);
+      const rows = await queryRows<{
+        kind: 'claimed' | 'campaign';
+        id: string | number;
+        status: string | null;
+        sent: number | null;
+        failed: number | null;
+      }>(
         db,
-        sql`UPDATE deliveries d
-            SET status = v.status, smtp_response = v."smtpResponse", message_id = v."messageId",
-                sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
-                updated_at = now()
-            FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
-              AS v("deliveryId" bigint, status text, "smtpResponse" text, "messageId" text)
-            WHERE d.id = v."deliveryId" AND d.status IN ('sending', 'uncertain')
-            RETURNING d.status`,
+        sql`WITH v AS (
+              SELECT * FROM jsonb_to_recordset(${JSON.stringify(input.outcomes)}::jsonb)
+                AS v("deliveryId" bigint, status text, "smtpResponse" text, "messageId" text)
+            ), recorded AS (
+              UPDATE deliveries d
+              SET status = v.status, smtp_response = v."smtpResponse", message_id = v."messageId",
+                  sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
+                  updated_at = now()
+              FROM v
+              WHERE d.id = v."deliveryId" AND d.status IN ('sending', 'uncertain')
+              RETURNING d.campaign_id, d.status
+            ), counted AS (
+              UPDATE campaigns c
+              SET sent_count = c.sent_count + r.sent, failed_count = c.failed_count + r.failed,
+                  updated_at = now()
+              FROM (SELECT campaign_id,
+                      count(*) FILTER (WHERE status = 'sent')::int AS sent,
+                      count(*) FILTER (WHERE status = 'failed')::int AS failed
+                    FROM recorded GROUP BY campaign_id) r
+              WHERE c.id = r.campaign_id
+              RETURNING c.id, c.status, c.sent_count, c.failed_count
+            ), claimed AS (
+              UPDATE deliveries d
+              SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
+              WHERE d.id = ANY(${claimIds}::bigint[]) AND d.status = 'queued'
+                AND EXISTS (SELECT 1 FROM campaigns c
+                            WHERE c.id = d.campaign_id AND c.status = 'sending')
+              RETURNING d.id
+            )
+            SELECT 'claimed' AS kind, id, NULL::text AS status, NULL::int AS sent,
+                   NULL::int AS failed
+            FROM claimed
+            UNION ALL
+            SELECT 'campaign', id, status, sent_count, failed_count FROM counted
+            UNION ALL
+            SELECT 'campaign', id, status, sent_count, failed_count FROM campaigns
+            WHERE id = ANY(${claimCampaigns}::bigint[]) AND id NOT IN (SELECT id FROM counted)`,
       );
-      return {
-        sent: rows.filter((row) => row.status === 'sent').length,
-        failed: rows.filter((row) => row.status === 'failed').length,
-      };
+      const written: ProgressWritten = { claimed: new Set(), campaigns: new Map() };
+      for (const row of rows) {
+        if (row.kind === 'claimed') {
+          written.claimed.add(Number(row.id));
+          continue;
+        }
+        written.campaigns.set(Number(row.id), {
+          status: CampaignStatusSchema.parse(row.status),
+          sentCount: Number(row.sent),
+          failedCount: Number(row.failed),
+        });
+      }
+      return written;
+    },
+
+    /**
+     * Marks the rows of a campaign still `queued` as `skipped` with `reason` (a cancelled
+     * campaign sends nothing more, and its counts show nothing left to send). Returns how many.
+     */
+    async skipQueued(db: Executor, campaignId: number, reason: string): Promise<number> {
+      const rows = await queryRows<{ id: string }>(
+        db,
+        sql`UPDATE deliveries SET status = 'skipped', smtp_response = ${reason}, updated_at = now()
+            WHERE campaign_id = ${campaignId} AND status = 'queued'
+            RETURNING id`,
+      );
+      return rows.length;
     },
 
     /** How many rows of the campaign are in each status. */

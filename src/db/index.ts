@@ -35,6 +35,7 @@ export {
   type NewConsentEvent,
 } from './consent-repository.ts';
 export {
+  type CampaignTotals,
   type ClaimedRecipient,
   ClaimedRecipientSchema,
   createDeliveryRepository,
@@ -43,6 +44,7 @@ export {
   type DeliveryRepository,
   type DeliveryStatus,
   DeliveryStatusSchema,
+  type ProgressWritten,
 } from './delivery-repository.ts';
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';

@@ -34,7 +34,7 @@ export interface DeliveryServiceDeps {
   campaigns: CampaignRepository;
   deliveries: Pick<
     DeliveryRepository,
-    'countByStatus' | 'batchesWithStatus' | 'requeue' | 'topFailures'
+    'countByStatus' | 'batchesWithStatus' | 'requeue' | 'topFailures' | 'skipQueued'
   >;
   audience: AudienceRepository;
   enqueue: DeliveryEnqueuer;
@@ -159,7 +159,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return campaign;
     },
 
-    /** Stops sending: running batches stop at their next flush; rows stay queued. */
+    /** Stops sending: running batches stop at their next message; rows stay queued. */
     pause: (id: number) => transition(id, { kind: 'pause', reason: 'paused by an editor' }),
 
     /** Sends again what is queued (also re-kicks a `sending` campaign whose jobs were lost). */
@@ -170,7 +170,16 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return campaign;
     },
 
-    cancel: (id: number) => transition(id, { kind: 'cancel' }),
+    /**
+     * Stops a campaign for good: messages in flight finish, the rows still queued become
+     * `skipped` ("campaign cancelled"), so nothing shows as remaining.
+     */
+    async cancel(id: number) {
+      const campaign = await transition(id, { kind: 'cancel' });
+      const skipped = await deps.deliveries.skipQueued(deps.db, id, 'campaign cancelled');
+      log.info({ campaignId: id, skipped }, 'queued messages of a cancelled campaign skipped');
+      return campaign;
+    },
 
     /** Gives failed (or uncertain) rows back to the queue and sends them. */
     async retry(id: number, from: 'failed' | 'uncertain') {

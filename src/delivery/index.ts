@@ -45,6 +45,12 @@ export {
 } from './message-template.ts';
 export { fanOutPageSize, planBatches } from './plan-batches.ts';
 export {
+  type ClaimResult,
+  createProgressWriter,
+  type ProgressWriter,
+  type ProgressWriterDeps,
+} from './progress-writer.ts';
+export {
   type FanOutJob,
   fanOutJobId,
   FanOutJobSchema,

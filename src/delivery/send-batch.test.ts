@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { ClaimedRecipient, Database, DeliveryOutcome } from '../db/index.ts';
+import type { ClaimedRecipient, Database, DeliveryOutcome, DeliveryStatus } from '../db/index.ts';
 import { createSilentLogger, fixedClock } from '../lib/index.ts';
 import type { Campaign, CampaignStatus } from './campaign.ts';
 import { buildMessageTemplate } from './message-template.ts';
@@ -16,8 +16,10 @@ function setup(options: {
   recipients?: number;
   send?: (to: string) => Promise<void>;
   abandoned?: number;
-  isDatabaseFailing?: boolean;
+  /** The database answers this many writes, then every later one fails. */
+  writesBeforeFailure?: number;
   rateLimiter?: BatchSenderDeps['rateLimiter'];
+  maxInFlight?: number;
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -31,19 +33,20 @@ function setup(options: {
       locale: 'fr' as const,
     }),
   );
+  /** The delivery rows' statuses, as the database would hold them. */
+  const rows = new Map<number, DeliveryStatus>(recipients.map((r) => [r.deliveryId, 'queued']));
   const recorded: DeliveryOutcome[] = [];
   const counts = { sentCount: 0, failedCount: 0 };
   const suppress = vi.fn(async () => undefined);
   const sent: string[] = [];
+  const writes: Array<{ outcomes: number; claims: number }> = [];
+  /** Rows `sending` each time a message reached the transport. */
+  const sendingAtSend: number[] = [];
+  const totals = () => ({ status, ...counts });
   const deps: BatchSenderDeps = {
-    db: { transaction: (work: (tx: unknown) => unknown) => work({}) } as unknown as Database,
+    db: {} as Database,
     campaigns: {
       findById: async () => ({ ...campaign, status, ...counts }),
-      addOutcomeCounts: async (_tx, _id, delta) => {
-        counts.sentCount += delta.sent;
-        counts.failedCount += delta.failed;
-        return { ...counts, status };
-      },
       applyTransition: async (_db, _id, transition) => {
         status = transition.to;
         return { ...campaign, status };
@@ -52,14 +55,34 @@ function setup(options: {
     },
     deliveries: {
       markAbandonedUncertain: async () => options.abandoned ?? 0,
-      claimBatch: async () => ({ recipients, skippedCount: 0 }),
-      recordOutcomes: async (_db, outcomes) => {
-        if (options.isDatabaseFailing) throw new Error('connection terminated');
-        recorded.push(...outcomes);
-        return {
-          sent: outcomes.filter((o) => o.status === 'sent').length,
-          failed: outcomes.filter((o) => o.status === 'failed').length,
-        };
+      loadBatch: async () => ({
+        recipients: recipients.filter((r) => rows.get(r.deliveryId) === 'queued'),
+        skippedCount: 0,
+      }),
+      writeProgress: async (_db, input) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (
+          options.writesBeforeFailure !== undefined &&
+          writes.length >= options.writesBeforeFailure
+        ) {
+          throw new Error('connection terminated');
+        }
+        writes.push({ outcomes: input.outcomes.length, claims: input.claims.length });
+        for (const outcome of input.outcomes) {
+          const current = rows.get(outcome.deliveryId);
+          if (current !== 'sending' && current !== 'uncertain') continue;
+          rows.set(outcome.deliveryId, outcome.status);
+          recorded.push(outcome);
+          if (outcome.status === 'sent') counts.sentCount += 1;
+          if (outcome.status === 'failed') counts.failedCount += 1;
+        }
+        const claimed = new Set<number>();
+        for (const { deliveryId } of input.claims) {
+          if (rows.get(deliveryId) !== 'queued' || status !== 'sending') continue;
+          rows.set(deliveryId, 'sending');
+          claimed.add(deliveryId);
+        }
+        return { claimed, campaigns: new Map([[1, totals()]]) };
       },
     },
     messages: { templateFor: async () => template },
@@ -73,6 +96,7 @@ function setup(options: {
     transport: {
       name: 'fake',
       send: async (message) => {
+        sendingAtSend.push([...rows.values()].filter((s) => s === 'sending').length);
         await options.send?.(message.to);
         sent.push(message.to);
         return { messageId: 'm', response: '250 ok', accepted: true };
@@ -81,9 +105,25 @@ function setup(options: {
     rateLimiter: options.rateLimiter ?? { acquire: async (n) => n },
     logger: createSilentLogger(),
     clock: fixedClock('2026-11-05T08:00:00Z'),
-    options: { maxErrorRate: 0.5, minErrorSample: 4, parallelism: 2, flushEvery: 2 },
+    options: {
+      maxErrorRate: 0.5,
+      minErrorSample: 4,
+      maxInFlight: options.maxInFlight ?? 2,
+    },
   };
-  return { sender: createBatchSender(deps), recorded, sent, suppress, getStatus: () => status };
+  return {
+    sender: createBatchSender(deps),
+    rows,
+    recorded,
+    sent,
+    suppress,
+    writes,
+    sendingAtSend,
+    getStatus: () => status,
+    setStatus: (next: CampaignStatus) => {
+      status = next;
+    },
+  };
 }
 
 const smtpError = (code: number, text: string) =>
@@ -164,12 +204,15 @@ describe('createBatchSender', () => {
   });
 
   it('never gives a sent message back to the queue when its outcome cannot be written', async () => {
-    const { sender, recorded } = setup({ recipients: 6, isDatabaseFailing: true });
+    const { sender, rows, sent } = setup({ recipients: 6, writesBeforeFailure: 1 });
     await expect(
       sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
     ).rejects.toThrow('connection terminated');
-    // nothing recorded: the rows stay `sending`, and the retry marks them uncertain
-    expect(recorded).toEqual([]);
+    // the first write claimed one row per lane; their outcomes could not be written: the rows
+    // stay `sending` (the job's retry marks them uncertain), and nothing else was sent
+    expect(sent).toHaveLength(2);
+    expect([...rows.values()].filter((s) => s === 'sending')).toHaveLength(2);
+    expect([...rows.values()].filter((s) => s === 'queued')).toHaveLength(4);
   });
 
   it('asks the rate limiter for tokens one request at a time, in groups', async () => {
@@ -196,7 +239,7 @@ describe('createBatchSender', () => {
   });
 
   it('on stop, finishes the messages in flight and gives the rest of the batch back', async () => {
-    const { sender, sent, recorded } = setup({
+    const { sender, sent, rows } = setup({
       recipients: 30,
       send: () => new Promise((resolve) => setTimeout(resolve, 5)),
     });
@@ -211,6 +254,66 @@ describe('createBatchSender', () => {
     expect(result.sent).toBe(sent.length);
     expect(result.sent + result.released).toBe(30);
     expect(result.released).toBeGreaterThan(0);
-    expect(recorded.filter((o) => o.status === 'queued')).toHaveLength(result.released);
+    const statuses = [...rows.values()];
+    expect(statuses.filter((s) => s === 'queued')).toHaveLength(result.released);
+    expect(statuses.filter((s) => s === 'sending')).toHaveLength(0);
+  });
+
+  it('holds a row `sending` only while its message is with the transport', async () => {
+    const { sender, rows, sent, sendingAtSend } = setup({
+      recipients: 40,
+      send: () => new Promise((resolve) => setTimeout(resolve, 2)),
+    });
+    await sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false });
+    expect(sent).toHaveLength(40);
+    // two lanes: never more than two rows claimed at once, the one being sent included
+    expect(Math.max(...sendingAtSend)).toBeLessThanOrEqual(2);
+    expect(Math.min(...sendingAtSend)).toBeGreaterThanOrEqual(1);
+    expect([...rows.values()].every((s) => s === 'sent')).toBe(true);
+  });
+
+  it("writes a message's outcome and the lane's next claim in one statement", async () => {
+    const { sender, writes } = setup({ recipients: 40 });
+    await sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false });
+    expect(writes.reduce((n, w) => n + w.outcomes, 0)).toBe(40);
+    expect(writes.reduce((n, w) => n + w.claims, 0)).toBe(40);
+    // one write per message and lane at most, plus the lanes' last outcomes
+    expect(writes.length).toBeLessThanOrEqual(42);
+    expect(writes.some((w) => w.outcomes > 0 && w.claims > 0)).toBe(true);
+  });
+
+  it('limits the rows held at once over all the batches of the process', async () => {
+    const { sender, sendingAtSend, sent } = setup({
+      recipients: 40,
+      maxInFlight: 3,
+      send: () => new Promise((resolve) => setTimeout(resolve, 2)),
+    });
+    // two batches of the same rows at once: each row is claimed by one of them only
+    const results = await Promise.all([
+      sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
+      sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
+    ]);
+    expect(sent).toHaveLength(40);
+    expect(new Set(sent).size).toBe(40);
+    expect(Math.max(...sendingAtSend)).toBeLessThanOrEqual(3);
+    expect(results[0]!.claimed + results[1]!.claimed).toBe(40);
+  });
+
+  it('stops claiming when the campaign is paused during the batch', async () => {
+    const setupResult = setup({
+      recipients: 30,
+      send: async (to) => {
+        if (to === 'user5@example.org') setupResult.setStatus('paused');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+    });
+    const result = await setupResult.sender.sendBatch(
+      { campaignId: 1, batchNo: 0 },
+      { attempt: 1, isLastAttempt: false },
+    );
+    expect(result.outcome).toBe('retry');
+    expect(result.sent).toBeLessThanOrEqual(7);
+    expect(result.sent + result.released).toBe(30);
+    expect([...setupResult.rows.values()].filter((s) => s === 'sending')).toHaveLength(0);
   });
 });

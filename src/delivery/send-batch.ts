@@ -1,5 +1,6 @@
 import type {
   CampaignRepository,
+  CampaignTotals,
   ClaimedRecipient,
   Database,
   DeliveryOutcome,
@@ -10,9 +11,11 @@ import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from '
 import type { CampaignMessages } from './campaign-messages.ts';
 import { CampaignNotFoundError } from './errors.ts';
 import type { MailTransport } from './mail-transport.ts';
+import { createProgressWriter } from './progress-writer.ts';
 import type { SendBatchJob } from './queue-contract.ts';
 import type { RecipientLinkBuilder } from './recipient-links.ts';
-import { sendToRecipient } from './send-recipient.ts';
+import { type RecipientResult, sendToRecipient } from './send-recipient.ts';
+import { createSendSlots } from './send-slots.ts';
 
 /** Messages per second and per hour shared by every worker (a Redis token bucket in production). */
 export interface MessageRateLimiter {
@@ -26,10 +29,13 @@ export interface BatchSenderOptions {
   maxErrorRate: number;
   /** Outcomes needed before the error rate is judged. @defaultValue 100 */
   minErrorSample?: number;
-  /** Messages of one batch in flight at once. @defaultValue 4 */
-  parallelism?: number;
-  /** Outcomes written per flush; smaller means fewer `uncertain` rows after a crash. @defaultValue 25 */
-  flushEvery?: number;
+  /**
+   * Lanes (one message each) of this process at once, over all its batches; a batch may use them
+   * all. Hence rows `sending` at once: what a crash of this process can leave `uncertain`. The
+   * workers give 4 × SMTP_POOL_SIZE: more lanes than SMTP connections keep the connections busy
+   * while lanes wait for their database round trip. @defaultValue 16
+   */
+  maxInFlight?: number;
   /** Consecutive transient failures after which the rest of the batch waits for the retry. @defaultValue 10 */
   maxConsecutiveTransient?: number;
 }
@@ -37,11 +43,8 @@ export interface BatchSenderOptions {
 /** Dependencies of {@link createBatchSender}, narrowed to what sending uses. */
 export interface BatchSenderDeps {
   db: Database;
-  campaigns: Pick<
-    CampaignRepository,
-    'findById' | 'addOutcomeCounts' | 'applyTransition' | 'completeIfFinished'
-  >;
-  deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'claimBatch' | 'recordOutcomes'>;
+  campaigns: Pick<CampaignRepository, 'findById' | 'applyTransition' | 'completeIfFinished'>;
+  deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'loadBatch' | 'writeProgress'>;
   messages: Pick<CampaignMessages, 'templateFor'>;
   links: RecipientLinkBuilder;
   greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
@@ -57,14 +60,18 @@ export interface BatchSenderDeps {
 /** What one run of a send job did. */
 export interface BatchResult {
   outcome: 'sent' | 'not-sendable' | 'retry';
+  /** Rows this attempt claimed and handed to the transport. */
   claimed: number;
   sent: number;
   failed: number;
-  /** Rows given back to the queue after a transient failure. */
+  /** Rows left or given back `queued` (transient failure, stop, pause): the job is retried. */
   released: number;
   /** Rows of a dead attempt found `sending`, now `uncertain`. */
   uncertain: number;
+  /** Rows whose recipient left before sending. */
   skipped: number;
+  /** Rows another attempt held or finished first. */
+  taken: number;
 }
 
 /** How the worker tells the sender about the job attempt. */
@@ -77,25 +84,21 @@ export interface BatchAttempt {
 
 /**
  * Sends one batch of a campaign: re-checks the campaign, turns rows of a dead attempt into
- * `uncertain`, claims the queued rows, fills each recipient's copy and hands it to the
- * transport, and writes outcomes every `flushEvery` messages. One recipient's failure never
- * stops the others; transient failures give rows back and report `retry`.
+ * `uncertain`, reads the batch's queued rows, and in each lane claims one row right before its
+ * message (`sending`), fills the recipient's copy, hands it to the transport and writes the
+ * outcome — in the same statement as the lane's next claim, grouped with the other lanes' by the
+ * process's {@link createProgressWriter}. So a row is `sending` only while its message is with
+ * the transport, and a crash leaves `uncertain` at most `maxInFlight` rows of this process. One
+ * recipient's failure never stops the others; transient failures give rows back and report
+ * `retry`.
  */
 export function createBatchSender(deps: BatchSenderDeps) {
   const log = deps.logger.child({ component: 'send-batch' });
   let isShuttingDown = false;
-  const parallelism = deps.options.parallelism ?? 4;
-  const flushEvery = deps.options.flushEvery ?? 25;
+  const maxInFlight = deps.options.maxInFlight ?? 16;
   const maxConsecutiveTransient = deps.options.maxConsecutiveTransient ?? 10;
-
-  async function flush(campaign: Campaign, outcomes: DeliveryOutcome[]) {
-    if (outcomes.length === 0) return undefined;
-    const batch = outcomes.splice(0, outcomes.length);
-    return deps.db.transaction(async (tx) => {
-      const delta = await deps.deliveries.recordOutcomes(tx, batch);
-      return deps.campaigns.addOutcomeCounts(tx, campaign.id, delta);
-    });
-  }
+  const writer = createProgressWriter({ db: deps.db, deliveries: deps.deliveries });
+  const slots = createSendSlots(maxInFlight);
 
   async function sendBatch(job: SendBatchJob, attempt: BatchAttempt): Promise<BatchResult> {
     const result: BatchResult = {
@@ -106,12 +109,13 @@ export function createBatchSender(deps: BatchSenderDeps) {
       released: 0,
       uncertain: 0,
       skipped: 0,
+      taken: 0,
     };
     const campaign = await deps.campaigns.findById(deps.db, job.campaignId);
     if (!campaign) throw new CampaignNotFoundError(job.campaignId);
     if (!isSendable(campaign.status)) return { ...result, outcome: 'not-sendable' };
 
-    // Encode the templates before claiming: a broken snapshot must not leave rows `sending`.
+    // Encode the templates before claiming: a broken snapshot must fail before any claim.
     await deps.messages.templateFor(campaign, 'fr');
     result.uncertain = await deps.deliveries.markAbandonedUncertain(
       deps.db,
@@ -129,16 +133,15 @@ export function createBatchSender(deps: BatchSenderDeps) {
         'rows of a stopped attempt marked uncertain',
       );
     }
-    const claim = await deps.deliveries.claimBatch(deps.db, {
+    const batch = await deps.deliveries.loadBatch(deps.db, {
       ...job,
       newsletterId: campaign.newsletterId,
     });
-    result.claimed = claim.recipients.length;
-    result.skipped = claim.skippedCount;
+    result.skipped = batch.skippedCount;
 
-    const outcomes: DeliveryOutcome[] = [];
+    let totals: CampaignTotals | undefined;
     const bounced: Array<{ email: string; reply: string }> = [];
-    const queue = [...claim.recipients];
+    const queue = [...batch.recipients];
     let permits = 0;
     let consecutiveTransient = 0;
     let isStopping = false;
@@ -162,68 +165,83 @@ export function createBatchSender(deps: BatchSenderDeps) {
       permits -= 1;
     };
 
-    const record = async (outcome: DeliveryOutcome) => {
-      outcomes.push(outcome);
-      if (outcome.status === 'sent') result.sent += 1;
-      else if (outcome.status === 'failed') result.failed += 1;
-      else result.released += 1;
-      if (outcomes.length >= flushEvery) {
-        const totals = await flush(campaign, outcomes);
-        if (totals && totals.status !== 'sending') {
-          isStopping = true;
-          stopReason = `campaign is ${totals.status}`;
-        }
+    const noteTotals = (seen: CampaignTotals | undefined) => {
+      if (!seen) return;
+      totals = seen;
+      if (seen.status !== 'sending' && !isStopping) {
+        isStopping = true;
+        stopReason = `campaign is ${seen.status}`;
       }
     };
 
-    const sendOne = async (recipient: ClaimedRecipient) => {
-      const template = await deps.messages.templateFor(campaign, recipient.locale);
-      const { outcome, kind } = await sendToRecipient(deps, {
-        campaign,
-        template,
-        recipient,
-        attempt,
-      });
+    const noteResult = ({ outcome, kind }: RecipientResult, recipient: ClaimedRecipient) => {
+      if (outcome.status === 'sent') result.sent += 1;
+      else if (outcome.status === 'failed') result.failed += 1;
+      else result.released += 1;
       consecutiveTransient = kind === 'transient' ? consecutiveTransient + 1 : 0;
-      if (consecutiveTransient >= maxConsecutiveTransient) {
+      if (consecutiveTransient >= maxConsecutiveTransient && !isStopping) {
         isStopping = true;
         stopReason = 'too many transient failures in a row';
       }
       if (kind === 'hard_bounce') {
         bounced.push({ email: recipient.email, reply: outcome.smtpResponse ?? '' });
       }
-      await record(outcome);
     };
 
+    // A lane holds one of the process's slots while it works: it writes the outcome of its
+    // previous message and claims its next row in one request to the writer, then sends.
     const lane = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        if (isStopping || isShuttingDown) {
-          await record({
-            deliveryId: next.deliveryId,
-            status: 'queued',
-            smtpResponse: null,
-            messageId: null,
+      const release = await slots.acquire();
+      try {
+        let previous: DeliveryOutcome | undefined;
+        for (;;) {
+          const next = isStopping || isShuttingDown ? undefined : queue.shift();
+          if (next) await takePermit();
+          const [recorded, claim] = await Promise.all([
+            previous ? writer.record(campaign.id, previous) : undefined,
+            next ? writer.claim(campaign.id, next.deliveryId) : undefined,
+          ]);
+          previous = undefined;
+          noteTotals(recorded);
+          if (!next || !claim) break;
+          noteTotals(claim.campaign);
+          if (!claim.isClaimed) {
+            // taken by another attempt, or the campaign stopped: no message, token unused
+            permits += 1;
+            if (claim.campaign?.status === 'sending') result.taken += 1;
+            else result.released += 1;
+            continue;
+          }
+          result.claimed += 1;
+          const template = await deps.messages.templateFor(campaign, next.locale);
+          const sent = await sendToRecipient(deps, {
+            campaign,
+            template,
+            recipient: next,
+            attempt,
           });
-          continue;
+          noteResult(sent, next);
+          previous = sent.outcome;
         }
-        await takePermit();
-        await sendOne(next);
+      } finally {
+        release();
       }
     };
     // A lane that fails (the database went away) stops the others at their next message, so no
-    // lane keeps sending for a job that has already failed; the job's retry finds the rows it
-    // could not record `sending` and marks them uncertain.
+    // lane keeps sending for a job that has already failed; the job's retry finds the rows whose
+    // outcome could not be written still `sending` and marks them uncertain.
     const guardedLane = () =>
       lane().catch((error: unknown) => {
         isStopping = true;
         throw error;
       });
     const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(parallelism, queue.length) }, guardedLane),
+      Array.from({ length: Math.min(maxInFlight, queue.length) }, guardedLane),
     );
     const broken = lanes.find((settled) => settled.status === 'rejected');
     if (broken) throw broken.reason;
-    const totals = await flush(campaign, outcomes);
+    // never claimed: still `queued` for the job's next attempt
+    result.released += queue.length;
 
     for (const bounce of bounced) {
       await deps

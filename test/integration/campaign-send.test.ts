@@ -265,7 +265,11 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     expect(progress.campaign.status).toBe('cancelled');
     expect(progress.counts.sending).toBe(0);
     expect(sink!.messages.length).toBe(progress.counts.sent);
-    expect(progress.counts.queued).toBeGreaterThan(0);
+    // what was not sent is skipped, not left as remaining
+    expect(progress.counts.queued).toBe(0);
+    expect(progress.remaining).toBe(0);
+    expect(progress.counts.skipped).toBeGreaterThan(0);
+    expect(progress.counts.sent + progress.counts.skipped).toBe(1500);
     await expect(service.resume(campaign.id)).rejects.toThrow(/cancelled/);
   });
 

@@ -18,7 +18,7 @@ import { createRenderer, greetingFor } from '../../src/render/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
-// Debian's `spamassassin` is installed on developer machines only (CI does not install it).
+// Debian's `spamassassin`: `.ci/run` installs it; elsewhere the test says why it is skipped.
 const hasSpamAssassin = spawnSync('spamassassin', ['--version']).status === 0;
 if (!hasSpamAssassin) {
   console.warn('SpamAssassin test skipped: the `spamassassin` binary is not installed');
