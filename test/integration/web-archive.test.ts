@@ -83,6 +83,8 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect(html(page)).toContain('href="http://localhost:3000/archive/adn/2026-11?lang=en"');
     expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('answers 404 for a draft, an unknown month or newsletter', async () => {

@@ -5,6 +5,7 @@ import { formatDate } from '../../lib/index.ts';
 import { compilePersonalization, greetingFor, personalize } from '../../render/index.ts';
 import { ArchiveQuerySchema } from '../forms.ts';
 import { newsletterDescription, type PageContext, pageLocale, sendPage } from '../page-context.ts';
+import { archivedIssueCsp } from '../security-headers.ts';
 import type { WebNewsletter } from '../web-deps.ts';
 
 const ListParamsSchema = z.object({ newsletter: z.string().max(64) });
@@ -12,20 +13,6 @@ const IssueParamsSchema = z.object({
   newsletter: z.string().max(64),
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
 });
-
-/** Content-Security-Policy of an archived issue: the email's own styles and images, no script. */
-const issueCsp = {
-  directives: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'unsafe-inline'", 'https:'],
-    imgSrc: ['https:', 'data:'],
-    fontSrc: ['https:'],
-    baseUri: ["'none'"],
-    formAction: ["'none'"],
-    frameAncestors: ["'none'"],
-    upgradeInsecureRequests: null,
-  },
-};
 
 /**
  * The public archive: `/archive/{newsletter}` lists the sent issues with a search over their
@@ -111,31 +98,29 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
       .send(xml);
   });
 
-  app.get(
-    '/archive/:newsletter/:month',
-    { helmet: { contentSecurityPolicy: issueCsp } },
-    async (request, reply) => {
-      const parsed = IssueParamsSchema.safeParse(request.params);
-      if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
-      const newsletter = findNewsletter(parsed.data.newsletter);
-      const locale = pageLocale(request);
-      const issue = await ctx.deps.archive.findSent({
-        newsletterId: newsletter.id,
-        month: parsed.data.month,
-        locale,
-      });
-      if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
-      const { html } = personalize(compilePersonalization(issue), {
-        greeting: greetingFor(null, issue.locale),
-        unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,
-        preferencesUrl: `${base}/subscribe?lang=${issue.locale}`,
-        viewOnlineUrl: `${base}/archive/${newsletter.id}/${issue.month}?lang=${issue.locale}`,
-      });
-      return reply
-        .code(200)
-        .header('cache-control', 'public, max-age=300')
-        .type('text/html; charset=utf-8')
-        .send(html);
-    },
-  );
+  const issueCsp = archivedIssueCsp();
+  app.get('/archive/:newsletter/:month', async (request, reply) => {
+    const parsed = IssueParamsSchema.safeParse(request.params);
+    if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    const newsletter = findNewsletter(parsed.data.newsletter);
+    const locale = pageLocale(request);
+    const issue = await ctx.deps.archive.findSent({
+      newsletterId: newsletter.id,
+      month: parsed.data.month,
+      locale,
+    });
+    if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    const { html } = personalize(compilePersonalization(issue), {
+      greeting: greetingFor(null, issue.locale),
+      unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,
+      preferencesUrl: `${base}/subscribe?lang=${issue.locale}`,
+      viewOnlineUrl: `${base}/archive/${newsletter.id}/${issue.month}?lang=${issue.locale}`,
+    });
+    return reply
+      .code(200)
+      .header('cache-control', 'public, max-age=300')
+      .header('content-security-policy', issueCsp)
+      .type('text/html; charset=utf-8')
+      .send(html);
+  });
 }
