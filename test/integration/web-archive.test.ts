@@ -7,7 +7,7 @@ import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
 const body = (title: string) => ({
   html: `<!doctype html><html><body><p>%%greeting%%</p><h1>${title}</h1><a href="%%unsubscribe_url%%">u</a><a href="%%preferences_url%%">p</a><a href="%%view_online_url%%">v</a></body></html>`,
-  text: `%%greeting%%\n${title}\nNSF budget 2027 and the CONAHCYT reform\n%%unsubscribe_url%%`,
+  text: `%%greeting%%\n${title}\nNSF budget 2027 and the CONAHCYT reform\n« Événement » : l’Œuvre franco-mexicaine\n%%unsubscribe_url%%`,
 });
 
 /** The page as a browser reads its attributes: Handlebars writes `=` as `&#x3D;`. */
@@ -71,6 +71,25 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect(none.body).toContain('0 résultat(s)');
     expect(none.body).toContain('value="n_f"');
     expect((await web.app.inject({ url: '/archive/adn?q=nsf' })).body).toContain('2 résultat(s)');
+  });
+
+  it('ignores accents and case in the search, on both sides', async () => {
+    const months = async (q: string) =>
+      [
+        ...html(await web.app.inject({ url: `/archive/adn?q=${encodeURIComponent(q)}` })).matchAll(
+          /href="\/archive\/adn\/([\d-]+)\?/g,
+        ),
+      ].map((m) => m[1]);
+    // « Événement » in the texts, Résumé in the summaries
+    expect(await months('evenement')).toEqual(['2026-11', '2026-10']);
+    expect(await months('ÉVÉNEMENT')).toEqual(['2026-11', '2026-10']);
+    expect(await months('e\u0301ve\u0301nement')).toEqual(['2026-11', '2026-10']);
+    // typographic apostrophe and ligature: l’Œuvre
+    expect(await months("l'oeuvre")).toEqual(['2026-11', '2026-10']);
+    expect(await months('resume 2026-10')).toEqual(['2026-10']);
+    expect(await months('RESUMÉ 2026-11')).toEqual(['2026-11']);
+    expect(await months('évènement')).toEqual(['2026-11', '2026-10']);
+    expect(await months('evenements')).toEqual([]);
   });
 
   it('serves the web version with neutral placeholders and no personal link', async () => {
