@@ -92,6 +92,25 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect(await months('evenements')).toEqual([]);
   });
 
+  it('keeps the search and other parameters in the language switch, escaped', async () => {
+    const q = '"><script>é';
+    const page = await web.app.inject({
+      url: `/archive/adn?q=${encodeURIComponent(q)}&lang=fr&view=all`,
+    });
+    expect(page.body).not.toContain('<script>');
+    const switchTo = (lang: string) =>
+      new RegExp(`<a href="([^"]+)" lang="${lang}" hreflang="${lang}"`).exec(html(page))?.[1];
+    expect(switchTo('en')).toBe('/archive/adn?q=%22%3E%3Cscript%3E%C3%A9&amp;view=all&amp;lang=en');
+    expect(switchTo('fr')).toBe('/archive/adn?q=%22%3E%3Cscript%3E%C3%A9&amp;view=all&amp;lang=fr');
+    // following it: the same search, in English
+    const english = await web.app.inject({ url: '/archive/adn?q=evenement&lang=en' });
+    const link = new RegExp('<a href="([^"]+)" lang="fr"').exec(html(english))?.[1] ?? '';
+    const french = await web.app.inject({ url: link.replaceAll('&amp;', '&') });
+    expect(french.body).toContain('<html lang="fr">');
+    expect(french.body).toContain('value="evenement"');
+    expect(french.body).toContain('2 résultat(s)');
+  });
+
   it('serves the web version with neutral placeholders and no personal link', async () => {
     const page = await web.app.inject({ url: '/archive/adn/2026-11?lang=en' });
     expect(page.statusCode).toBe(200);
