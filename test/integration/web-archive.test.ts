@@ -123,6 +123,15 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.headers['content-security-policy']).toContain("script-src 'none'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+    // a bar above the email: back to the list, and the language switch of every page
+    const bar = /<body><div [^>]*>(.*?)<\/div>/s.exec(html(page))?.[1] ?? '';
+    expect(bar).toContain('href="/archive/adn?lang=en"');
+    expect(bar).toContain('All AdN issues');
+    expect(bar).toContain('href="/archive/adn/2026-11?lang=fr" lang="fr"');
+    expect(bar).toContain('aria-current="page">English</a>');
+    const french = await web.app.inject({ url: '/archive/adn/2026-11?lang=fr' });
+    expect(french.body).toContain('<h1>Numéro 2026-11</h1>');
+    expect(french.body).toContain('Toutes les lettres AdN');
   });
 
   it('answers 404 for a draft, an unknown month or newsletter', async () => {
