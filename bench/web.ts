@@ -7,10 +7,11 @@
  *
  * The server runs in a child process so that autocannon does not share its event loop.
  * Every one-click request carries the token of a different subscriber with an active
- * subscription (a real UPDATE + INSERT); every subscribe request a new address.
+ * subscription (a real UPDATE + INSERT); every subscribe request a new address. The server logs
+ * as `depeche serve` does, to the null device.
  *
  * Options: `--duration S` (default 10), `--connections N` (default 32), `--subscribers N`
- * (default 40000), `--only one-click|subscribe` (run one of the two), `--cpu-prof DIR` (the
+ * (default 60000), `--only one-click|subscribe` (run one of the two), `--cpu-prof DIR` (the
  * server child writes a V8 CPU profile there when it stops; open it in Chrome DevTools).
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -21,9 +22,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import pino from 'pino';
 
 import { openDatabase } from '../src/db/index.ts';
-import { createSilentLogger, systemClock } from '../src/lib/index.ts';
+import { createLogger, systemClock } from '../src/lib/index.ts';
 import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
 import { buildApp, createWebDeps, openTransactionalQueue } from '../src/web/index.ts';
 
@@ -46,7 +48,8 @@ function textOption(name: string): string | undefined {
 
 /** Child: serves the pages on a free port, tells the parent the port, runs until killed. */
 async function serve(schema: string, prefix: string): Promise<void> {
-  const logger = createSilentLogger();
+  // Logs as `depeche serve` does (JSON at info, written synchronously, redacted), into the void.
+  const logger = createLogger({ destination: pino.destination({ dest: os.devNull, sync: true }) });
   const handle = await openDatabase({ kind: 'postgres', url: databaseUrl, schema, poolSize: 20 });
   const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const app = await buildApp(
@@ -124,7 +127,7 @@ async function run(
 async function main(): Promise<void> {
   const duration = option('duration', 10);
   const connections = option('connections', 32);
-  const subscriberCount = option('subscribers', 40_000);
+  const subscriberCount = option('subscribers', 60_000);
   const only = textOption('only');
   const cpuProfileDir = textOption('cpu-prof');
   const schema = `bench_web_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
