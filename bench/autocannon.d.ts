@@ -18,8 +18,12 @@ declare module 'autocannon' {
     p50: number;
     p99: number;
   }
+  interface RequestHistogram extends Histogram {
+    /** Responses received during the run. */
+    total: number;
+  }
   interface Result {
-    requests: Histogram;
+    requests: RequestHistogram;
     latency: Histogram;
     non2xx: number;
     errors: number;

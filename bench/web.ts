@@ -7,12 +7,14 @@
  *
  * The server runs in a child process so that autocannon does not share its event loop.
  * Every one-click request carries the token of a different subscriber with an active
- * subscription (a real UPDATE + INSERT); every subscribe request a new address.
+ * subscription (a real UPDATE + INSERT); every subscribe request a new address. The server logs
+ * as `depeche serve` does, to the null device.
  *
  * Options: `--duration S` (default 10), `--connections N` (default 32), `--subscribers N`
- * (default 40000).
+ * (default 60000), `--only one-click|subscribe` (run one of the two), `--cpu-prof DIR` (the
+ * server child writes a V8 CPU profile there when it stops; open it in Chrome DevTools).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +22,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import pino from 'pino';
 
 import { openDatabase } from '../src/db/index.ts';
-import { createSilentLogger, systemClock } from '../src/lib/index.ts';
+import { createLogger, systemClock } from '../src/lib/index.ts';
 import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
 import { buildApp, createWebDeps, openTransactionalQueue } from '../src/web/index.ts';
 
@@ -38,9 +41,15 @@ function option(name: string, fallback: number): number {
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+function textOption(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
 /** Child: serves the pages on a free port, tells the parent the port, runs until killed. */
 async function serve(schema: string, prefix: string): Promise<void> {
-  const logger = createSilentLogger();
+  // Logs as `depeche serve` does (JSON at info, written synchronously, redacted), into the void.
+  const logger = createLogger({ destination: pino.destination({ dest: os.devNull, sync: true }) });
   const handle = await openDatabase({ kind: 'postgres', url: databaseUrl, schema, poolSize: 20 });
   const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const app = await buildApp(
@@ -60,27 +69,67 @@ async function serve(schema: string, prefix: string): Promise<void> {
       rateLimits: { perIpPerMinute: 1_000_000_000, perAddressPerHour: 1_000_000 },
     }),
   );
+  // A normal exit on SIGTERM, so that `--cpu-prof` writes its profile.
+  process.once('SIGTERM', () => {
+    void app.close().finally(() => process.exit(0));
+  });
+  // The parent asks for the CPU time used so far, to report the server's CPU per request.
+  process.on('message', (message) => {
+    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
 }
 
+/** CPU time (user + system, µs) the server child has used so far. */
+function serverCpuMicros(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      const cpu = (message as { cpu?: NodeJS.CpuUsage }).cpu;
+      if (cpu === undefined) return;
+      child.off('message', onMessage);
+      resolve(cpu.user + cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/**
+ * One autocannon run. Besides throughput and latency it reports the server's CPU time per
+ * request (ms): on a shared machine the rate follows the load, the CPU per request much less.
+ */
 async function run(
+  child: ChildProcess,
   options: autocannon.Options,
-): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number }> {
+): Promise<{
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  serverCpuMsPerRequest: number;
+}> {
+  const cpuBefore = await serverCpuMicros(child);
   const result = await autocannon(options);
+  const cpuMicros = (await serverCpuMicros(child)) - cpuBefore;
   return {
     requestsPerSec: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
+    serverCpuMsPerRequest: Number(
+      (cpuMicros / 1000 / Math.max(1, result.requests.total)).toFixed(3),
+    ),
   };
 }
 
 async function main(): Promise<void> {
   const duration = option('duration', 10);
   const connections = option('connections', 32);
-  const subscriberCount = option('subscribers', 40_000);
+  const subscriberCount = option('subscribers', 60_000);
+  const only = textOption('only');
+  const cpuProfileDir = textOption('cpu-prof');
   const schema = `bench_web_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const prefix = `{bench-web-${randomUUID().slice(0, 8)}}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
@@ -103,7 +152,10 @@ async function main(): Promise<void> {
   await admin.query('ANALYZE');
 
   const child = fork(fileURLToPath(import.meta.url), ['--serve', schema, prefix], {
-    execArgv: process.execArgv,
+    execArgv: [
+      ...process.execArgv,
+      ...(cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`]),
+    ],
     stdio: 'inherit',
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -117,49 +169,55 @@ async function main(): Promise<void> {
       signer.sign({ purpose: 'unsubscribe', subscriberId: i + 1, newsletterId: 'adn' }),
     );
     let next = 0;
-    const oneClick = await run({
-      url: base,
-      connections,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'List-Unsubscribe=One-Click',
-          setupRequest: (request) => ({
-            ...request,
-            path: `/u/${tokens[next++ % tokens.length]}`,
-          }),
-        },
-      ],
-    });
+    const oneClick =
+      only === 'subscribe'
+        ? undefined
+        : await run(child, {
+            url: base,
+            connections,
+            duration,
+            requests: [
+              {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: 'List-Unsubscribe=One-Click',
+                setupRequest: (request) => ({
+                  ...request,
+                  path: `/u/${tokens[next++ % tokens.length]}`,
+                }),
+              },
+            ],
+          });
     const oneClickRequests = next;
 
     const form = await fetch(`${base}/subscribe`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
     const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     let n = 0;
-    const subscribe = await run({
-      url: base,
-      connections,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          path: '/subscribe',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-          setupRequest: (request) => ({
-            ...request,
-            body: new URLSearchParams({
-              _csrf: csrf,
-              email: `new${n++}@example.org`,
-              newsletters: 'fil-de-marianne',
-              consent: 'yes',
-            }).toString(),
-          }),
-        },
-      ],
-    });
+    const subscribe =
+      only === 'one-click'
+        ? undefined
+        : await run(child, {
+            url: base,
+            connections,
+            duration,
+            requests: [
+              {
+                method: 'POST',
+                path: '/subscribe',
+                headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+                setupRequest: (request) => ({
+                  ...request,
+                  body: new URLSearchParams({
+                    _csrf: csrf,
+                    email: `new${n++}@example.org`,
+                    newsletters: 'fil-de-marianne',
+                    consent: 'yes',
+                  }).toString(),
+                }),
+              },
+            ],
+          });
     const unsubscribed = await admin.query(
       `SELECT count(*)::int AS n FROM subscriptions WHERE status = 'unsubscribed'`,
     );
@@ -175,13 +233,15 @@ async function main(): Promise<void> {
           database: 'postgresql (fresh schema)',
           durationSec: duration,
           connections,
-          oneClickUnsubscribe: {
-            ...oneClick,
-            requests: oneClickRequests,
-            distinctSubscribers: Math.min(oneClickRequests, subscriberCount),
-            unsubscribedRows: unsubscribed.rows[0]?.n,
-          },
-          subscribe: { ...subscribe, requests: n },
+          ...(oneClick && {
+            oneClickUnsubscribe: {
+              ...oneClick,
+              requests: oneClickRequests,
+              distinctSubscribers: Math.min(oneClickRequests, subscriberCount),
+              unsubscribedRows: unsubscribed.rows[0]?.n,
+            },
+          }),
+          ...(subscribe && { subscribe: { ...subscribe, requests: n } }),
           targetOneClickRequestsPerSec: 2000,
         },
         null,
@@ -189,7 +249,9 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
     const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     const queue = openTransactionalQueue(redis, {
       QUEUE_PREFIX: prefix,

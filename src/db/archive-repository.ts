@@ -61,7 +61,10 @@ export function createArchiveRepository(db: Executor) {
     ORDER BY c.issue_key, (b.locale = ${locale}) DESC, c.id DESC`;
 
   return {
-    /** Sent issues, newest first; `search` matches subject, preheader and text, case-insensitive. */
+    /**
+     * Sent issues, newest first. `search` matches subject, preheader or text, ignoring case and
+     * accents (`search_fold`, migration 0005: "evenement" finds « Événement »).
+     */
     async listSent(query: {
       newsletterId: string;
       locale: 'fr' | 'en';
@@ -71,7 +74,9 @@ export function createArchiveRepository(db: Executor) {
       const filter =
         query.search === undefined || query.search === ''
           ? sql`true`
-          : sql`(b.subject ILIKE ${likePattern(query.search)} OR b.preheader ILIKE ${likePattern(query.search)} OR b.text ILIKE ${likePattern(query.search)})`;
+          : sql`(search_fold(b.subject) LIKE search_fold(${likePattern(query.search)})
+                  OR search_fold(b.preheader) LIKE search_fold(${likePattern(query.search)})
+                  OR search_fold(b.text) LIKE search_fold(${likePattern(query.search)}))`;
       const rows = await queryRows<ArchiveRow>(
         db,
         sql`SELECT * FROM (${sent(query.newsletterId, query.locale, filter)}) s ORDER BY sent_at DESC, issue_key DESC LIMIT ${query.limit}`,

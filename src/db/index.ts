@@ -49,7 +49,6 @@ export {
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
-export { createOneClickRepository, type OneClickRepository } from './one-click-repository.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {
   createOpsRepository,
@@ -78,6 +77,7 @@ export {
   type SubscriptionRepository,
   type SubscriptionStatusCount,
   type SubscriptionStatusValue,
+  type UnsubscribeEvent,
 } from './subscription-repository.ts';
 export {
   createSuppressionRepository,

@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 
 import { type Executor, queryRows } from './client.ts';
+import { consentEvents, subscriptions } from './schema/index.ts';
 
 /** Status of a subscription: awaiting double opt-in, receiving, or opted out. */
 export type SubscriptionStatusValue = 'pending' | 'active' | 'unsubscribed';
@@ -45,9 +46,92 @@ export interface SubscriptionStatusCount {
   count: number;
 }
 
+/** What {@link SubscriptionRepository.unsubscribe} records with each consent event. */
+export interface UnsubscribeEvent {
+  /** `web`, `one-click`, `cli`… */
+  source: string;
+  /** Version of a consent text, when the request carried one. */
+  consentVersion: string | null;
+  ip: string | null;
+  now: Date;
+}
+
+const placeholder = sql.placeholder;
+
+/**
+ * Unsubscribing as one statement: the UPDATE of the subscriptions that are not unsubscribed yet
+ * and the INSERT of one `unsubscribe` consent event per row it changed, in one implicit
+ * transaction and one round trip. A repeat changes nothing and records nothing, also when two
+ * requests race (READ COMMITTED re-checks `status` after the first one's row lock). Built once
+ * per repository as a named prepared statement: PostgreSQL parses and plans it once per
+ * connection, not per request (PGlite ignores the name).
+ */
+function prepareUnsubscribe(db: Executor) {
+  const now = sql`${placeholder('now')}::timestamptz`;
+  const changed = db.$with('changed').as(
+    db
+      .update(subscriptions)
+      .set({ status: 'unsubscribed', updatedAt: now, unsubscribedAt: now })
+      .where(
+        and(
+          eq(subscriptions.subscriberId, placeholder('subscriberId')),
+          or(
+            sql`${placeholder('isAll')}::boolean`,
+            eq(subscriptions.newsletterId, placeholder('newsletterId')),
+          ),
+          ne(subscriptions.status, 'unsubscribed'),
+        ),
+      )
+      .returning({
+        subscriberId: subscriptions.subscriberId,
+        newsletterId: subscriptions.newsletterId,
+      }),
+  );
+  // drizzle's INSERT … SELECT wants every column of the table, the identity too: written out.
+  const logged = db.$with('logged', { newsletterId: consentEvents.newsletterId }).as(
+    sql`INSERT INTO ${consentEvents}
+          (subscriber_id, newsletter_id, kind, source, consent_version, ip, details, occurred_at)
+        SELECT subscriber_id, newsletter_id, 'unsubscribe', ${placeholder('source')}::text,
+               ${placeholder('consentVersion')}::text,
+               ${placeholder('ip')}::text, '{}'::jsonb, ${now}
+          FROM changed
+        RETURNING newsletter_id`,
+  );
+  return db
+    .with(changed, logged)
+    .select({ newsletterId: logged.newsletterId })
+    .from(logged)
+    .prepare('depeche_subscriptions_unsubscribe');
+}
+
 /** Data access of the `subscriptions` table. Pass a transaction to run inside it. */
 export function createSubscriptionRepository(db: Executor) {
+  let unsubscribeStatement: ReturnType<typeof prepareUnsubscribe> | undefined;
   return {
+    /**
+     * Unsubscribes a subscriber from one newsletter or `'all'`, with one `unsubscribe` consent
+     * event per subscription changed, in one statement (see {@link prepareUnsubscribe}).
+     * Returns the newsletters unsubscribed now, sorted: none when already unsubscribed or when
+     * the subscriber does not exist.
+     */
+    async unsubscribe(
+      subscriberId: number,
+      newsletterId: string | 'all',
+      event: UnsubscribeEvent,
+    ): Promise<string[]> {
+      unsubscribeStatement ??= prepareUnsubscribe(db);
+      const rows = await unsubscribeStatement.execute({
+        subscriberId,
+        isAll: newsletterId === 'all',
+        newsletterId,
+        source: event.source,
+        consentVersion: event.consentVersion,
+        ip: event.ip,
+        now: event.now.toISOString(),
+      });
+      return rows.map((row) => row.newsletterId ?? '').sort();
+    },
+
     /** Every subscription of a subscriber, by newsletter id. */
     async listForSubscriber(subscriberId: number): Promise<SubscriptionRecord[]> {
       const rows = await queryRows<RawSubscription>(

@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyBaseLogger,
@@ -21,6 +20,7 @@ import { registerConfirmRoutes } from './routes/confirm-routes.ts';
 import { registerPreferencesRoutes } from './routes/preferences-routes.ts';
 import { registerSubscribeRoutes } from './routes/subscribe-routes.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
+import { pageSecurityHeaders } from './security-headers.ts';
 import type { WebDeps } from './web-deps.ts';
 
 const stylesheetUrl = new URL('./assets/style.css', import.meta.url);
@@ -31,7 +31,7 @@ const FORM_BODY_LIMIT = 16 * 1024;
 /**
  * The public subscription pages as a Fastify plugin: subscribe (double opt-in), confirm,
  * preferences, one-click unsubscribe, data download and erasure, privacy notice and archive.
- * Registers its own cookie, CSRF, helmet and rate-limit plugins, form and multipart parsers and
+ * Registers its own security headers (helmet's), cookie, CSRF and rate-limit plugins, form and multipart parsers and
  * error pages inside its encapsulation context, so routes added beside it (ops, metrics) are not
  * affected.
  */
@@ -44,24 +44,12 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
   };
   const stylesheet = await readFile(stylesheetUrl, 'utf8');
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        scriptSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        ...(isHttps ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    // Links to the archive and feeds may be shared; the referrer never carries a token.
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: isHttps ? { maxAge: 15_552_000 } : false,
+  // Security headers on every response of the pages, error pages included (the archived issue
+  // replaces the Content-Security-Policy with its own): computed once, see security-headers.ts.
+  const headers = pageSecurityHeaders({ isHttps });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 
-import { createArchiveRepository, createOneClickRepository, type Database } from '../db/index.ts';
+import { createArchiveRepository, type Database } from '../db/index.ts';
 import { createConfirmationMailer } from '../delivery/index.ts';
 import type { SubscriberService, TokenSigner } from '../subscribers/index.ts';
 import { createSubscriptionPort } from './subscription-port.ts';
@@ -30,10 +30,7 @@ export function createWebDeps(services: WebServices): WebDeps {
     ...rest,
     subscriptions: createSubscriptionPort({
       service: subscribers,
-      oneClick: createOneClickRepository(db),
-      clock: services.clock,
       newsletterIds: services.newsletters.map((newsletter) => newsletter.id),
-      logger: services.logger,
     }),
     confirmationMailer: createConfirmationMailer({
       queue: transactionalQueue,

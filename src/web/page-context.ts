@@ -32,7 +32,23 @@ export function pathOf(request: FastifyRequest): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
-/** Sends a page: the view in the layout, as HTML, never cached (pages may carry a CSRF token). */
+/**
+ * The query parameters of a GET other than `lang`, URL-encoded (`q=%C3%A9v`), for the language
+ * switch; empty for other methods: the switch of a page answering a POST leads to the GET page.
+ */
+export function queryWithoutLang(request: FastifyRequest): string {
+  const start = request.url.indexOf('?');
+  if (request.method !== 'GET' || start < 0) return '';
+  const params = new URLSearchParams(request.url.slice(start + 1));
+  params.delete('lang');
+  return params.toString();
+}
+
+/**
+ * Sends a page: the view in the layout, as HTML, never cached (pages may carry a CSRF token).
+ * The language switch keeps the query of the request ({@link queryWithoutLang}) unless `frame`
+ * gives one.
+ */
 export function sendPage(
   ctx: PageContext,
   reply: FastifyReply,
@@ -41,11 +57,16 @@ export function sendPage(
   frame: PageFrame,
   data: Record<string, unknown> = {},
 ): FastifyReply {
+  const page = ctx.views.page(
+    view,
+    { ...frame, query: frame.query ?? queryWithoutLang(reply.request) },
+    data,
+  );
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(ctx.views.page(view, frame, data));
+    .send(page);
 }
 
 /**

@@ -18,9 +18,29 @@ describe('page views', () => {
     expect(html).toContain('<title>&lt;Title&gt; · Newsletters</title>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('<p>a &amp; b</p>');
-    expect(html).toContain('href="/x&quot;y?lang=fr"');
+    expect(html).toContain('href="/x&quot;y?lang&#x3D;fr"');
     expect(html).toContain('noindex');
     expect(html).not.toContain('<script>');
+  });
+
+  it('keeps the query of the page in the language switch, escaped', async () => {
+    const views = await loadPageViews();
+    const html = views.page(
+      'message',
+      {
+        locale: 'fr',
+        title: 'Archive',
+        path: '/archive/adn',
+        query: 'q=%22%3E%3Cscript%3E&page=2',
+      },
+      { heading: 'h', paragraphs: [] },
+    );
+    expect(html).toContain(
+      'href="/archive/adn?q&#x3D;%22%3E%3Cscript%3E&amp;page&#x3D;2&amp;lang&#x3D;en"',
+    );
+    expect(html).toContain(
+      'href="/archive/adn?q&#x3D;%22%3E%3Cscript%3E&amp;page&#x3D;2&amp;lang&#x3D;fr"',
+    );
   });
 
   it('translates with the page language', async () => {

@@ -17,6 +17,11 @@ export interface PageFrame {
   title: string;
   /** Path of the page without query, for the language switch. */
   path: string;
+  /**
+   * The page's other query parameters (`q=…`), URL-encoded, without `lang`: the language switch
+   * keeps them. `sendPage` fills it from the URL of a GET.
+   */
+  query?: string | undefined;
   /** Adds `noindex`: token pages are personal. */
   isPrivate?: boolean;
   feed?: { url: string; title: string };
@@ -28,6 +33,12 @@ export interface PageViews {
   fragment(view: string, locale: PageLocale, data: Record<string, unknown>): string;
   /** The translator of a page language. */
   t(locale: PageLocale): Translate;
+}
+
+/** The link of the language switch to `locale`: the same page and query, in that language. */
+export function languageLink(frame: Pick<PageFrame, 'path' | 'query'>, locale: PageLocale): string {
+  const query = frame.query ? `${frame.query}&` : '';
+  return `${frame.path}?${query}lang=${locale}`;
 }
 
 /**
@@ -77,7 +88,14 @@ export async function loadPageViews(dir: string = viewsDir): Promise<PageViews> 
     t: (locale) => translators[locale],
     page(view, frame, data = {}) {
       const body = fragment(view, frame.locale, { ...data, path: frame.path });
-      return fragment('layout', frame.locale, { ...frame, body });
+      return fragment('layout', frame.locale, {
+        ...frame,
+        languageLinks: {
+          fr: languageLink(frame, 'fr'),
+          en: languageLink(frame, 'en'),
+        },
+        body,
+      });
     },
   };
 }

@@ -1,5 +1,3 @@
-import type { OneClickRepository } from '../db/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
 import {
   type ConsentMeta,
   type SubscriberDetails,
@@ -58,13 +56,8 @@ export function createSubscriptionPort(deps: {
     | 'exportData'
     | 'erase'
   >;
-  /** The lean one-click path (`createOneClickRepository`). */
-  oneClick: Pick<OneClickRepository, 'unsubscribe'>;
-  clock: Clock;
   newsletterIds: readonly string[];
-  logger: Logger;
 }): SubscriptionPort {
-  const log = deps.logger.child({ component: 'web' });
   const { service } = deps;
   return {
     async subscribe(request, meta) {
@@ -118,17 +111,6 @@ export function createSubscriptionPort(deps: {
     },
     async unsubscribe(subscriberId, newsletterId, meta) {
       await service.unsubscribe(subscriberId, newsletterId, consentMeta(meta));
-    },
-    async oneClickUnsubscribe(subscriberId, newsletterId, meta) {
-      const changed = await deps.oneClick.unsubscribe({
-        subscriberId,
-        newsletterId,
-        source: meta.source,
-        ip: meta.ip,
-        now: deps.clock.now(),
-      });
-      if (changed > 0)
-        log.info({ subscriberId, newsletterId, changed }, 'unsubscribed (one-click)');
     },
     exportData: (subscriberId) => orGone(() => service.exportData(subscriberId)),
     async erase(subscriberId, meta) {

@@ -66,17 +66,11 @@ export interface SubscriptionPort {
     preferences: WebProfile & { newsletterIds: string[] },
     meta: RequestMeta,
   ): Promise<void>;
-  /** Unsubscribes from one newsletter or all; a no-op when already unsubscribed. */
-  unsubscribe(subscriberId: number, newsletterId: string | 'all', meta: RequestMeta): Promise<void>;
   /**
-   * The RFC 8058 one-click unsubscribe: the same effect as `unsubscribe`, in one statement (one
-   * UPDATE and one INSERT, one round trip), quiet about a subscriber that no longer exists.
+   * Unsubscribes from one newsletter or all, in one SQL statement (the RFC 8058 one-click path
+   * too); a no-op when already unsubscribed or when the subscriber no longer exists.
    */
-  oneClickUnsubscribe(
-    subscriberId: number,
-    newsletterId: string | 'all',
-    meta: RequestMeta,
-  ): Promise<void>;
+  unsubscribe(subscriberId: number, newsletterId: string | 'all', meta: RequestMeta): Promise<void>;
   /** Everything held about the subscriber (GDPR art. 15 and 20). */
   exportData(subscriberId: number): Promise<unknown>;
   /** Deletes the personal data and suppresses the address (GDPR art. 17). */

@@ -8,10 +8,11 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { loadNewsletters } from '../../src/content/index.ts';
-import { queryRows } from '../../src/db/index.ts';
+import { loadIssue, loadNewsletters } from '../../src/content/index.ts';
+import { createCampaignRepository, queryRows } from '../../src/db/index.ts';
 import {
   createConfirmationSender,
+  createIssueSnapshotter,
   createSmtpTransport,
   type MailTransport,
 } from '../../src/delivery/index.ts';
@@ -187,5 +188,66 @@ describe('subscription journey in Chromium', () => {
       { newsletter_id: 'adn', status: 'unsubscribed' },
       { newsletter_id: 'fil-de-marianne', status: 'active' },
     ]);
+  });
+
+  it('serves every other page accessibly at 375 px, and the language switch keeps the search', async () => {
+    // A sent issue in the archive: the real adn/2026-11, rendered as `campaign create` does.
+    const renderer = createRenderer({ templatesDir: 'templates' });
+    const snapshot = await createIssueSnapshotter({
+      loadIssue: (ref) => loadIssue('issues', ref),
+      renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
+    })('adn/2026-11');
+    const campaign = await createCampaignRepository().create(database.handle.db, {
+      ...snapshot,
+      segment: {},
+    });
+    await database.handle.db.execute(
+      sql`UPDATE campaigns SET status = 'done', started_at = now() WHERE id = ${campaign.id}`,
+    );
+
+    await page.goto(`${base}/privacy`);
+    await expectAccessible('privacy notice');
+
+    // The form's errors, next to their fields: no newsletter ticked.
+    await page.goto(`${base}/subscribe`);
+    await page.fill('#email', 'paul.durand@example.org');
+    await page.check('#consent');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    expect(await page.isVisible('#newsletters-error')).toBe(true);
+    await expectAccessible('subscribe form with errors');
+
+    await page.goto(`${base}/archive/adn`);
+    await expectAccessible('archive');
+    await page.fill('#q', 'federal');
+    await Promise.all([page.waitForLoadState('load'), page.click('form.search button')]);
+    expect(await page.textContent('ol.issues')).toContain('Budget fédéral');
+    await expectAccessible('archive search');
+    await Promise.all([page.waitForLoadState('load'), page.click('nav a[lang=en]')]);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('federal');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.inputValue('#q')).toBe('federal');
+    expect(await page.textContent('ol.issues')).toContain('Federal budget');
+    await Promise.all([page.waitForLoadState('load'), page.click('ol.issues a')]);
+    expect(await page.title()).toContain('AdN #34');
+    await expectAccessible('web version of an issue');
+    await Promise.all([page.waitForLoadState('load'), page.click('nav a[lang=fr]')]);
+    expect(await page.title()).toContain('AdN n° 34');
+
+    // Erasure: the confirmation step, then the page after.
+    const { subscriber } = await createSubscriberService({
+      db: database.handle.db,
+      clock: systemClock,
+      logger: createSilentLogger(),
+    }).subscribe({ email: 'paul.durand@example.org', newsletterIds: ['adn'] }, { source: 'e2e' });
+    const preferences = tokens.sign({ purpose: 'preferences', subscriberId: subscriber?.id ?? 0 });
+    await page.goto(`${base}/p/${preferences}/erase`);
+    await expectAccessible('erase confirmation');
+    await page.check('#confirm');
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Données effacées');
+    await expectAccessible('erased');
+
+    await page.goto(`${base}/u/not-a-token`);
+    await expectAccessible('error page');
   });
 });

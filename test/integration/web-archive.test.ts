@@ -7,7 +7,7 @@ import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
 const body = (title: string) => ({
   html: `<!doctype html><html><body><p>%%greeting%%</p><h1>${title}</h1><a href="%%unsubscribe_url%%">u</a><a href="%%preferences_url%%">p</a><a href="%%view_online_url%%">v</a></body></html>`,
-  text: `%%greeting%%\n${title}\nNSF budget 2027 and the CONAHCYT reform\n%%unsubscribe_url%%`,
+  text: `%%greeting%%\n${title}\nNSF budget 2027 and the CONAHCYT reform\n« Événement » : l’Œuvre franco-mexicaine\n%%unsubscribe_url%%`,
 });
 
 /** The page as a browser reads its attributes: Handlebars writes `=` as `&#x3D;`. */
@@ -73,6 +73,44 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect((await web.app.inject({ url: '/archive/adn?q=nsf' })).body).toContain('2 résultat(s)');
   });
 
+  it('ignores accents and case in the search, on both sides', async () => {
+    const months = async (q: string) =>
+      [
+        ...html(await web.app.inject({ url: `/archive/adn?q=${encodeURIComponent(q)}` })).matchAll(
+          /href="\/archive\/adn\/([\d-]+)\?/g,
+        ),
+      ].map((m) => m[1]);
+    // « Événement » in the texts, Résumé in the summaries
+    expect(await months('evenement')).toEqual(['2026-11', '2026-10']);
+    expect(await months('ÉVÉNEMENT')).toEqual(['2026-11', '2026-10']);
+    expect(await months('e\u0301ve\u0301nement')).toEqual(['2026-11', '2026-10']);
+    // typographic apostrophe and ligature: l’Œuvre
+    expect(await months("l'oeuvre")).toEqual(['2026-11', '2026-10']);
+    expect(await months('resume 2026-10')).toEqual(['2026-10']);
+    expect(await months('RESUMÉ 2026-11')).toEqual(['2026-11']);
+    expect(await months('évènement')).toEqual(['2026-11', '2026-10']);
+    expect(await months('evenements')).toEqual([]);
+  });
+
+  it('keeps the search and other parameters in the language switch, escaped', async () => {
+    const q = '"><script>é';
+    const page = await web.app.inject({
+      url: `/archive/adn?q=${encodeURIComponent(q)}&lang=fr&view=all`,
+    });
+    expect(page.body).not.toContain('<script>');
+    const switchTo = (lang: string) =>
+      new RegExp(`<a href="([^"]+)" lang="${lang}" hreflang="${lang}"`).exec(html(page))?.[1];
+    expect(switchTo('en')).toBe('/archive/adn?q=%22%3E%3Cscript%3E%C3%A9&amp;view=all&amp;lang=en');
+    expect(switchTo('fr')).toBe('/archive/adn?q=%22%3E%3Cscript%3E%C3%A9&amp;view=all&amp;lang=fr');
+    // following it: the same search, in English
+    const english = await web.app.inject({ url: '/archive/adn?q=evenement&lang=en' });
+    const link = new RegExp('<a href="([^"]+)" lang="fr"').exec(html(english))?.[1] ?? '';
+    const french = await web.app.inject({ url: link.replaceAll('&amp;', '&') });
+    expect(french.body).toContain('<html lang="fr">');
+    expect(french.body).toContain('value="evenement"');
+    expect(french.body).toContain('2 résultat(s)');
+  });
+
   it('serves the web version with neutral placeholders and no personal link', async () => {
     const page = await web.app.inject({ url: '/archive/adn/2026-11?lang=en' });
     expect(page.statusCode).toBe(200);
@@ -83,6 +121,17 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
     expect(html(page)).toContain('href="http://localhost:3000/archive/adn/2026-11?lang=en"');
     expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'");
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    // a bar above the email: back to the list, and the language switch of every page
+    const bar = /<body><div [^>]*>(.*?)<\/div>/s.exec(html(page))?.[1] ?? '';
+    expect(bar).toContain('href="/archive/adn?lang=en"');
+    expect(bar).toContain('All AdN issues');
+    expect(bar).toContain('href="/archive/adn/2026-11?lang=fr" lang="fr"');
+    expect(bar).toContain('aria-current="page">English</a>');
+    const french = await web.app.inject({ url: '/archive/adn/2026-11?lang=fr' });
+    expect(french.body).toContain('<h1>Numéro 2026-11</h1>');
+    expect(french.body).toContain('Toutes les lettres AdN');
   });
 
   it('answers 404 for a draft, an unknown month or newsletter', async () => {

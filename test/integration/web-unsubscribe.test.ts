@@ -148,6 +148,65 @@ describe.each(databaseKinds)('token pages on $name', ({ open }) => {
     expect(await eventCount('unsubscribe')).toBe(1);
   });
 
+  it('records one consent event when one-click POSTs for the same link race', async () => {
+    await web.subscribers.confirm(subscriberId, undefined, { source: 'test' });
+    const url = `/u/${sign('unsubscribe')}`;
+    const responses = await Promise.all(Array.from({ length: 8 }, () => oneClick(url)));
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(8).fill(200));
+    expect(await statusOf('adn')).toBe('unsubscribed');
+    expect(await statusOf('fil-de-marianne')).toBe('unsubscribed');
+    expect(await eventCount('unsubscribe')).toBe(2);
+    const events = await queryRows<{ source: string; ip: string | null; newsletter_id: string }>(
+      database.handle.db,
+      sql`SELECT source, ip, newsletter_id FROM consent_events WHERE kind = 'unsubscribe'
+          ORDER BY newsletter_id`,
+    );
+    expect(events).toEqual([
+      { source: 'one-click', ip: '127.0.0.1', newsletter_id: 'adn' },
+      { source: 'one-click', ip: '127.0.0.1', newsletter_id: 'fil-de-marianne' },
+    ]);
+  });
+
+  it('answers a one-click POST for an erased subscriber with 200 and records nothing', async () => {
+    await web.subscribers.erase(subscriberId, { source: 'test' });
+    const before = await eventCount('unsubscribe');
+    const response = await oneClick(`/u/${sign('unsubscribe', { newsletterId: 'adn' })}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('OK\n');
+    expect(await eventCount('unsubscribe')).toBe(before);
+    // the page of the same link, which would show the subscriber, is gone
+    expect((await web.app.inject({ url: `/u/${sign('unsubscribe')}` })).statusCode).toBe(410);
+  });
+
+  it('refuses every form POST without its CSRF token (403), changing nothing', async () => {
+    await web.subscribers.confirm(subscriberId, undefined, { source: 'test' });
+    const preferences = `/p/${sign('preferences')}`;
+    const posts: Array<[string, Record<string, string>]> = [
+      ['/subscribe', { email: 'eve@example.org', newsletters: 'adn', consent: 'yes' }],
+      [`/c/${sign('confirm')}`, {}],
+      [preferences, { newsletters: 'adn', language: 'fr' }],
+      [`${preferences}/unsubscribe`, { newsletter: 'all' }],
+      [`${preferences}/erase`, { confirm: 'yes' }],
+      [`/u/${sign('unsubscribe')}`, { lang: 'fr' }],
+    ];
+    const session = await openForm(web.app, preferences);
+    for (const [url, fields] of posts) {
+      expect((await postForm(web.app, url, fields)).statusCode, url).toBe(403);
+      // a token from another visitor's page does not fit this visitor's cookie
+      const foreign = await postForm(web.app, url, fields, { cookie: {}, csrf: session.csrf });
+      expect(foreign.statusCode, url).toBe(403);
+    }
+    expect(await statusOf('adn')).toBe('active');
+    expect(await statusOf('fil-de-marianne')).toBe('active');
+    expect(await eventCount('unsubscribe')).toBe(0);
+    expect(await eventCount('erase')).toBe(0);
+    const subscribers = await queryRows<{ n: number }>(
+      database.handle.db,
+      sql`SELECT count(*)::int AS n FROM subscribers`,
+    );
+    expect(subscribers[0]?.n).toBe(1);
+  });
+
   it('unsubscribes from every newsletter with a one-click token naming none', async () => {
     await web.subscribers.confirm(subscriberId, undefined, { source: 'test' });
     expect(

@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { formatDate } from '../../lib/index.ts';
 import { compilePersonalization, greetingFor, personalize } from '../../render/index.ts';
 import { ArchiveQuerySchema } from '../forms.ts';
-import { newsletterDescription, type PageContext, pageLocale, sendPage } from '../page-context.ts';
+import {
+  newsletterDescription,
+  type PageContext,
+  pageLocale,
+  pathOf,
+  queryWithoutLang,
+  sendPage,
+} from '../page-context.ts';
+import { languageLink } from '../page-views.ts';
+import { archivedIssueCsp } from '../security-headers.ts';
 import type { WebNewsletter } from '../web-deps.ts';
 
 const ListParamsSchema = z.object({ newsletter: z.string().max(64) });
@@ -13,24 +22,19 @@ const IssueParamsSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
 });
 
-/** Content-Security-Policy of an archived issue: the email's own styles and images, no script. */
-const issueCsp = {
-  directives: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'unsafe-inline'", 'https:'],
-    imgSrc: ['https:', 'data:'],
-    fontSrc: ['https:'],
-    baseUri: ["'none'"],
-    formAction: ["'none'"],
-    frameAncestors: ["'none'"],
-    upgradeInsecureRequests: null,
-  },
-};
+/** `fragment` right after the `<body>` tag of `html` (at its start when it has none). */
+export function insertAfterBodyTag(html: string, fragment: string): string {
+  const body = /<body\b[^>]*>/i.exec(html);
+  if (!body) return fragment + html;
+  const end = body.index + body[0].length;
+  return html.slice(0, end) + fragment + html.slice(end);
+}
 
 /**
  * The public archive: `/archive/{newsletter}` lists the sent issues with a search over their
  * subjects and texts (`?q=`), `/archive/{newsletter}/{YYYY-MM}` is the web version of one ("view
- * online", placeholders filled with neutral values: no personal link), and
+ * online", placeholders filled with neutral values: no personal link; a bar on top links back
+ * to the list and switches the language), and
  * `/archive/{newsletter}/feed.xml` is its RSS 2.0 feed.
  */
 export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): void {
@@ -111,31 +115,37 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
       .send(xml);
   });
 
-  app.get(
-    '/archive/:newsletter/:month',
-    { helmet: { contentSecurityPolicy: issueCsp } },
-    async (request, reply) => {
-      const parsed = IssueParamsSchema.safeParse(request.params);
-      if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
-      const newsletter = findNewsletter(parsed.data.newsletter);
-      const locale = pageLocale(request);
-      const issue = await ctx.deps.archive.findSent({
-        newsletterId: newsletter.id,
-        month: parsed.data.month,
-        locale,
-      });
-      if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
-      const { html } = personalize(compilePersonalization(issue), {
-        greeting: greetingFor(null, issue.locale),
-        unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,
-        preferencesUrl: `${base}/subscribe?lang=${issue.locale}`,
-        viewOnlineUrl: `${base}/archive/${newsletter.id}/${issue.month}?lang=${issue.locale}`,
-      });
-      return reply
-        .code(200)
-        .header('cache-control', 'public, max-age=300')
-        .type('text/html; charset=utf-8')
-        .send(html);
-    },
-  );
+  const issueCsp = archivedIssueCsp();
+  app.get('/archive/:newsletter/:month', async (request, reply) => {
+    const parsed = IssueParamsSchema.safeParse(request.params);
+    if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    const newsletter = findNewsletter(parsed.data.newsletter);
+    const locale = pageLocale(request);
+    const issue = await ctx.deps.archive.findSent({
+      newsletterId: newsletter.id,
+      month: parsed.data.month,
+      locale,
+    });
+    if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    const { html } = personalize(compilePersonalization(issue), {
+      greeting: greetingFor(null, issue.locale),
+      unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,
+      preferencesUrl: `${base}/subscribe?lang=${issue.locale}`,
+      viewOnlineUrl: `${base}/archive/${newsletter.id}/${issue.month}?lang=${issue.locale}`,
+    });
+    // The email as it went out, under a bar with the way back to the list and the language
+    // switch of every page (inline styles: the email's policy allows no stylesheet).
+    const frame = { path: pathOf(request), query: queryWithoutLang(request) };
+    const bar = ctx.views.fragment('archive-bar', issue.locale, {
+      newsletterTitle: newsletter.title,
+      archiveHref: `/archive/${newsletter.id}?lang=${issue.locale}`,
+      languageLinks: { fr: languageLink(frame, 'fr'), en: languageLink(frame, 'en') },
+    });
+    return reply
+      .code(200)
+      .header('cache-control', 'public, max-age=300')
+      .header('content-security-policy', issueCsp)
+      .type('text/html; charset=utf-8')
+      .send(insertAfterBodyTag(html, bar));
+  });
 }

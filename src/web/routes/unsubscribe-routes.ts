@@ -69,13 +69,14 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
     { preHandler: csrfUnlessOneClick },
     async (request, reply) => {
       if (isOneClickBody(request.body)) {
-        // The lean path: verify the token, then one transaction (UPDATE + INSERT when changed).
+        // No page and no subscriber read: verify the token (nothing is read before), then one
+        // SQL statement (the UPDATE and its consent events). An erased subscriber changes nothing.
         const payload = ctx.deps.tokens.verify(
           tokenOf(request),
           'unsubscribe',
           ctx.deps.clock.now(),
         );
-        await ctx.deps.subscriptions.oneClickUnsubscribe(
+        await ctx.deps.subscriptions.unsubscribe(
           payload.subscriberId,
           payload.newsletterId ?? 'all',
           requestMeta(request, 'one-click'),
