@@ -17,7 +17,8 @@ export interface RecipientLinksOptions {
 
 /**
  * Builds the links of each message: `/u/{token}` one-click unsubscribe (also in
- * List-Unsubscribe), `/p/{token}` preferences, `/archive/{newsletter}/{YYYY-MM}` view online.
+ * List-Unsubscribe), `/p/{token}` preferences, `/archive/{newsletter}/{YYYY-MM}?lang=…` view
+ * online, in the language of the copy (whatever the reader's browser prefers).
  * Tokens are signed, purpose-bound and subscriber-specific; they do not expire.
  */
 export function createRecipientLinks(options: RecipientLinksOptions) {
@@ -26,6 +27,8 @@ export function createRecipientLinks(options: RecipientLinksOptions) {
     subscriberId: number;
     newsletterId: string;
     issueKey: string;
+    /** Language of the copy: the web version opens in it. */
+    locale: 'fr' | 'en';
   }): RecipientLinks => ({
     unsubscribeUrl: `${base}/u/${options.signer.sign({
       purpose: 'unsubscribe',
@@ -37,7 +40,7 @@ export function createRecipientLinks(options: RecipientLinksOptions) {
       subscriberId: input.subscriberId,
       newsletterId: input.newsletterId,
     })}`,
-    viewOnlineUrl: `${base}/archive/${input.issueKey}`,
+    viewOnlineUrl: `${base}/archive/${input.issueKey}?lang=${input.locale}`,
   });
 }
 

@@ -49,6 +49,7 @@ export async function sendToRecipient(
           subscriberId: recipient.subscriberId,
           newsletterId: campaign.newsletterId,
           issueKey: campaign.issueKey,
+          locale: recipient.locale,
         }),
         messageId: campaignMessageId(template, campaign.id, recipient.subscriberId),
       },

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/index.ts';
 import type { RenderedIssue } from '../render/index.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { buildMessageTemplate, renderMessage } from './message-template.ts';
+import type { RecipientLinkBuilder } from './recipient-links.ts';
 import { classifySmtpError, type SmtpFailure } from './smtp-errors.ts';
 
 /** Subject prefix of every test copy. */
@@ -50,11 +51,7 @@ export interface TestSenderDeps {
     renderIssue(issue: Issue, newsletter: Newsletter, locale: Locale): Promise<RenderedIssue>;
   };
   /** The per-recipient links of a campaign message (delivery's `createRecipientLinks`). */
-  links: (input: { subscriberId: number; newsletterId: string; issueKey: string }) => {
-    unsubscribeUrl: string;
-    preferencesUrl: string;
-    viewOnlineUrl: string;
-  };
+  links: RecipientLinkBuilder;
   greetingFor: (name: string | null, locale: Locale) => string;
   transport: MailTransport;
   logger: Logger;
@@ -85,6 +82,7 @@ export function createTestSender(deps: TestSenderDeps) {
         subscriberId: testSendSubscriberId,
         newsletterId: newsletter.id,
         issueKey: rendered.issueKey,
+        locale,
       });
       const outcomes: TestSendOutcome[] = [];
       for (const email of to) {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
@@ -139,6 +140,13 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     expect(english[0]?.raw.toString()).toContain('Content-Language: en');
     expect(english[0]?.raw.toString()).toContain('https://news.example.org/u/');
     expect(english[0]?.raw.toString()).toContain('Message-ID: <c1.s10@example.org>');
+    // "view online" opens the web version in the copy's language, whatever the browser prefers
+    const englishHtml = (await simpleParser(english[0]!.raw)).html || '';
+    expect(englishHtml).toContain('href="https://news.example.org/archive/adn/2026-11?lang=en"');
+    const french = sink!.messages.find((m) => m.envelope.rcptTo[0] === 'user2@example.org');
+    expect((await simpleParser(french!.raw)).html || '').toContain(
+      'href="https://news.example.org/archive/adn/2026-11?lang=fr"',
+    );
     // the unsubscribe link carries a token the web pages accept, for this subscriber
     const token = /List-Unsubscribe: <https:\/\/news\.example\.org\/u\/([^>]+)>/.exec(
       english[0]?.raw.toString() ?? '',

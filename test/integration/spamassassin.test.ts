@@ -69,7 +69,12 @@ describe.skipIf(!hasSpamAssassin)(
           keyId: 'k1',
           secret: 'spamassassin-test-key-0123456789abcdef',
         }),
-      })({ subscriberId: 4242, newsletterId: newsletter.id, issueKey: rendered.issueKey });
+      })({
+        subscriberId: 4242,
+        newsletterId: newsletter.id,
+        issueKey: rendered.issueKey,
+        locale: 'fr',
+      });
       const message = renderMessage(template, {
         email: 'elodie.muller@example.net',
         name: 'Élodie Müller',
