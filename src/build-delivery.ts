@@ -116,7 +116,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     options: {
       maxErrorRate: config.SEND_MAX_ERROR_RATE,
       // lanes waiting for their database round trip leave the connections work to do
-      maxInFlight: 4 * config.SMTP_POOL_SIZE,
+      maxInFlight: 8 * config.SMTP_POOL_SIZE,
     },
   });
   const workers = await startDeliveryWorkers({

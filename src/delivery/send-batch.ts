@@ -32,7 +32,7 @@ export interface BatchSenderOptions {
   /**
    * Lanes (one message each) of this process at once, over all its batches; a batch may use them
    * all. Hence rows `sending` at once: what a crash of this process can leave `uncertain`. The
-   * workers give 4 × SMTP_POOL_SIZE: more lanes than SMTP connections keep the connections busy
+   * workers give 8 × SMTP_POOL_SIZE: more lanes than SMTP connections keep the connections busy
    * while lanes wait for their database round trip. @defaultValue 16
    */
   maxInFlight?: number;
