@@ -60,8 +60,11 @@ export {
 export * as tables from './schema/index.ts';
 export {
   createSubscriberImportRepository,
+  type ImportConflictMode,
   type ImportExistingRow,
+  type ImportKnownAddresses,
   type ImportSubscriberRow,
+  isUniqueViolation,
   type SubscriberImportRepository,
 } from './subscriber-import-repository.ts';
 export {

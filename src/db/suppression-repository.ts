@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 
 import { type Executor, queryRows } from './client.ts';
-import { toTextArrayLiteral } from './subscriber-import-repository.ts';
 
 /** Why an address must not be made active again. */
 export type SuppressionReasonValue = 'hard_bounce' | 'complaint' | 'erased' | 'manual';
@@ -39,17 +38,6 @@ export function createSuppressionRepository(db: Executor) {
         sql`SELECT * FROM suppressions WHERE email_hash = ${emailHash}`,
       );
       return rows[0] ? toRecord(rows[0]) : null;
-    },
-
-    /** The suppressions among `emailHashes`, in one query. */
-    async findMany(emailHashes: string[]): Promise<Map<string, SuppressionRecord>> {
-      if (emailHashes.length === 0) return new Map();
-      const rows = await queryRows<RawSuppression>(
-        db,
-        sql`SELECT * FROM suppressions
-            WHERE email_hash = ANY(${toTextArrayLiteral(emailHashes)}::text[])`,
-      );
-      return new Map(rows.map((row) => [row.email_hash, toRecord(row)]));
     },
 
     /**

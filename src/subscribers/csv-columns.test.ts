@@ -61,4 +61,38 @@ describe('readRow', () => {
   ])('refuses %j', (cells, reason) => {
     expect(readRow(cells, map, 3)).toEqual({ ok: false, reason });
   });
+
+  it('keeps the other columns as text attributes within the limits of AttributesSchema', () => {
+    const extras = mapColumns(['email', 'Unité', 'Équipe'], 'f.csv');
+    expect(readRow(['a@example.org', ' UMR 8 ', ''], extras, 2)).toMatchObject({
+      ok: true,
+      row: { attributes: { unite: 'UMR 8' } },
+    });
+    expect(readRow(['a@example.org', 'x'.repeat(501)], extras, 2)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('flat JSON'),
+    });
+    const headers = ['email', ...Array.from({ length: 51 }, (_, i) => `col ${i}`)];
+    const many = mapColumns(headers, 'f.csv');
+    expect(readRow(['a@example.org', ...headers.slice(1)], many, 2)).toEqual({
+      ok: false,
+      reason: expect.stringContaining('at most 50'),
+    });
+    expect(readRow(['a@example.org', ...headers.slice(1, 51)], many, 2)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('remembers nothing between rows but the answers of the field parsers', () => {
+    expect(readRow(['a@example.org', '', 'fr', 'France'], map, 2)).toMatchObject({
+      row: { locale: 'fr', country: 'FR' },
+    });
+    expect(readRow(['b@example.org', '', 'fr', 'Atlantis'], map, 3)).toEqual({
+      ok: false,
+      reason: expect.stringContaining("unknown country 'Atlantis'"),
+    });
+    expect(readRow(['c@example.org', '', 'fr', 'France'], map, 4)).toMatchObject({
+      row: { line: 4, email: 'c@example.org', country: 'FR' },
+    });
+  });
 });

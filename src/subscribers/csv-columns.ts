@@ -1,9 +1,17 @@
 import { ValidationError } from '../lib/index.ts';
-import { foldText, parseCareerStage, parseCountry, parseLocale } from './profile-fields.ts';
+import {
+  type FieldResult,
+  foldText,
+  parseCareerStage,
+  parseCountry,
+  parseLocale,
+} from './profile-fields.ts';
 import {
   AttributesSchema,
   type CareerStage,
   hashEmail,
+  maxAttributes,
+  maxAttributeTextLength,
   type SubscriberLocale,
   tryNormalizeEmail,
 } from './subscriber.ts';
@@ -129,6 +137,32 @@ export interface ImportRow {
 /** A row read from the file: valid, or refused with a reason. */
 export type ReadRowResult = { ok: true; row: ImportRow } | { ok: false; reason: string };
 
+/**
+ * `parse` remembering its answers for the last distinct values seen: a column of languages,
+ * countries or career stages repeats a handful of values over thousands of rows.
+ */
+function remembered<T>(parse: (raw: string) => FieldResult<T>): (raw: string) => FieldResult<T> {
+  const answers = new Map<string, FieldResult<T>>();
+  return (raw) => {
+    let answer = answers.get(raw);
+    if (answer === undefined) {
+      answer = parse(raw);
+      if (answers.size >= 1000) answers.clear();
+      answers.set(raw, answer);
+    }
+    return answer;
+  };
+}
+
+const fieldParsers = [
+  ['locale', remembered(parseLocale)],
+  ['country', remembered(parseCountry)],
+  ['careerStage', remembered(parseCareerStage)],
+] as const;
+
+const invalidAttributes =
+  'attributes must be a flat JSON object of short texts, numbers or booleans (at most 50)';
+
 /** Reads one record (already split into cells) with the column map. Pure. */
 export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowResult {
   const cell = (index: number | undefined) =>
@@ -145,12 +179,7 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
     [cell(map.roles.firstName), cell(map.roles.lastName)].filter(Boolean).join(' ');
   if (name.length > 200) return { ok: false, reason: 'name is longer than 200 characters' };
   if (name !== '') row.name = name;
-  const parsers = [
-    ['locale', parseLocale],
-    ['country', parseCountry],
-    ['careerStage', parseCareerStage],
-  ] as const;
-  for (const [role, parse] of parsers) {
+  for (const [role, parse] of fieldParsers) {
     const value = cell(map.roles[role]);
     if (value === '') continue;
     const result = parse(value);
@@ -164,11 +193,22 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
 
   const newsletters = cell(map.roles.newsletters);
   if (newsletters !== '') row.newsletters = newsletters.split(/[\s,;|]+/).filter(Boolean);
-  const status = foldText(cell(map.roles.status));
-  if (/^(unsubscribed|desabonne|desinscrit)/.test(status)) row.isUnsubscribed = true;
+  const status = cell(map.roles.status);
+  if (status !== '' && /^(unsubscribed|desabonne|desinscrit)/.test(foldText(status)))
+    row.isUnsubscribed = true;
 
-  const attributes: Record<string, unknown> = {};
   const json = cell(map.roles.attributes);
+  if (json === '' && map.extra.length <= maxAttributes) {
+    // Only columns of the file: their keys, folded header names, are valid attribute names,
+    // and their values texts; the length of each is all AttributesSchema would check.
+    for (const { index, key } of map.extra) {
+      const value = cell(index);
+      if (value.length > maxAttributeTextLength) return { ok: false, reason: invalidAttributes };
+      if (value !== '') row.attributes[key] = value;
+    }
+    return { ok: true, row };
+  }
+  const attributes: Record<string, unknown> = {};
   if (json !== '') {
     let value: unknown;
     try {
@@ -186,13 +226,7 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
     if (value !== '') attributes[key] = value;
   }
   const parsed = AttributesSchema.safeParse(attributes);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason:
-        'attributes must be a flat JSON object of short texts, numbers or booleans (at most 50)',
-    };
-  }
+  if (!parsed.success) return { ok: false, reason: invalidAttributes };
   row.attributes = parsed.data;
   return { ok: true, row };
 }

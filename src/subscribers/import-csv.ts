@@ -1,15 +1,15 @@
 import { Readable } from 'node:stream';
 
-import { type CsvError, parse } from 'csv-parse';
-
 import {
   createConsentRepository,
   createSubscriberImportRepository,
-  createSuppressionRepository,
   type Executor,
+  type ImportConflictMode,
+  isUniqueViolation,
   type NewConsentEvent,
 } from '../db/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
+import { createCsvRecordStream, type CsvRecord } from './csv-records.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
@@ -57,6 +57,10 @@ export interface ImportSummary {
 
 class DryRunRollback extends Error {}
 
+/** What became of the rows of a batch, counted once its transaction committed. */
+type BatchCounts = Record<ImportOutcome, number>;
+const importOutcomes: ImportOutcome[] = ['created', 'updated', 'unchanged', 'suppressed'];
+
 /** Yields the chunks of `first` then the rest of `iterator`, counting bytes. */
 async function* replay(
   first: Buffer[],
@@ -76,26 +80,38 @@ async function* replay(
 export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers.import' });
 
+  /**
+   * Writes one batch of rows (distinct addresses) and returns what became of them. With
+   * `onConflict: 'fail'` an address inserted meanwhile by another process raises a unique
+   * violation (retry the batch with `'skip'`); with `'skip'` such addresses are planned again,
+   * now as known ones.
+   */
   async function writeBatch(
     tx: Executor,
     rows: ImportRow[],
     options: ImportOptions,
-    tally: (outcome: ImportOutcome) => void,
-  ): Promise<void> {
+    onConflict: ImportConflictMode,
+    counts: BatchCounts = { created: 0, updated: 0, unchanged: 0, suppressed: 0 },
+  ): Promise<BatchCounts> {
     const now = clock.now();
-    const hashes = rows.map((row) => row.emailHash);
     const imports = createSubscriberImportRepository(tx);
-    const [suppressed, existing] = await Promise.all([
-      createSuppressionRepository(tx).findMany(hashes),
-      imports.findExisting(hashes, options.newsletterId),
-    ]);
-    const plan = planImportBatch(rows, existing, suppressed, options.isConfirmed === true);
+    const known = await imports.findKnown(
+      rows.map((row) => row.emailHash),
+      options.newsletterId,
+    );
+    const plan = planImportBatch(
+      rows,
+      known.existing,
+      known.suppressed,
+      options.isConfirmed === true,
+    );
     const source = `import:${options.fileName.slice(-150)}`;
     const newStatus = options.isConfirmed === true ? 'active' : 'pending';
     const inserted = await imports.insertSubscribed(
       plan.inserts.map((i) => i.values),
       { newsletterId: options.newsletterId, status: newStatus, source },
       now,
+      onConflict,
     );
     await imports.updateSubscribers(
       plan.updates.map((u) => u.values),
@@ -125,15 +141,16 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     const raced = new Set(
       plan.inserts.filter((i) => !inserted.has(i.row.emailHash)).map((i) => i.row.emailHash),
     );
-    for (const { row, outcome } of plan.outcomes) if (!raced.has(row.emailHash)) tally(outcome);
-    if (raced.size > 0) {
-      await writeBatch(
-        tx,
-        rows.filter((row) => raced.has(row.emailHash)),
-        options,
-        tally,
-      );
-    }
+    for (const { row, outcome } of plan.outcomes)
+      if (!raced.has(row.emailHash)) counts[outcome] += 1;
+    if (raced.size === 0) return counts;
+    return writeBatch(
+      tx,
+      rows.filter((row) => raced.has(row.emailHash)),
+      options,
+      onConflict,
+      counts,
+    );
   }
 
   /**
@@ -162,10 +179,6 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       if (summary.invalidRows.length < maxListedInvalidRows)
         summary.invalidRows.push({ line, reason });
     };
-    const tally = (outcome: ImportOutcome) => {
-      summary[outcome] += 1;
-    };
-
     const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const counter = { bytes: 0 };
     const first: Buffer[] = [];
@@ -178,21 +191,9 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       first.push(chunk);
     }
     const delimiter = detectDelimiter(Buffer.concat(first).toString('utf8'));
-    const parser = Readable.from(replay(first, iterator, counter)).pipe(
-      parse({
-        bom: true,
-        delimiter,
-        info: true,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        skip_records_with_error: true,
-        on_skip: (error: CsvError | undefined) => {
-          const line = (error as unknown as { lines?: number } | undefined)?.lines ?? 0;
-          addInvalid(line, error?.message ?? 'unreadable CSV record');
-          return undefined;
-        },
-      }),
-    );
+    const records = Readable.from(replay(first, iterator, counter)).pipe(
+      createCsvRecordStream({ delimiter, onUnreadable: addInvalid }),
+    ) as AsyncIterable<CsvRecord>;
 
     const run = async (executor: Executor | undefined) => {
       let columns: ColumnMap | undefined;
@@ -206,6 +207,22 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         while (inFlight.size >= (all ? 1 : maxInFlight)) await Promise.race(inFlight.keys());
         if (failure !== undefined) throw failure;
       };
+      const write = (rows: ImportRow[]): Promise<BatchCounts> => {
+        // A dry run is one transaction, which a failed statement would end: it skips conflicts.
+        if (executor) return writeBatch(executor, rows, options, 'skip');
+        const inTransaction = (onConflict: ImportConflictMode) =>
+          db.transaction(async (tx) => {
+            await createSubscriberImportRepository(tx).relaxCommitDurability();
+            return writeBatch(tx, rows, options, onConflict);
+          });
+        // Another process inserted one of the addresses meanwhile: the batch was rolled back
+        // whole, and is written again skipping such addresses.
+        return inTransaction('fail').catch((error: unknown) => {
+          if (!isUniqueViolation(error)) throw error;
+          log.debug({ rows: rows.length }, 'batch raced another writer; writing it again');
+          return inTransaction('skip');
+        });
+      };
       const flush = async () => {
         await settle(false);
         const rows = batch;
@@ -214,34 +231,30 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         batchKeys = new Set();
         if (rows.length === 0) return;
         // The next batches are parsed (and, with concurrency, written) while this one is.
-        const writing = (
-          executor
-            ? writeBatch(executor, rows, options, tally)
-            : db.transaction(async (tx) => {
-                await createSubscriberImportRepository(tx).relaxCommitDurability();
-                await writeBatch(tx, rows, options, tally);
-              })
-        )
-          .then(() => options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows }))
+        const writing = write(rows)
+          .then((counts) => {
+            for (const outcome of importOutcomes) summary[outcome] += counts[outcome];
+            options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows });
+          })
           .catch((error: unknown) => {
             failure ??= error;
           })
           .finally(() => inFlight.delete(writing));
         inFlight.set(writing, keys);
       };
-      const isBeingWritten = (key: string) => [...inFlight.values()].some((keys) => keys.has(key));
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number };
-      }>) {
+      const isBeingWritten = (key: string) => {
+        for (const keys of inFlight.values()) if (keys.has(key)) return true;
+        return false;
+      };
+      for await (const { line, cells } of records) {
         if (!columns) {
-          columns = mapColumns(record, options.fileName);
+          columns = mapColumns(cells, options.fileName);
           continue;
         }
         summary.rows += 1;
-        const result = readRow(record, columns, info.lines);
+        const result = readRow(cells, columns, line);
         if (!result.ok) {
-          addInvalid(info.lines, result.reason);
+          addInvalid(line, result.reason);
           continue;
         }
         const { row } = result;

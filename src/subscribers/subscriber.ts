@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { z } from 'zod';
 
@@ -25,13 +25,21 @@ export const CareerStageSchema = z.enum([
 /** @see CareerStageSchema */
 export type CareerStage = z.infer<typeof CareerStageSchema>;
 
+/** At most this many attributes per subscriber. */
+export const maxAttributes = 50;
+/** At most this many characters in a text attribute. */
+export const maxAttributeTextLength = 500;
+
 /** Free attributes used by segments: flat key → text/number/boolean. */
 export const AttributesSchema = z
   .record(
     z.string().regex(/^[\w.-]{1,50}$/),
-    z.union([z.string().max(500), z.number(), z.boolean()]),
+    z.union([z.string().max(maxAttributeTextLength), z.number(), z.boolean()]),
   )
-  .refine((value) => Object.keys(value).length <= 50, 'at most 50 attributes');
+  .refine(
+    (value) => Object.keys(value).length <= maxAttributes,
+    `at most ${maxAttributes} attributes`,
+  );
 /** @see AttributesSchema */
 export type Attributes = z.infer<typeof AttributesSchema>;
 
@@ -65,18 +73,23 @@ export const SubscriberSchema = ProfileSchema.extend({
 /** @see SubscriberSchema */
 export type Subscriber = z.infer<typeof SubscriberSchema>;
 
-const emailSchema = z.email();
+/**
+ * The pattern of `z.email()`, all that schema checks of a string: tested directly, it costs a
+ * fraction of `safeParse` on the 100,000 rows of a large import.
+ */
+const emailPattern = z.regexes.email;
 
 /**
  * Returns the normalised form of an address (trimmed, domain lower-cased; the local part keeps
- * its case, matching stays case-insensitive), or `undefined` when it is not a valid address.
+ * its case, matching stays case-insensitive), or `undefined` when it is not a valid address
+ * (as `z.email()` judges it).
  */
 export function tryNormalizeEmail(raw: string): string | undefined {
   const trimmed = raw.trim();
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || trimmed.length > 254) return undefined;
   const normalized = `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
-  return emailSchema.safeParse(normalized).success ? normalized : undefined;
+  return emailPattern.test(normalized) ? normalized : undefined;
 }
 
 /** Like {@link tryNormalizeEmail}, throwing a {@link ValidationError} quoting the input. */
@@ -93,5 +106,5 @@ export function normalizeEmail(raw: string): string {
  * Give it a normalised address.
  */
 export function hashEmail(normalized: string): string {
-  return createHash('sha256').update(normalized.toLowerCase()).digest('hex');
+  return hash('sha256', normalized.toLowerCase(), 'hex');
 }

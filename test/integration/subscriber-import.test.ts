@@ -4,12 +4,23 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
-import { createSubscriberService, type SubscriberService } from '../../src/subscribers/index.ts';
-import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import {
+  createSubscriberService,
+  hashEmail,
+  type SubscriberService,
+} from '../../src/subscribers/index.ts';
+import { waitFor } from '../helpers/campaign-fixtures.ts';
+import {
+  databaseKinds,
+  openTestPostgres,
+  type TestDatabase,
+  testDatabaseUrl,
+} from '../helpers/databases.ts';
 import { cleanSubscriberTables } from '../helpers/subscriber-tables.ts';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/csv');
@@ -218,5 +229,95 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
       fileName: 'lists.csv',
     });
     expect(summary).toMatchObject({ rows: 3, created: 1, skipped: 2 });
+  });
+});
+
+// Another process inserting the same address while a batch is written: only PostgreSQL serves
+// two connections at once. The other transaction holds the address uncommitted, the import's
+// insert waits on it, and the commit turns that wait into a conflict.
+describe('CSV import racing another writer on postgres', () => {
+  let database: TestDatabase;
+  let service: SubscriberService;
+  let schema: string;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    database = await openTestPostgres();
+    service = createSubscriberService({
+      db: database.handle.db,
+      clock: fixedClock('2026-11-23T10:00:00Z'),
+      logger: createSilentLogger(),
+    });
+    const rows = await queryRows<{ schema: string }>(
+      database.handle.db,
+      sql`SELECT current_schema() AS schema`,
+    );
+    schema = rows[0]?.schema ?? '';
+    admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.end();
+    await database.drop();
+  });
+  beforeEach(async () => {
+    await cleanSubscriberTables(database.handle.db);
+  });
+
+  /** Imports `csv` while another connection inserts race@example.org and commits mid-batch. */
+  async function importRacing(isDryRun: boolean) {
+    const other = new pg.Client({
+      connectionString: testDatabaseUrl,
+      options: `-c search_path=${schema}`,
+    });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO subscribers (email, email_hash, name) VALUES ($1, $2, 'Other')`,
+        ['race@example.org', hashEmail('race@example.org')],
+      );
+      const { rows } = await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const importing = service.importCsv(
+        Readable.from(['email,name\na@example.org,A\nrace@example.org,Race\nb@example.org,B\n']),
+        { newsletterId: 'adn', fileName: 'race.csv', isDryRun },
+      );
+      await waitFor(
+        async () => {
+          const waiting = await admin.query(
+            'SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+            [rows[0]?.pid],
+          );
+          return waiting.rowCount === 1;
+        },
+        60_000,
+        'the import to wait on the other transaction',
+      );
+      await other.query('COMMIT');
+      return await importing;
+    } finally {
+      await other.end();
+    }
+  }
+
+  it('writes the batch again, taking the address inserted meanwhile as a known one', async () => {
+    const summary = await importRacing(false);
+    expect(summary).toMatchObject({ rows: 3, created: 3, updated: 0, invalid: 0 });
+    const race = await service.findByEmail('race@example.org');
+    // the other process's subscriber, with the file's name and a subscription of the file
+    expect(race?.subscriber.name).toBe('Race');
+    expect(race?.subscriptions).toMatchObject([{ newsletterId: 'adn', status: 'pending' }]);
+    expect((await service.stats()).subscribers).toBe(3);
+    const events = await queryRows<{ n: number }>(
+      database.handle.db,
+      sql`SELECT count(*)::int AS n FROM consent_events WHERE kind = 'import'`,
+    );
+    expect(events[0]?.n).toBe(3);
+  });
+
+  it('plans the address again in a dry run, and writes nothing', async () => {
+    const summary = await importRacing(true);
+    expect(summary).toMatchObject({ isDryRun: true, rows: 3, created: 3, invalid: 0 });
+    expect((await service.stats()).subscribers).toBe(1);
+    expect((await service.findByEmail('race@example.org'))?.subscriber.name).toBe('Other');
   });
 });

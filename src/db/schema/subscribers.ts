@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   bigint,
   index,
@@ -10,7 +9,9 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-// Typed mirror of migrations/0001_subscribers.sql; the SQL files are the source of the schema.
+// Typed mirror of migrations/0001_subscribers.sql and 0004_email_hash_byte_order.sql (email_hash
+// in the "C" collation, no unique index on lower(email)); the SQL files are the source of the
+// schema.
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -35,10 +36,7 @@ export const subscribers = pgTable(
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
-  (t) => [
-    uniqueIndex('subscribers_email_key').on(sql`lower(${t.email})`),
-    uniqueIndex('subscribers_email_hash_key').on(t.emailHash),
-  ],
+  (t) => [uniqueIndex('subscribers_email_hash_key').on(t.emailHash)],
 );
 
 export const subscriptions = pgTable(
