@@ -163,11 +163,20 @@ const fieldParsers = [
 const invalidAttributes =
   'attributes must be a flat JSON object of short texts, numbers or booleans (at most 50)';
 
+/** The trimmed text of a cell; empty when the column or the cell is missing. */
+function cellAt(cells: string[], index: number | undefined): string {
+  return index === undefined ? '' : (cells[index] ?? '').trim();
+}
+
+/** `first last`, or either alone. */
+function joinName(first: string, last: string): string {
+  if (first === '') return last;
+  return last === '' ? first : `${first} ${last}`;
+}
+
 /** Reads one record (already split into cells) with the column map. Pure. */
 export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowResult {
-  const cell = (index: number | undefined) =>
-    index === undefined ? '' : (cells[index] ?? '').trim();
-  const rawEmail = cell(map.roles.email);
+  const rawEmail = cellAt(cells, map.roles.email);
   if (rawEmail === '') return { ok: false, reason: 'email is empty' };
   const email = tryNormalizeEmail(rawEmail);
   if (email === undefined)
@@ -175,34 +184,34 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
   const row: ImportRow = { line, email, emailHash: hashEmail(email), attributes: {} };
 
   const name =
-    cell(map.roles.name) ||
-    [cell(map.roles.firstName), cell(map.roles.lastName)].filter(Boolean).join(' ');
+    cellAt(cells, map.roles.name) ||
+    joinName(cellAt(cells, map.roles.firstName), cellAt(cells, map.roles.lastName));
   if (name.length > 200) return { ok: false, reason: 'name is longer than 200 characters' };
   if (name !== '') row.name = name;
   for (const [role, parse] of fieldParsers) {
-    const value = cell(map.roles[role]);
+    const value = cellAt(cells, map.roles[role]);
     if (value === '') continue;
     const result = parse(value);
     if (!result.ok) return { ok: false, reason: result.reason };
     (row as unknown as Record<string, unknown>)[role] = result.value;
   }
-  const field = cell(map.roles.researchField);
+  const field = cellAt(cells, map.roles.researchField);
   if (field.length > 200)
     return { ok: false, reason: 'research field is longer than 200 characters' };
   if (field !== '') row.researchField = field;
 
-  const newsletters = cell(map.roles.newsletters);
+  const newsletters = cellAt(cells, map.roles.newsletters);
   if (newsletters !== '') row.newsletters = newsletters.split(/[\s,;|]+/).filter(Boolean);
-  const status = cell(map.roles.status);
+  const status = cellAt(cells, map.roles.status);
   if (status !== '' && /^(unsubscribed|desabonne|desinscrit)/.test(foldText(status)))
     row.isUnsubscribed = true;
 
-  const json = cell(map.roles.attributes);
+  const json = cellAt(cells, map.roles.attributes);
   if (json === '' && map.extra.length <= maxAttributes) {
     // Only columns of the file: their keys, folded header names, are valid attribute names,
     // and their values texts; the length of each is all AttributesSchema would check.
     for (const { index, key } of map.extra) {
-      const value = cell(index);
+      const value = cellAt(cells, index);
       if (value.length > maxAttributeTextLength) return { ok: false, reason: invalidAttributes };
       if (value !== '') row.attributes[key] = value;
     }
@@ -222,7 +231,7 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
     Object.assign(attributes, value);
   }
   for (const { index, key } of map.extra) {
-    const value = cell(index);
+    const value = cellAt(cells, index);
     if (value !== '') attributes[key] = value;
   }
   const parsed = AttributesSchema.safeParse(attributes);
