@@ -20,7 +20,7 @@ async function readAll(
     }),
   );
   const records: CsvRecord[] = [];
-  for await (const record of stream as AsyncIterable<CsvRecord>) records.push(record);
+  for await (const chunk of stream as AsyncIterable<CsvRecord[]>) records.push(...chunk);
   return { records, unreadable };
 }
 

@@ -193,7 +193,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     const delimiter = detectDelimiter(Buffer.concat(first).toString('utf8'));
     const records = Readable.from(replay(first, iterator, counter)).pipe(
       createCsvRecordStream({ delimiter, onUnreadable: addInvalid }),
-    ) as AsyncIterable<CsvRecord>;
+    ) as AsyncIterable<CsvRecord[]>;
 
     const run = async (executor: Executor | undefined) => {
       let columns: ColumnMap | undefined;
@@ -246,30 +246,33 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         for (const keys of inFlight.values()) if (keys.has(key)) return true;
         return false;
       };
-      for await (const { line, cells } of records) {
-        if (!columns) {
-          columns = mapColumns(cells, options.fileName);
-          continue;
+      for await (const chunk of records) {
+        for (const { line, cells } of chunk) {
+          if (!columns) {
+            columns = mapColumns(cells, options.fileName);
+            continue;
+          }
+          summary.rows += 1;
+          const result = readRow(cells, columns, line);
+          if (!result.ok) {
+            addInvalid(line, result.reason);
+            continue;
+          }
+          const { row } = result;
+          const isOtherNewsletter =
+            row.newsletters !== undefined && !row.newsletters.includes(options.newsletterId);
+          if (isOtherNewsletter || row.isUnsubscribed) {
+            summary.skipped += 1;
+            continue;
+          }
+          // A repeated address waits for its first occurrence to be written: the later line
+          // wins.
+          if (batchKeys.has(row.emailHash)) await flush();
+          if (isBeingWritten(row.emailHash)) await settle(true);
+          batch.push(row);
+          batchKeys.add(row.emailHash);
+          if (batch.length >= (options.batchSize ?? 2000)) await flush();
         }
-        summary.rows += 1;
-        const result = readRow(cells, columns, line);
-        if (!result.ok) {
-          addInvalid(line, result.reason);
-          continue;
-        }
-        const { row } = result;
-        const isOtherNewsletter =
-          row.newsletters !== undefined && !row.newsletters.includes(options.newsletterId);
-        if (isOtherNewsletter || row.isUnsubscribed) {
-          summary.skipped += 1;
-          continue;
-        }
-        // A repeated address waits for its first occurrence to be written: the later line wins.
-        if (batchKeys.has(row.emailHash)) await flush();
-        if (isBeingWritten(row.emailHash)) await settle(true);
-        batch.push(row);
-        batchKeys.add(row.emailHash);
-        if (batch.length >= (options.batchSize ?? 2000)) await flush();
       }
       if (!columns) mapColumns([], options.fileName);
       await flush();

@@ -35,7 +35,8 @@ function mergeProfile(
     country: row.country ?? existing?.country ?? null,
     researchField: row.researchField ?? existing?.researchField ?? null,
     careerStage: row.careerStage ?? existing?.careerStage ?? null,
-    attributes: { ...(existing?.attributes ?? {}), ...row.attributes },
+    // a new subscriber's attributes are the row's own, not copied
+    attributes: existing ? { ...existing.attributes, ...row.attributes } : row.attributes,
   };
 }
 

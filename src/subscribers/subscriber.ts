@@ -88,7 +88,9 @@ export function tryNormalizeEmail(raw: string): string | undefined {
   const trimmed = raw.trim();
   const at = trimmed.lastIndexOf('@');
   if (at <= 0 || trimmed.length > 254) return undefined;
-  const normalized = `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
+  const domain = trimmed.slice(at + 1);
+  const lowerDomain = domain.toLowerCase();
+  const normalized = lowerDomain === domain ? trimmed : `${trimmed.slice(0, at)}@${lowerDomain}`;
   return emailPattern.test(normalized) ? normalized : undefined;
 }
 
