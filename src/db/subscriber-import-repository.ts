@@ -70,7 +70,14 @@ function quoteElement(value: string | null): string {
 export function toTextArrayLiteral(values: ReadonlyArray<string | null>): string {
   // the common case, texts to quote and nothing to escape, in one join
   const isPlain = values.every((value) => value !== null && !needsEscape.test(value));
-  if (isPlain) return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
+  if (isPlain) {
+    if (values.length === 0) return '{}';
+    // braces inside the join, so that the literal is one flat string the driver copies as is
+    const parts = values.slice() as string[];
+    parts[0] = `{"${parts[0]}`;
+    parts[parts.length - 1] = `${parts[parts.length - 1]}"}`;
+    return parts.join('","');
+  }
   return `{${values.map(quoteElement).join(',')}}`;
 }
 

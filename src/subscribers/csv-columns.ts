@@ -122,16 +122,16 @@ export interface ImportRow {
   line: number;
   email: string;
   emailHash: string;
-  name?: string;
-  locale?: SubscriberLocale;
-  country?: string;
-  researchField?: string;
-  careerStage?: CareerStage;
+  name?: string | undefined;
+  locale?: SubscriberLocale | undefined;
+  country?: string | undefined;
+  researchField?: string | undefined;
+  careerStage?: CareerStage | undefined;
   attributes: Record<string, string | number | boolean>;
   /** Newsletter ids the row names (a `newsletters` column, ids separated by spaces, `,` or `;`). */
-  newsletters?: string[];
+  newsletters?: string[] | undefined;
   /** The row says the address unsubscribed (a `status` column, as our export writes it). */
-  isUnsubscribed?: boolean;
+  isUnsubscribed?: boolean | undefined;
 }
 
 /** A row read from the file: valid, or refused with a reason. */
@@ -154,11 +154,17 @@ function remembered<T>(parse: (raw: string) => FieldResult<T>): (raw: string) =>
   };
 }
 
-const fieldParsers = [
-  ['locale', remembered(parseLocale)],
-  ['country', remembered(parseCountry)],
-  ['careerStage', remembered(parseCareerStage)],
-] as const;
+const localeParser = remembered(parseLocale);
+const countryParser = remembered(parseCountry);
+const careerStageParser = remembered(parseCareerStage);
+
+/** `parse(value)`, or undefined for an empty cell. */
+function readField<T>(
+  parse: (raw: string) => FieldResult<T>,
+  value: string,
+): FieldResult<T> | undefined {
+  return value === '' ? undefined : parse(value);
+}
 
 const invalidAttributes =
   'attributes must be a flat JSON object of short texts, numbers or booleans (at most 50)';
@@ -174,48 +180,22 @@ function joinName(first: string, last: string): string {
   return last === '' ? first : `${first} ${last}`;
 }
 
-/** Reads one record (already split into cells) with the column map. Pure. */
-export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowResult {
-  const rawEmail = cellAt(cells, map.roles.email);
-  if (rawEmail === '') return { ok: false, reason: 'email is empty' };
-  const email = tryNormalizeEmail(rawEmail);
-  if (email === undefined)
-    return { ok: false, reason: `'${rawEmail.slice(0, 100)}' is not a valid email address` };
-  const row: ImportRow = { line, email, emailHash: hashEmail(email), attributes: {} };
-
-  const name =
-    cellAt(cells, map.roles.name) ||
-    joinName(cellAt(cells, map.roles.firstName), cellAt(cells, map.roles.lastName));
-  if (name.length > 200) return { ok: false, reason: 'name is longer than 200 characters' };
-  if (name !== '') row.name = name;
-  for (const [role, parse] of fieldParsers) {
-    const value = cellAt(cells, map.roles[role]);
-    if (value === '') continue;
-    const result = parse(value);
-    if (!result.ok) return { ok: false, reason: result.reason };
-    (row as unknown as Record<string, unknown>)[role] = result.value;
-  }
-  const field = cellAt(cells, map.roles.researchField);
-  if (field.length > 200)
-    return { ok: false, reason: 'research field is longer than 200 characters' };
-  if (field !== '') row.researchField = field;
-
-  const newsletters = cellAt(cells, map.roles.newsletters);
-  if (newsletters !== '') row.newsletters = newsletters.split(/[\s,;|]+/).filter(Boolean);
-  const status = cellAt(cells, map.roles.status);
-  if (status !== '' && /^(unsubscribed|desabonne|desinscrit)/.test(foldText(status)))
-    row.isUnsubscribed = true;
-
+/** Reads the attributes of a record: a JSON `attributes` column and the unknown columns. */
+function readAttributes(
+  cells: string[],
+  map: ColumnMap,
+): { ok: true; attributes: ImportRow['attributes'] } | { ok: false; reason: string } {
   const json = cellAt(cells, map.roles.attributes);
   if (json === '' && map.extra.length <= maxAttributes) {
     // Only columns of the file: their keys, folded header names, are valid attribute names,
     // and their values texts; the length of each is all AttributesSchema would check.
+    const attributes: ImportRow['attributes'] = {};
     for (const { index, key } of map.extra) {
       const value = cellAt(cells, index);
       if (value.length > maxAttributeTextLength) return { ok: false, reason: invalidAttributes };
-      if (value !== '') row.attributes[key] = value;
+      if (value !== '') attributes[key] = value;
     }
-    return { ok: true, row };
+    return { ok: true, attributes };
   }
   const attributes: Record<string, unknown> = {};
   if (json !== '') {
@@ -235,7 +215,51 @@ export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowR
     if (value !== '') attributes[key] = value;
   }
   const parsed = AttributesSchema.safeParse(attributes);
-  if (!parsed.success) return { ok: false, reason: invalidAttributes };
-  row.attributes = parsed.data;
+  return parsed.success
+    ? { ok: true, attributes: parsed.data }
+    : { ok: false, reason: invalidAttributes };
+}
+
+/** Reads one record (already split into cells) with the column map. Pure. */
+export function readRow(cells: string[], map: ColumnMap, line: number): ReadRowResult {
+  const rawEmail = cellAt(cells, map.roles.email);
+  if (rawEmail === '') return { ok: false, reason: 'email is empty' };
+  const email = tryNormalizeEmail(rawEmail);
+  if (email === undefined)
+    return { ok: false, reason: `'${rawEmail.slice(0, 100)}' is not a valid email address` };
+  const name =
+    cellAt(cells, map.roles.name) ||
+    joinName(cellAt(cells, map.roles.firstName), cellAt(cells, map.roles.lastName));
+  if (name.length > 200) return { ok: false, reason: 'name is longer than 200 characters' };
+  const locale = readField(localeParser, cellAt(cells, map.roles.locale));
+  if (locale?.ok === false) return locale;
+  const country = readField(countryParser, cellAt(cells, map.roles.country));
+  if (country?.ok === false) return country;
+  const careerStage = readField(careerStageParser, cellAt(cells, map.roles.careerStage));
+  if (careerStage?.ok === false) return careerStage;
+  const field = cellAt(cells, map.roles.researchField);
+  if (field.length > 200)
+    return { ok: false, reason: 'research field is longer than 200 characters' };
+  const newsletters = cellAt(cells, map.roles.newsletters);
+  const status = cellAt(cells, map.roles.status);
+  const attributes = readAttributes(cells, map);
+  if (!attributes.ok) return attributes;
+  // built at once, all fields present (undefined when absent): one object of one shape
+  const row: ImportRow = {
+    line,
+    email,
+    emailHash: hashEmail(email),
+    name: name === '' ? undefined : name,
+    locale: locale?.value,
+    country: country?.value,
+    researchField: field === '' ? undefined : field,
+    careerStage: careerStage?.value,
+    attributes: attributes.attributes,
+    newsletters: newsletters === '' ? undefined : newsletters.split(/[\s,;|]+/).filter(Boolean),
+    isUnsubscribed:
+      status !== '' && /^(unsubscribed|desabonne|desinscrit)/.test(foldText(status))
+        ? true
+        : undefined,
+  };
   return { ok: true, row };
 }
