@@ -4,6 +4,10 @@
  * - rows/s importing 100,000 generated subscribers into PostgreSQL (a fresh schema in
  *   TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, dropped after) and into
  *   PGlite (a fresh data directory);
+ * - where the time goes: CPU seconds of the importing Node process during the import
+ *   (`nodeCpuSeconds`, PGlite included for PGlite) and, when the PostgreSQL server runs on this
+ *   machine, of its backends serving the import (`postgresCpuSeconds`, read from /proc; null
+ *   otherwise);
  * - peak RSS of the importing process at 100,000 and at 300,000 rows (PostgreSQL), each import
  *   in its own child process so that each peak is measured alone.
  *
@@ -12,14 +16,15 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 
-import { migrate, openDatabase } from '../src/db/index.ts';
+import { type Database, migrate, openDatabase, queryRows } from '../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
 import { createSubscriberService } from '../src/subscribers/index.ts';
 
@@ -45,11 +50,39 @@ async function generate(file: string, rows: number): Promise<number> {
   return (await stat(file)).size;
 }
 
-/** Child: imports `file` and prints rows, milliseconds and the peak RSS of this process. */
+/**
+ * CPU seconds (user + system) of the server processes of the connections named `application`,
+ * by pid, read from /proc: null when the server is not on this machine. Clock ticks of 1/100 s,
+ * Linux's USER_HZ.
+ */
+async function backendCpu(db: Database, application: string): Promise<Map<number, number> | null> {
+  const rows = await queryRows<{ pid: number }>(
+    db,
+    sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${application}`,
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (text === null) return null;
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return cpu;
+}
+
+/**
+ * Child: imports `file` and prints rows, milliseconds, the CPU time of this process and of the
+ * PostgreSQL backends during the import, and the peak RSS of this process.
+ */
 async function child(kind: 'postgres' | 'pglite', file: string, target: string): Promise<void> {
+  const application = `depeche-bench-${process.pid}`;
   const handle =
     kind === 'postgres'
-      ? await openDatabase({ kind: 'postgres', url: databaseUrl, schema: target })
+      ? await openDatabase({
+          kind: 'postgres',
+          url: `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}application_name=${application}`,
+          schema: target,
+        })
       : await openDatabase({ kind: 'pglite', dataDir: target, holder: 'bench' });
   await migrate(handle);
   const service = createSubscriberService({
@@ -57,6 +90,8 @@ async function child(kind: 'postgres' | 'pglite', file: string, target: string):
     clock: systemClock,
     logger: createSilentLogger(),
   });
+  const backendsBefore = kind === 'postgres' ? await backendCpu(handle.db, application) : null;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const summary = await service.importCsv(createReadStream(file), {
     newsletterId: 'adn',
@@ -66,12 +101,22 @@ async function child(kind: 'postgres' | 'pglite', file: string, target: string):
     concurrency: kind === 'postgres' ? 3 : 1,
   });
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const backendsAfter = kind === 'postgres' ? await backendCpu(handle.db, application) : null;
+  let postgresCpuSeconds: number | null = null;
+  if (backendsBefore && backendsAfter) {
+    postgresCpuSeconds = 0;
+    for (const [pid, seconds] of backendsAfter)
+      postgresCpuSeconds += seconds - (backendsBefore.get(pid) ?? 0);
+  }
   await handle.close();
   process.stdout.write(
     JSON.stringify({
       created: summary.created,
       invalid: summary.invalid,
       ms: Math.round(ms),
+      nodeCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+      postgresCpuSeconds: postgresCpuSeconds === null ? null : +postgresCpuSeconds.toFixed(2),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
@@ -81,6 +126,8 @@ interface ChildResult {
   created: number;
   invalid: number;
   ms: number;
+  nodeCpuSeconds: number;
+  postgresCpuSeconds: number | null;
   peakRssMb: number;
 }
 
@@ -139,11 +186,14 @@ async function main(): Promise<void> {
             rowsPerSecond: rate(postgres),
             seconds: postgres.ms / 1000,
             created: postgres.created,
+            nodeCpuSeconds: postgres.nodeCpuSeconds,
+            postgresCpuSeconds: postgres.postgresCpuSeconds,
           },
           pglite: {
             rowsPerSecond: rate(pglite),
             seconds: pglite.ms / 1000,
             created: pglite.created,
+            nodeCpuSeconds: pglite.nodeCpuSeconds,
           },
           peakRssMb: {
             [`postgres_${rows}`]: postgres.peakRssMb,
@@ -154,7 +204,10 @@ async function main(): Promise<void> {
             rows: large,
             fileMb: +(bigBytes / 1e6).toFixed(1),
             postgresRowsPerSecond: rate(postgresLarge),
+            nodeCpuSeconds: postgresLarge.nodeCpuSeconds,
+            postgresCpuSeconds: postgresLarge.postgresCpuSeconds,
           },
+          loadAverage: os.loadavg().map((load) => +load.toFixed(2)),
           targetRowsPerSecond: 50_000,
           node: process.version,
         },

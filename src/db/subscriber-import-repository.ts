@@ -200,7 +200,7 @@ export function createSubscriberImportRepository(db: Executor) {
               INSERT INTO consent_events (subscriber_id, newsletter_id, kind, source, details,
                 occurred_at)
               SELECT ins.id, ${subscription.newsletterId}, 'import', ${subscription.source},
-                jsonb_build_object('status', ${subscription.status}::text), ${at}
+                ${JSON.stringify({ status: subscription.status })}::jsonb, ${at}
               FROM inserted ins
             )
             SELECT email_hash FROM inserted`,
