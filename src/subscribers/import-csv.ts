@@ -9,6 +9,7 @@ import {
   type NewConsentEvent,
 } from '../db/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
+import { type CsvEncoding, CsvTextDecoder } from './csv-encoding.ts';
 import { createCsvRecordStream, type CsvRecord } from './csv-records.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
@@ -41,6 +42,8 @@ export const maxListedInvalidRows = 1000;
 export interface ImportSummary {
   newsletterId: string;
   isDryRun: boolean;
+  /** How the file was read: UTF-8, or Windows-1252 when it is not UTF-8 (Excel's "CSV"). */
+  encoding: CsvEncoding;
   /** Data rows read (the header excluded). */
   rows: number;
   created: number;
@@ -154,8 +157,9 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
   }
 
   /**
-   * Imports subscribers of one newsletter from a CSV stream (UTF-8 with or without BOM, `,` or
-   * `;` detected from the header line, columns found by their French or English header names).
+   * Imports subscribers of one newsletter from a CSV stream (UTF-8 with or without BOM, or
+   * Windows-1252 when it is not UTF-8; `,` or `;` detected from the header line; columns found by
+   * their French or English header names).
    * Invalid rows are counted and listed with their line; the others are imported in batches
    * (each batch its own transaction). Idempotent: the same file again gives only `unchanged`
    * (and the same `suppressed`/`skipped`). Throws a ValidationError when no column holds the
@@ -165,6 +169,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     const summary: ImportSummary = {
       newsletterId: options.newsletterId,
       isDryRun: options.isDryRun === true,
+      encoding: 'utf-8',
       rows: 0,
       created: 0,
       updated: 0,
@@ -191,9 +196,12 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       first.push(chunk);
     }
     const delimiter = detectDelimiter(Buffer.concat(first).toString('utf8'));
-    const records = Readable.from(replay(first, iterator, counter)).pipe(
-      createCsvRecordStream({ delimiter, onUnreadable: addInvalid }),
-    ) as AsyncIterable<CsvRecord[]>;
+    const decoder = new CsvTextDecoder();
+    const records = Readable.from(replay(first, iterator, counter))
+      .pipe(decoder)
+      .pipe(createCsvRecordStream({ delimiter, onUnreadable: addInvalid })) as AsyncIterable<
+      CsvRecord[]
+    >;
 
     const run = async (executor: Executor | undefined) => {
       let columns: ColumnMap | undefined;
@@ -291,6 +299,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     } else {
       await run(undefined);
     }
+    summary.encoding = decoder.encoding ?? 'utf-8';
     const { invalidRows: _listed, ...counts } = summary;
     log.info({ ...counts, event: 'subscribers.imported' }, 'import finished');
     return summary;

@@ -90,7 +90,13 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
 
   it('reads a French spreadsheet export: BOM, semicolons, accents, prénom + nom', async () => {
     const summary = await importFile('french-semicolon-bom.csv', { isConfirmed: true });
-    expect(summary).toMatchObject({ rows: 5, created: 3, unchanged: 1, invalid: 1 });
+    expect(summary).toMatchObject({
+      encoding: 'utf-8',
+      rows: 5,
+      created: 3,
+      unchanged: 1,
+      invalid: 1,
+    });
     expect(summary.invalidRows[0]?.line).toBe(3);
     const sophie = await service.findByEmail('sophie.nguyen@example.org');
     expect(sophie?.subscriber).toMatchObject({
@@ -112,6 +118,25 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
       name: 'Diego Hernández',
       locale: 'en',
       country: 'MX',
+    });
+  });
+
+  it('reads a file in Windows-1252, as Excel on Windows writes "CSV"', async () => {
+    const summary = await importFile('excel-windows-1252.csv');
+    expect(summary).toMatchObject({ encoding: 'windows-1252', rows: 3, created: 3, invalid: 0 });
+    expect((await service.findByEmail('helene.leger@example.fr'))?.subscriber).toMatchObject({
+      name: 'Hélène Léger',
+      country: 'FR',
+      attributes: { unite: 'UMR « Océans »' },
+    });
+    expect((await service.findByEmail('jose.nunez@example.mx'))?.subscriber).toMatchObject({
+      name: 'José Núñez',
+      country: 'MX',
+      attributes: { unite: 'Institut d’écologie – 2 €' },
+    });
+    expect((await service.findByEmail('francoise.oeuvre@example.fr'))?.subscriber).toMatchObject({
+      name: 'Françoise Œuvre',
+      country: 'CI',
     });
   });
 

@@ -52,7 +52,8 @@ function summaryLines(file: string, summary: ImportSummary): string[] {
   return [
     `${verb} '${file}' into ${summary.newsletterId}: ${summary.created} created, ` +
       `${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.suppressed} suppressed, ` +
-      `${summary.skipped} skipped, ${summary.invalid} invalid (${summary.rows} rows)`,
+      `${summary.skipped} skipped, ${summary.invalid} invalid (${summary.rows} rows)` +
+      (summary.encoding === 'windows-1252' ? '; read as Windows-1252 (not UTF-8)' : ''),
     ...summary.invalidRows.map((row) => `  line ${row.line}: ${row.reason}`),
     ...(summary.invalid > summary.invalidRows.length
       ? [`  … and ${summary.invalid - summary.invalidRows.length} more invalid rows`]
@@ -63,7 +64,7 @@ function summaryLines(file: string, summary: ImportSummary): string[] {
 function registerImport(subscribers: Command, ctx: CliContext): void {
   subscribers
     .command('import')
-    .argument('<file>', 'CSV file (UTF-8, with or without BOM; `,` or `;`)')
+    .argument('<file>', 'CSV file (UTF-8 with or without BOM, or Windows-1252; `,` or `;`)')
     .description(
       'import subscribers of a newsletter from a CSV file (columns named in French or English)',
     )
