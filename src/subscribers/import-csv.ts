@@ -8,6 +8,7 @@ import {
   isUniqueViolation,
   type NewConsentEvent,
 } from '../db/index.ts';
+import { AppError } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
 import { type CsvEncoding, CsvTextDecoder } from './csv-encoding.ts';
 import { createCsvRecordStream, type CsvRecord } from './csv-records.ts';
@@ -95,6 +96,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     options: ImportOptions,
     onConflict: ImportConflictMode,
     counts: BatchCounts = { created: 0, updated: 0, unchanged: 0, suppressed: 0 },
+    round = 1,
   ): Promise<BatchCounts> {
     const now = clock.now();
     const imports = createSubscriberImportRepository(tx);
@@ -147,12 +149,20 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     for (const { row, outcome } of plan.outcomes)
       if (!raced.has(row.emailHash)) counts[outcome] += 1;
     if (raced.size === 0) return counts;
+    // An address that conflicts yet is not found again is not a race: stop rather than loop.
+    if (round >= 3) {
+      throw new AppError(
+        'EIMPORTCONFLICT',
+        `'${options.fileName}': ${raced.size} of its addresses conflict with stored subscribers not found by their hash`,
+      );
+    }
     return writeBatch(
       tx,
       rows.filter((row) => raced.has(row.emailHash)),
       options,
       onConflict,
       counts,
+      round + 1,
     );
   }
 

@@ -233,6 +233,19 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
     ]);
   });
 
+  it('stops with a clear error when an address conflicts yet cannot be found by its hash', async () => {
+    // a row no code of ours writes: the address under a hash that is not its own
+    await database.handle.db.execute(
+      sql`INSERT INTO subscribers (email, email_hash) VALUES ('odd@example.org', 'not-its-hash')`,
+    );
+    const csv = 'email,name\nfine@example.org,Fine\nODD@example.org,Odd\n';
+    await expect(
+      service.importCsv(Readable.from([csv]), { newsletterId: 'adn', fileName: 'odd.csv' }),
+    ).rejects.toThrow(/'odd.csv': 1 of its addresses conflict with stored subscribers/);
+    // the batch was rolled back whole
+    expect(await service.findByEmail('fine@example.org')).toBeNull();
+  });
+
   it('keeps quotes, backslashes, braces, commas and NULL-like text intact', async () => {
     const csv = ['email;name;field', 'q@example.org;"Anne ""A\\B"" {x}, NULL";NULL'].join('\n');
     await service.importCsv(Readable.from([csv]), { newsletterId: 'adn', fileName: 'q.csv' });

@@ -5,7 +5,8 @@
 ALTER TABLE subscribers ALTER COLUMN email_hash TYPE text COLLATE "C";
 ALTER TABLE suppressions ALTER COLUMN email_hash TYPE text COLLATE "C";
 
--- email_hash already makes an address unique whatever its case (sha256 of the lower-cased
--- address) and no query looks addresses up by lower(email): this second unique index only
--- doubled the cost of every insert.
+-- The same for the unique index on lower(email), which keeps an address unique whatever its case
+-- even where a hash were wrong: in byte order it refuses exactly the same duplicates (equality
+-- is byte equality under both collations), and no query reads it in order.
 DROP INDEX subscribers_email_key;
+CREATE UNIQUE INDEX subscribers_email_key ON subscribers ((lower(email) COLLATE "C"));

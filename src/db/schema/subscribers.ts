@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   index,
@@ -10,8 +11,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 // Typed mirror of migrations/0001_subscribers.sql and 0004_email_hash_byte_order.sql (email_hash
-// in the "C" collation, no unique index on lower(email)); the SQL files are the source of the
-// schema.
+// and the unique index on lower(email) in the "C" collation); the SQL files are the source of
+// the schema.
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -36,7 +37,10 @@ export const subscribers = pgTable(
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     ...timestamps,
   },
-  (t) => [uniqueIndex('subscribers_email_hash_key').on(t.emailHash)],
+  (t) => [
+    uniqueIndex('subscribers_email_key').on(sql`(lower(${t.email}) COLLATE "C")`),
+    uniqueIndex('subscribers_email_hash_key').on(t.emailHash),
+  ],
 );
 
 export const subscriptions = pgTable(
