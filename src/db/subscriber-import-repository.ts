@@ -161,9 +161,8 @@ export function createSubscriberImportRepository(db: Executor) {
 
     /**
      * Inserts new subscribers, their subscription to `newsletterId` in `status`, and an
-     * `import` consent event each, in one statement. Returns the email hashes inserted: all of
-     * them with `onConflict: 'fail'` (or it throws), those nobody inserted meanwhile with
-     * `'skip'`.
+     * `import` consent event each, in one statement. Returns the email hashes left out because
+     * someone else inserted them meanwhile: none with `onConflict: 'fail'` (it throws instead).
      */
     async insertSubscribed(
       rows: ImportSubscriberRow[],
@@ -174,7 +173,7 @@ export function createSubscriberImportRepository(db: Executor) {
       if (rows.length === 0) return new Set();
       const at = sql`${now.toISOString()}::timestamptz`;
       const columns = toColumns(rows);
-      const inserted = await queryRows<{ email_hash: string }>(
+      const skipped = await queryRows<{ email_hash: string }>(
         db,
         sql`WITH attributes AS (
               SELECT ${columns.attributes}::jsonb AS list
@@ -203,9 +202,14 @@ export function createSubscriberImportRepository(db: Executor) {
                 ${JSON.stringify({ status: subscription.status })}::jsonb, ${at}
               FROM inserted ins
             )
-            SELECT email_hash FROM inserted`,
+            ${
+              onConflict === 'skip'
+                ? sql`SELECT email_hash FROM input
+                    WHERE email_hash NOT IN (SELECT email_hash FROM inserted)`
+                : sql`SELECT NULL::text AS email_hash WHERE false`
+            }`,
       );
-      return new Set(inserted.map((row) => row.email_hash));
+      return new Set(skipped.map((row) => row.email_hash));
     },
 
     /**

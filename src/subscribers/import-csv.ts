@@ -112,7 +112,8 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     );
     const source = `import:${options.fileName.slice(-150)}`;
     const newStatus = options.isConfirmed === true ? 'active' : 'pending';
-    const inserted = await imports.insertSubscribed(
+    // Addresses inserted meanwhile by another process (skip mode): planned again, now as known.
+    const raced = await imports.insertSubscribed(
       plan.inserts.map((i) => i.values),
       { newsletterId: options.newsletterId, status: newStatus, source },
       now,
@@ -142,10 +143,6 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     }
     await imports.upsertSubscriptions(options.newsletterId, subscriptions, now);
     await createConsentRepository(tx).append(events);
-    // Addresses inserted meanwhile by another process: planned again, now as known ones.
-    const raced = new Set(
-      plan.inserts.filter((i) => !inserted.has(i.row.emailHash)).map((i) => i.row.emailHash),
-    );
     for (const { row, outcome } of plan.outcomes)
       if (!raced.has(row.emailHash)) counts[outcome] += 1;
     if (raced.size === 0) return counts;
