@@ -55,12 +55,15 @@ function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
   );
 }
 
-const needsEscape = /[\\"]/;
+/** Whether a text needs escaping inside a quoted array element: `\` or `"`. */
+function needsEscape(value: string): boolean {
+  return value.includes('"') || value.includes('\\');
+}
 
 /** One element of an array literal: quoted, `\` and `"` escaped; NULL for null. */
 function quoteElement(value: string | null): string {
   if (value === null) return 'NULL';
-  return needsEscape.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
+  return needsEscape(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
 }
 
 /**
@@ -68,17 +71,21 @@ function quoteElement(value: string | null): string {
  * on both drivers, and much cheaper for the server to read than JSON.
  */
 export function toTextArrayLiteral(values: ReadonlyArray<string | null>): string {
-  // the common case, texts to quote and nothing to escape, in one join
-  const isPlain = values.every((value) => value !== null && !needsEscape.test(value));
-  if (isPlain) {
-    if (values.length === 0) return '{}';
-    // braces inside the join, so that the literal is one flat string the driver copies as is
-    const parts = values.slice() as string[];
-    parts[0] = `{"${parts[0]}`;
-    parts[parts.length - 1] = `${parts[parts.length - 1]}"}`;
-    return parts.join('","');
+  let isPlain = true;
+  for (const value of values) {
+    if (value === null || needsEscape(value)) {
+      isPlain = false;
+      break;
+    }
   }
-  return `{${values.map(quoteElement).join(',')}}`;
+  if (!isPlain) return `{${values.map(quoteElement).join(',')}}`;
+  if (values.length === 0) return '{}';
+  // the common case, texts to quote and nothing to escape, in one join; braces inside the
+  // join, so that the literal is one flat string the driver copies as is
+  const parts = values.slice() as string[];
+  parts[0] = `{"${parts[0]}`;
+  parts[parts.length - 1] = `${parts[parts.length - 1]}"}`;
+  return parts.join('","');
 }
 
 /**
