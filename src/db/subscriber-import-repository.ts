@@ -32,10 +32,10 @@ export interface ImportSubscriberRow extends SubscriberValues {
 }
 
 /**
- * What an insert of new subscribers does when an address was inserted meanwhile by someone
- * else: `fail` raises the unique violation (the whole transaction is lost: retry it with
- * `skip`), `skip` leaves that row out. `fail` spares the server a check of the unique indexes
- * before each row.
+ * What an insert of new subscribers does with an address already stored (or inserted meanwhile
+ * by someone else): `fail` raises the unique violation (the whole transaction is lost: retry
+ * it with `skip`), `skip` leaves that row out. `fail` spares the server a check of the unique
+ * indexes before each row.
  */
 export type ImportConflictMode = 'fail' | 'skip';
 
@@ -164,6 +164,21 @@ export function createSubscriberImportRepository(db: Executor) {
         });
       }
       return known;
+    },
+
+    /** The suppressed addresses among `emailHashes`, each looked up through the index. */
+    async findSuppressed(
+      emailHashes: string[],
+    ): Promise<Map<string, { reason: SuppressionReasonValue }>> {
+      if (emailHashes.length === 0) return new Map();
+      const rows = await queryRows<{ email_hash: string; reason: SuppressionReasonValue }>(
+        db,
+        sql`SELECT h.email_hash, x.reason
+            FROM unnest(${toTextArrayLiteral(emailHashes)}::text[]) AS h(email_hash)
+            JOIN LATERAL (SELECT reason FROM suppressions
+              WHERE suppressions.email_hash = h.email_hash LIMIT 1) x ON true`,
+      );
+      return new Map(rows.map((row) => [row.email_hash, { reason: row.reason }]));
     },
 
     /**

@@ -61,6 +61,12 @@ export interface ImportSummary {
 
 class DryRunRollback extends Error {}
 
+/** How a batch is written: see `writeBatch`. */
+interface BatchMode {
+  isOptimistic: boolean;
+  onConflict: ImportConflictMode;
+}
+
 /** What became of the rows of a batch, counted once its transaction committed. */
 type BatchCounts = Record<ImportOutcome, number>;
 const importOutcomes: ImportOutcome[] = ['created', 'updated', 'unchanged', 'suppressed'];
@@ -85,25 +91,28 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers.import' });
 
   /**
-   * Writes one batch of rows (distinct addresses) and returns what became of them. With
-   * `onConflict: 'fail'` an address inserted meanwhile by another process raises a unique
-   * violation (retry the batch with `'skip'`); with `'skip'` such addresses are planned again,
-   * now as known ones.
+   * Writes one batch of rows (distinct addresses) and returns what became of them.
+   * `isOptimistic` takes every address that is not suppressed for a new one, without looking
+   * the stored subscribers up: an insert of a stored address then raises a unique violation,
+   * as `onConflict: 'fail'` does when another process inserted one meanwhile (write the batch
+   * again, looking up, with `'skip'`). With `'skip'` such addresses are planned again, now as
+   * known ones.
    */
   async function writeBatch(
     tx: Executor,
     rows: ImportRow[],
     options: ImportOptions,
-    onConflict: ImportConflictMode,
+    mode: BatchMode,
     counts: BatchCounts = { created: 0, updated: 0, unchanged: 0, suppressed: 0 },
     round = 1,
   ): Promise<BatchCounts> {
+    const { isOptimistic, onConflict } = mode;
     const now = clock.now();
     const imports = createSubscriberImportRepository(tx);
-    const known = await imports.findKnown(
-      rows.map((row) => row.emailHash),
-      options.newsletterId,
-    );
+    const hashes = rows.map((row) => row.emailHash);
+    const known = isOptimistic
+      ? { existing: new Map(), suppressed: await imports.findSuppressed(hashes) }
+      : await imports.findKnown(hashes, options.newsletterId);
     const plan = planImportBatch(
       rows,
       known.existing,
@@ -157,7 +166,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       tx,
       rows.filter((row) => raced.has(row.emailHash)),
       options,
-      onConflict,
+      mode,
       counts,
       round + 1,
     );
@@ -222,20 +231,26 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         while (inFlight.size >= (all ? 1 : maxInFlight)) await Promise.race(inFlight.keys());
         if (failure !== undefined) throw failure;
       };
+      // Until an address of the file turns out to be stored, batches skip looking the stored
+      // subscribers up (a first import into a fresh list never needs it).
+      let isOptimistic = true;
       const write = (rows: ImportRow[]): Promise<BatchCounts> => {
         // A dry run is one transaction, which a failed statement would end: it skips conflicts.
-        if (executor) return writeBatch(executor, rows, options, 'skip');
-        const inTransaction = (onConflict: ImportConflictMode) =>
+        if (executor) {
+          return writeBatch(executor, rows, options, { isOptimistic: false, onConflict: 'skip' });
+        }
+        const inTransaction = (mode: BatchMode) =>
           db.transaction(async (tx) => {
             await createSubscriberImportRepository(tx).relaxCommitDurability();
-            return writeBatch(tx, rows, options, onConflict);
+            return writeBatch(tx, rows, options, mode);
           });
-        // Another process inserted one of the addresses meanwhile: the batch was rolled back
-        // whole, and is written again skipping such addresses.
-        return inTransaction('fail').catch((error: unknown) => {
+        // A stored address, or one another process inserted meanwhile: the batch was rolled
+        // back whole, and is written again looking the addresses up and skipping conflicts.
+        return inTransaction({ isOptimistic, onConflict: 'fail' }).catch((error: unknown) => {
           if (!isUniqueViolation(error)) throw error;
-          log.debug({ rows: rows.length }, 'batch raced another writer; writing it again');
-          return inTransaction('skip');
+          log.debug({ rows: rows.length }, 'batch met stored addresses; writing it again');
+          isOptimistic = false;
+          return inTransaction({ isOptimistic: false, onConflict: 'skip' });
         });
       };
       const flush = async () => {
