@@ -209,8 +209,7 @@ export function createSubscriberImportRepository(db: Executor) {
               SELECT email, email_hash, name, locale, country, research_field, career_stage,
                 attributes, ${at}, ${at}
               FROM input
-              ${onConflict === 'skip' ? sql`ON CONFLICT DO NOTHING` : sql``}
-              RETURNING id, email_hash
+              ${onConflict === 'skip' ? sql`ON CONFLICT DO NOTHING RETURNING id, email_hash` : sql`RETURNING id`}
             ), subscribed AS (
               INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at,
                 updated_at, confirmed_at)
