@@ -10,7 +10,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-// Typed mirror of migrations/0001_subscribers.sql and 0004_email_hash_byte_order.sql (email_hash
+// Typed mirror of migrations/0001_subscribers.sql and 0006_email_hash_byte_order.sql (email_hash
 // and the unique index on lower(email) in the "C" collation); the SQL files are the source of
 // the schema.
 
