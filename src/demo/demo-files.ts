@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import Papa from 'papaparse';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -77,12 +77,12 @@ export async function splitSubscribers(
   targetDir: string,
   newsletterIds: string[],
 ): Promise<NewsletterSubscribers[]> {
-  const rows = parseCsv(await readFile(csvFile, 'utf8'), {
-    columns: true,
-    skip_empty_lines: true,
-    trim: true,
-    bom: true,
-  }) as Array<Record<string, string>>;
+  const text = (await readFile(csvFile, 'utf8')).replace(/^\uFEFF/, '');
+  const rows = Papa.parse<Record<string, string>>(text, {
+    header: true,
+    skipEmptyLines: true,
+    transform: (value) => value.trim(),
+  }).data;
   await mkdir(targetDir, { recursive: true });
   const result: NewsletterSubscribers[] = [];
   for (const newsletterId of newsletterIds) {

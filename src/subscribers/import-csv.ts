@@ -11,8 +11,8 @@ import {
 import { AppError } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
 import { type CsvEncoding, CsvTextDecoder } from './csv-encoding.ts';
-import { createCsvRecordStream, type CsvRecord } from './csv-records.ts';
-import { detectDelimiter } from './detect-delimiter.ts';
+import { readCsvRecords } from './csv-records.ts';
+import { detectDelimiter, detectLineBreak } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
 
@@ -211,13 +211,13 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       counter.bytes += chunk.length;
       first.push(chunk);
     }
-    const delimiter = detectDelimiter(Buffer.concat(first).toString('utf8'));
+    const start = Buffer.concat(first).toString('utf8');
     const decoder = new CsvTextDecoder();
-    const records = Readable.from(replay(first, iterator, counter))
-      .pipe(decoder)
-      .pipe(createCsvRecordStream({ delimiter, onUnreadable: addInvalid })) as AsyncIterable<
-      CsvRecord[]
-    >;
+    const records = readCsvRecords(Readable.from(replay(first, iterator, counter)).pipe(decoder), {
+      delimiter: detectDelimiter(start),
+      lineBreak: detectLineBreak(start),
+      onUnreadable: addInvalid,
+    });
 
     const run = async (executor: Executor | undefined) => {
       let columns: ColumnMap | undefined;

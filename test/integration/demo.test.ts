@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser } from 'mailparser';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DemoSummary } from '../../src/demo/index.ts';
@@ -111,10 +111,12 @@ describe('depeche demo', () => {
   });
 
   it('delivers each newsletter exactly once to every sample subscriber of it', async () => {
-    const rows = parseCsv(await readFile(path.join(workDir, 'demo', 'subscribers.csv'), 'utf8'), {
-      columns: true,
-      trim: true,
-    }) as Array<{ email: string; newsletters: string }>;
+    const text = await readFile(path.join(workDir, 'demo', 'subscribers.csv'), 'utf8');
+    const rows = Papa.parse<{ email: string; newsletters: string }>(text.replace(/^\uFEFF/, ''), {
+      header: true,
+      skipEmptyLines: true,
+      transform: (value) => value.trim(),
+    }).data;
     const expected = rows
       .flatMap((row) =>
         row.newsletters.split(/\s+/).map((id) => `${id} ${row.email.toLowerCase()}`),
