@@ -183,8 +183,10 @@ export function createDeliveryRepository() {
               UPDATE deliveries d
               SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
               WHERE d.id = ANY(${claimIds}::bigint[]) AND d.status = 'queued'
-                AND EXISTS (SELECT 1 FROM campaigns c
-                            WHERE c.id = d.campaign_id AND c.status = 'sending')
+                -- a scalar subquery, not EXISTS: as a join it let the planner, with the
+                -- statistics of a table that was empty at its last ANALYZE, walk every queued
+                -- row of the campaign in the progress index instead of the few ids asked
+                AND (SELECT c.status FROM campaigns c WHERE c.id = d.campaign_id) = 'sending'
               RETURNING d.id
             )
             SELECT 'claimed' AS kind, id, NULL::text AS status, NULL::int AS sent,
