@@ -82,16 +82,7 @@ export type FeedServices = ReturnType<typeof buildFeedServices>;
  * scheduler every FEED_POLL_INTERVAL_SEC, never two polls at once across all workers.
  */
 export function startFeedPollingRuntime(deps: {
-  config: Pick<
-    Config,
-    | 'ISSUES_DIR'
-    | 'FEED_CONCURRENCY'
-    | 'FEED_TIMEOUT_MS'
-    | 'FEED_MAX_BYTES'
-    | 'FEED_ALLOW_PRIVATE_ADDRESSES'
-    | 'FEED_POLL_INTERVAL_SEC'
-    | 'QUEUE_PREFIX'
-  >;
+  config: FeedServicesDeps['config'] & Pick<Config, 'FEED_POLL_INTERVAL_SEC' | 'QUEUE_PREFIX'>;
   db: Database;
   connection: ConnectionOptions;
   logger: Logger;
