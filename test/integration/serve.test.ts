@@ -6,12 +6,23 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { deleteRedisKeys, testQueuePrefix } from '../helpers/campaign-fixtures.ts';
+
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'depeche.js');
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The queues of the served process, under a prefix of this test's, removed after. */
+const queuePrefix = testQueuePrefix();
 
 /** Environment of a child `depeche`: the test's own, minus what would change its behaviour. */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    ...extra,
+  };
   delete env.DATABASE_URL;
   delete env.SECRET_KEY;
   delete env.DEPECHE_ENV;
@@ -52,6 +63,7 @@ describe('depeche serve', () => {
     child = undefined;
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     dataDir = undefined;
+    await deleteRedisKeys(redisUrl, queuePrefix);
   });
 
   it('stops on SIGTERM with exit code 0 and releases the embedded database lock', async () => {
