@@ -20,6 +20,8 @@ function setup(options: {
   writesBeforeFailure?: number;
   rateLimiter?: BatchSenderDeps['rateLimiter'];
   maxInFlight?: number;
+  /** The stored body of this language cannot be encoded. */
+  brokenLocale?: 'fr' | 'en';
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -85,7 +87,12 @@ function setup(options: {
         return { claimed, campaigns: new Map([[1, totals()]]) };
       },
     },
-    messages: { templateFor: async () => template },
+    messages: {
+      templateFor: async (_campaign, locale) => {
+        if (locale === options.brokenLocale) throw new Error(`no ${locale} body`);
+        return template;
+      },
+    },
     links: () => ({
       unsubscribeUrl: 'https://x/u/t',
       preferencesUrl: 'https://x/p/t',
@@ -315,5 +322,14 @@ describe('createBatchSender', () => {
     expect(result.sent).toBeLessThanOrEqual(7);
     expect(result.sent + result.released).toBe(30);
     expect([...setupResult.rows.values()].filter((s) => s === 'sending')).toHaveLength(0);
+  });
+
+  it('fails on a snapshot it cannot encode before claiming any row', async () => {
+    const { sender, rows, sent } = setup({ recipients: 6, brokenLocale: 'en' });
+    await expect(
+      sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false }),
+    ).rejects.toThrow('no en body');
+    expect(sent).toEqual([]);
+    expect([...rows.values()].every((s) => s === 'queued')).toBe(true);
   });
 });

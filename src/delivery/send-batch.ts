@@ -115,8 +115,12 @@ export function createBatchSender(deps: BatchSenderDeps) {
     if (!campaign) throw new CampaignNotFoundError(job.campaignId);
     if (!isSendable(campaign.status)) return { ...result, outcome: 'not-sendable' };
 
-    // Encode the templates before claiming: a broken snapshot must fail before any claim.
-    await deps.messages.templateFor(campaign, 'fr');
+    // Encode the templates of both languages before anything is claimed: a broken snapshot must
+    // fail the job before a row is `sending`, not after.
+    const templates = {
+      fr: await deps.messages.templateFor(campaign, 'fr'),
+      en: await deps.messages.templateFor(campaign, 'en'),
+    };
     result.uncertain = await deps.deliveries.markAbandonedUncertain(
       deps.db,
       job.campaignId,
@@ -213,10 +217,9 @@ export function createBatchSender(deps: BatchSenderDeps) {
             continue;
           }
           result.claimed += 1;
-          const template = await deps.messages.templateFor(campaign, next.locale);
           const sent = await sendToRecipient(deps, {
             campaign,
-            template,
+            template: templates[next.locale],
             recipient: next,
             attempt,
           });
