@@ -38,14 +38,29 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-/** An absolute http(s) URL, at most 2,000 characters. */
+/** True when the URL `value` names a user or a password (`https://user:pass@host/`). */
+function hasCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http(s) URL without credentials, at most 2,000 characters. */
 export const HttpUrlSchema = z
   .string()
   .trim()
   .max(2000, 'must be at most 2000 characters')
   .refine(isHttpUrl, {
     error: (issue) => `must be an http:// or https:// URL, got ${quote(issue.input)}`,
-  });
+  })
+  // never quoted back: the input holds a password
+  .refine(
+    (value) => !hasCredentials(value),
+    'must not carry a user name or password (user:password@)',
+  );
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME =

@@ -63,7 +63,8 @@ export function createArchiveRepository(db: Executor) {
   return {
     /**
      * Sent issues, newest first. `search` matches subject, preheader or text, ignoring case and
-     * accents (`search_fold`, migration 0005: "evenement" finds « Événement »).
+     * accents: `search_text`, their `search_fold` computed when the body was written (migrations
+     * 0005 and 0007: "evenement" finds « Événement »).
      */
     async listSent(query: {
       newsletterId: string;
@@ -74,9 +75,7 @@ export function createArchiveRepository(db: Executor) {
       const filter =
         query.search === undefined || query.search === ''
           ? sql`true`
-          : sql`(search_fold(b.subject) LIKE search_fold(${likePattern(query.search)})
-                  OR search_fold(b.preheader) LIKE search_fold(${likePattern(query.search)})
-                  OR search_fold(b.text) LIKE search_fold(${likePattern(query.search)}))`;
+          : sql`b.search_text LIKE search_fold(${likePattern(query.search)})`;
       const rows = await queryRows<ArchiveRow>(
         db,
         sql`SELECT * FROM (${sent(query.newsletterId, query.locale, filter)}) s ORDER BY sent_at DESC, issue_key DESC LIMIT ${query.limit}`,

@@ -41,7 +41,10 @@ export type HttpFetchResult = {
     }
 );
 
-/** Parses `url` and refuses anything but http(s) before any request is made. */
+/**
+ * Parses `url` and refuses anything but http(s), and any URL with credentials, before any request
+ * is made.
+ */
 export function checkFetchableUrl(url: string): URL {
   let parsed: URL;
   try {
@@ -53,6 +56,14 @@ export function checkFetchableUrl(url: string): URL {
     throw new FeedUnreachableError(
       'unsupported-scheme',
       `'${parsed.protocol}' URLs are not fetched (only http: and https:)`,
+    );
+  }
+  // A password in a URL would be stored and shown with the feed's error; the message names the
+  // host only.
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new FeedUnreachableError(
+      'invalid-url',
+      `a URL of '${parsed.host}' carries a user name or password (user:password@): not fetched`,
     );
   }
   return parsed;

@@ -63,6 +63,10 @@ beforeAll(async () => {
       res.end();
     },
     '/to-file': redirectTo('file:///etc/passwd'),
+    '/to-credentials': (_req, res) => {
+      res.writeHead(302, { location: server.url('/rdf.xml').replace('//', '//user:s3cret@') });
+      res.end();
+    },
     '/gone.xml': (_req, res) => res.writeHead(410).end(),
   });
 });
@@ -352,6 +356,21 @@ describe('RSS fetcher on bad input', () => {
       expect(server.requests.length).toBe(before);
     },
   );
+
+  it('refuses a URL with a user name and password, and never repeats the password', async () => {
+    const before = server.requests.length;
+    for (const url of [
+      server.url('/rdf.xml').replace('//', '//user:s3cret@'),
+      server.url('/to-credentials'),
+    ]) {
+      const failure = (await fetcher.fetch(url, {}).catch((error: unknown) => error)) as Error;
+      expect(failure).toMatchObject({ reason: 'invalid-url' });
+      expect(failure.message).toContain('user name or password');
+      expect(failure.message).not.toContain('s3cret');
+    }
+    // the redirecting server was asked; the URL with credentials never was
+    expect(server.requests.length).toBe(before + 1);
+  });
 
   it('stops reading a huge body at the limit', async () => {
     const small = createRssFetcher({
