@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 
-import { queryWithoutLang } from './page-context.ts';
+import { pathOf, queryWithoutLang } from './page-context.ts';
 
 const request = (method: string, url: string) => ({ method, url }) as FastifyRequest;
 
@@ -18,5 +18,16 @@ describe('queryWithoutLang', () => {
 
   it('keeps nothing of a POST: its page switches to the GET page', () => {
     expect(queryWithoutLang(request('POST', '/subscribe?lang=en&x=1'))).toBe('');
+  });
+});
+
+describe('pathOf', () => {
+  it.each([
+    ['/archive/adn?q=x', '/archive/adn'],
+    ['/subscribe', '/subscribe'],
+    ['//evil.example/x?lang=en', '/evil.example/x'],
+    ['/\\evil.example/x', '/evil.example/x'],
+  ])('reads %j as the path %j of this site', (url, expected) => {
+    expect(pathOf(request('GET', url))).toBe(expected);
   });
 });

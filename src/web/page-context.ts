@@ -25,11 +25,16 @@ export function pageLocale(request: FastifyRequest, subscriberLocale?: string | 
   });
 }
 
-/** The path of the request without its query, for form actions and the language switch. */
+/**
+ * The path of the request without its query, for form actions and the language switch. Leading
+ * slashes and backslashes fold into one: `//evil.example/x` must stay a path of this site, not
+ * become a link to another.
+ */
 export function pathOf(request: FastifyRequest): string {
   const url = request.url;
   const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
+  const path = query < 0 ? url : url.slice(0, query);
+  return `/${path.replace(/^[/\\]+/, '')}`;
 }
 
 /**
