@@ -68,8 +68,11 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
     max: target.poolSize ?? 10,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // An idle client losing its connection must not crash the process; the pool replaces it. A
+  // client in use losing it (the server restarted mid-import) has no listener of pg-pool's: its
+  // query rejects, and this keeps the 'error' event from crashing the process as well.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzleNodePg(pool, { schema }) as unknown as Database;
   return {
     db,

@@ -16,23 +16,25 @@ async function decode(bytes: Buffer, size: number) {
 }
 
 const text = 'courriel;prénom;nom\r\namelie@example.fr;Amélie;Dupré – « Œuvre » 5 €\r\n';
+/** `text` as the decoder passes it on: `\n` line breaks. */
+const lines = text.replaceAll('\r\n', '\n');
 
 describe('CsvTextDecoder', () => {
   it.each([1, 2, 3, 5, 64, 1 << 16])(
     'reads Windows-1252 as Excel writes it (chunks of %i bytes)',
     async (size) => {
       expect(await decode(iconv.encode(text, 'windows-1252'), size)).toEqual({
-        text,
+        text: lines,
         encoding: 'windows-1252',
       });
     },
   );
 
   it.each([1, 2, 3, 5, 64, 1 << 16])(
-    'passes UTF-8 on unchanged, a BOM included (chunks of %i bytes)',
+    'passes UTF-8 on, without its BOM (chunks of %i bytes)',
     async (size) => {
       const bytes = Buffer.from(`\uFEFF${text}`);
-      expect(await decode(bytes, size)).toEqual({ text: `\uFEFF${text}`, encoding: 'utf-8' });
+      expect(await decode(bytes, size)).toEqual({ text: lines, encoding: 'utf-8' });
     },
   );
 
@@ -56,4 +58,14 @@ describe('CsvTextDecoder', () => {
       encoding: 'windows-1252',
     });
   });
+
+  it.each([1, 2, 7, 1 << 16])(
+    'makes every line break \\n, mixed ones and a lone \\r included (chunks of %i bytes)',
+    async (size) => {
+      const mixed = 'email;name\r\na@x.org;A\nb@x.org;"B\r\nB"\rc@x.org;C\r';
+      expect((await decode(Buffer.from(mixed), size)).text).toBe(
+        'email;name\na@x.org;A\nb@x.org;"B\nB"\nc@x.org;C\n',
+      );
+    },
+  );
 });

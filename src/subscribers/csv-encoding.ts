@@ -25,51 +25,86 @@ function cutSequenceLength(data: Buffer): number {
   return 0;
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
- * Passes the bytes of a CSV file on as UTF-8, reading them as Windows-1252 when they are not
- * UTF-8: what Excel on Windows writes as "CSV". ASCII is the same in both; at the first chunk
- * with other bytes, the file is taken as UTF-8 when that chunk is valid UTF-8, else as
- * Windows-1252, for good. {@link encoding} tells which (undefined while only ASCII was read).
+ * Passes the bytes of a CSV file on as UTF-8 with `\n` line breaks and no BOM, reading them as
+ * Windows-1252 when they are not UTF-8: what Excel on Windows writes as "CSV". ASCII is the same
+ * in both; at the first chunk with other bytes, the file is taken as UTF-8 when that chunk is
+ * valid UTF-8, else as Windows-1252, for good. {@link encoding} tells which (undefined while
+ * only ASCII was read). `\r\n` and a lone `\r` become `\n`, inside quoted cells too, so that a
+ * file mixing them is split into its real lines.
  */
 export class CsvTextDecoder extends Transform {
   /** How the file is read, once a byte outside ASCII decided it. */
   encoding: CsvEncoding | undefined;
   #cut: Buffer | undefined;
+  /** The last chunk ended with `\r`: the next one tells whether a `\n` follows. */
+  #isCrPending = false;
+  #isStart = true;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
     if (this.encoding !== undefined) {
-      callback(null, this.#decode(chunk));
+      callback(null, this.#text(this.#decode(chunk)));
       return;
     }
     const data = this.#cut ? Buffer.concat([this.#cut, chunk]) : chunk;
     this.#cut = undefined;
     if (isAscii(data)) {
-      callback(null, data);
+      callback(null, this.#text(data));
       return;
     }
     // A sequence cut by the end of the chunk is judged with the next chunk.
     const whole = data.subarray(0, data.length - cutSequenceLength(data));
     if (isAscii(whole)) {
       this.#cut = data.subarray(whole.length);
-      callback(null, whole);
+      callback(null, this.#text(whole));
       return;
     }
     this.encoding = isUtf8(whole) ? 'utf-8' : 'windows-1252';
-    callback(null, this.#decode(data));
+    callback(null, this.#text(this.#decode(data)));
   }
 
   override _flush(callback: TransformCallback) {
+    let tail: Buffer = Buffer.alloc(0);
     if (this.#cut) {
       this.encoding = isUtf8(this.#cut) ? 'utf-8' : 'windows-1252';
-      callback(null, this.#decode(this.#cut));
-      return;
+      tail = this.#text(this.#decode(this.#cut));
     }
-    callback();
+    callback(null, this.#isCrPending ? Buffer.concat([tail, Buffer.from([LF])]) : tail);
   }
 
   #decode(bytes: Buffer): Buffer {
     return this.encoding === 'windows-1252'
       ? Buffer.from(iconv.decode(bytes, 'windows-1252'))
       : bytes;
+  }
+
+  /** The BOM dropped, line breaks made `\n`; a final `\r` waits for the next chunk. */
+  #text(bytes: Buffer): Buffer {
+    let data = this.#isCrPending ? Buffer.concat([Buffer.from([CR]), bytes]) : bytes;
+    this.#isCrPending = false;
+    if (this.#isStart && data.length > 0) {
+      this.#isStart = false;
+      if (data.subarray(0, 3).equals(utf8Bom)) data = data.subarray(3);
+    }
+    if (!data.includes(CR)) return data;
+    if (data[data.length - 1] === CR) {
+      this.#isCrPending = true;
+      data = data.subarray(0, -1);
+    }
+    const out = Buffer.allocUnsafe(data.length);
+    let length = 0;
+    for (let i = 0; i < data.length; i += 1) {
+      const byte = data[i] as number;
+      if (byte !== CR) out[length++] = byte;
+      else {
+        out[length++] = LF;
+        if (data[i + 1] === LF) i += 1;
+      }
+    }
+    return out.subarray(0, length);
   }
 }

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 
 import Papa from 'papaparse';
 
+import { ValidationError } from '../lib/index.ts';
+
 /** One record of a CSV file, with the line it starts on (1 = the first line of the file). */
 export interface CsvRecord {
   line: number;
@@ -11,40 +13,45 @@ export interface CsvRecord {
 /** Options of {@link readCsvRecords}. */
 export interface CsvRecordOptions {
   delimiter: string;
-  /** The file's line break (see `detectLineBreak`). */
-  lineBreak: '\r\n' | '\n' | '\r';
   /** Called for each record that cannot be read (a broken quote…), which is skipped. */
   onUnreadable: (line: number, reason: string) => void;
+  /** Name of the file, in messages. */
+  fileName: string;
+  /**
+   * Characters one record may hold. A quote never closed makes the rest of the file one record:
+   * past this, the import stops rather than hold the file in memory. @defaultValue 1 MiB
+   */
+  maxRecordChars?: number;
 }
 
 /** What an editor is told about the record papaparse could not read. */
 const unreadableReasons: Record<string, string> = {
-  InvalidQuotes:
-    'a quoted cell has text after its closing quote (the lines up to the next quote were read as one cell)',
-  MissingQuotes: 'a quote is never closed: the rest of the file was read as one cell',
+  InvalidQuotes: 'a quoted cell has text after its closing quote',
+  MissingQuotes: 'a quote is never closed',
 };
-
-const lineBreak = /\r\n|\r|\n/g;
 
 /** Line breaks inside a record's cells (quoted cells may hold some). */
 function innerLineBreaks(cells: string[]): number {
   let count = 0;
   for (const cell of cells) {
-    if (cell.includes('\n') || cell.includes('\r')) count += cell.match(lineBreak)?.length ?? 0;
+    for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) count += 1;
   }
   return count;
 }
 
 /**
- * Reads CSV text (a BOM skipped) as arrays of {@link CsvRecord}s, one per chunk of input, in file
- * order, with papaparse: quoted fields as spreadsheets write them, rows of any length, empty
- * lines skipped, unreadable records reported with their line and skipped. The parser waits
- * while the reader works on a chunk, so memory stays flat in file size.
+ * Reads CSV text with `\n` line breaks and no BOM (what `CsvTextDecoder` passes on) as arrays of
+ * {@link CsvRecord}s, one per chunk of input, in file order, with papaparse: quoted fields as
+ * spreadsheets write them, rows of any length, empty lines skipped, unreadable records reported
+ * with their lines and skipped. The parser and the input wait while the reader takes a chunk's
+ * records, and no record may grow past `maxRecordChars`, so memory stays flat in file size.
+ * Throws a {@link ValidationError} naming the line of a record that grows past it.
  */
 export async function* readCsvRecords(
   text: Readable,
   options: CsvRecordOptions,
 ): AsyncGenerator<CsvRecord[]> {
+  const maxRecordChars = options.maxRecordChars ?? 1 << 20;
   text.setEncoding('utf8');
   const ready: CsvRecord[][] = [];
   let parser: Papa.Parser | undefined;
@@ -56,11 +63,16 @@ export async function* readCsvRecords(
     wake = undefined;
   };
   let line = 1;
-  let isFirst = true;
+  // Characters received, and where the last complete record ended: what lies between is the
+  // record being read.
+  let received = 0;
+  text.on('data', (chunk: string) => {
+    received += chunk.length;
+  });
 
   Papa.parse<string[]>(text as unknown as Papa.LocalFile, {
     delimiter: options.delimiter,
-    newline: options.lineBreak,
+    newline: '\n',
     skipEmptyLines: false,
     chunk(results, handle) {
       const rows = results.data;
@@ -72,18 +84,32 @@ export async function* readCsvRecords(
       }
       const records: CsvRecord[] = [];
       rows.forEach((cells, index) => {
-        if (isFirst) {
-          isFirst = false;
-          if (cells[0]?.charCodeAt(0) === 0xfeff) cells[0] = cells[0].slice(1);
-        }
         const start = line;
         line += 1 + innerLineBreaks(cells);
         const reason = broken.get(index);
-        if (reason !== undefined) options.onUnreadable(start, reason);
-        else if (cells.length > 1 || (cells[0] ?? '') !== '') records.push({ line: start, cells });
+        if (reason !== undefined) {
+          // the cell runs on to the next quote (or the end of the file): say which lines it took
+          const end = start + innerLineBreaks(cells.map((cell) => cell.replace(/\n+$/, '')));
+          options.onUnreadable(
+            start,
+            end > start ? `${reason}: lines ${start} to ${end} were read as one record` : reason,
+          );
+        } else if (cells.length > 1 || (cells[0] ?? '') !== '') {
+          records.push({ line: start, cells });
+        }
       });
+      if (records.length > 0) ready.push(records);
+      if (received - results.meta.cursor > maxRecordChars) {
+        failure = new ValidationError(
+          `'${options.fileName}', line ${line}: a record longer than ${maxRecordChars} characters ` +
+            '(a quote never closed?); the import stopped there',
+        );
+        handle.abort();
+        text.destroy();
+        notify();
+        return;
+      }
       if (records.length === 0) return;
-      ready.push(records);
       parser = handle;
       // papaparse's pause stops its parsing; the input must stop flowing too
       handle.pause();
@@ -100,23 +126,28 @@ export async function* readCsvRecords(
     },
   });
 
-  for (;;) {
-    const records = ready.shift();
-    if (records) {
-      yield records;
-      continue;
+  try {
+    for (;;) {
+      const records = ready.shift();
+      if (records) {
+        yield records;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (isDone) return;
+      const waiting = new Promise<void>((resolve) => (wake = resolve));
+      // The chunk's records are read: let the parser go on (it may parse the next chunk, and
+      // pause again, before `resume` returns).
+      const paused = parser;
+      parser = undefined;
+      if (paused) {
+        text.resume();
+        paused.resume();
+      }
+      await waiting;
     }
-    if (failure !== undefined) throw failure;
-    if (isDone) return;
-    const waiting = new Promise<void>((resolve) => (wake = resolve));
-    // The chunk's records are read: let the parser go on (it may parse the next chunk, and
-    // pause again, before `resume` returns).
-    const paused = parser;
-    parser = undefined;
-    if (paused) {
-      text.resume();
-      paused.resume();
-    }
-    await waiting;
+  } finally {
+    // an early stop (no email column, a failed batch) leaves nothing reading the file
+    if (!isDone) text.destroy();
   }
 }

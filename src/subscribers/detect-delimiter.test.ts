@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { detectDelimiter, detectLineBreak } from './detect-delimiter.ts';
+import { detectDelimiter } from './detect-delimiter.ts';
 
 describe('detectDelimiter', () => {
   it.each([
@@ -15,15 +15,3 @@ describe('detectDelimiter', () => {
   });
 });
 
-describe('detectLineBreak', () => {
-  it.each([
-    ['email;name\r\na@b.fr', '\r\n'],
-    ['email;name\na@b.fr', '\n'],
-    ['email;name\ra@b.fr', '\r'],
-    ['"two\r\nlines";email\nx', '\n'],
-    ['email;name\r', '\r\n'],
-    ['email;name', '\n'],
-  ])('reads %j as %j', (start, expected) => {
-    expect(detectLineBreak(start)).toBe(expected);
-  });
-});

@@ -16,20 +16,3 @@ export function detectDelimiter(start: string): ',' | ';' | '\t' {
   return ',';
 }
 
-/**
- * The line break of a CSV file, from its header line: the first one outside quotes (`\r\n` as
- * spreadsheets on Windows write, `\n`, or a lone `\r`); `\n` when the start holds none. Pure.
- */
-export function detectLineBreak(start: string): '\r\n' | '\n' | '\r' {
-  let isQuoted = false;
-  for (let i = 0; i < start.length; i += 1) {
-    const char = start[i];
-    if (char === '"') isQuoted = !isQuoted;
-    else if (!isQuoted && char === '\n') return '\n';
-    else if (!isQuoted && char === '\r') {
-      if (i + 1 === start.length) return '\r\n'; // cut after the \r: the usual pair
-      return start[i + 1] === '\n' ? '\r\n' : '\r';
-    }
-  }
-  return '\n';
-}

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 
 import {
   createConsentRepository,
@@ -12,7 +12,7 @@ import { AppError } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
 import { type CsvEncoding, CsvTextDecoder } from './csv-encoding.ts';
 import { readCsvRecords } from './csv-records.ts';
-import { detectDelimiter, detectLineBreak } from './detect-delimiter.ts';
+import { detectDelimiter } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
 
@@ -174,7 +174,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
 
   /**
    * Imports subscribers of one newsletter from a CSV stream (UTF-8 with or without BOM, or
-   * Windows-1252 when it is not UTF-8; `,` or `;` detected from the header line; columns found by
+   * Windows-1252 when it is not UTF-8; `,`, `;` or a tab detected from the header line; columns found by
    * their French or English header names).
    * Invalid rows are counted and listed with their line; the others are imported in batches
    * (each batch its own transaction). Idempotent: the same file again gives only `unchanged`
@@ -211,11 +211,12 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       counter.bytes += chunk.length;
       first.push(chunk);
     }
-    const start = Buffer.concat(first).toString('utf8');
     const decoder = new CsvTextDecoder();
-    const records = readCsvRecords(Readable.from(replay(first, iterator, counter)).pipe(decoder), {
-      delimiter: detectDelimiter(start),
-      lineBreak: detectLineBreak(start),
+    // pipeline, not pipe: a read error of the file ends the decoder, hence the import, with it
+    pipeline(Readable.from(replay(first, iterator, counter)), decoder, () => undefined);
+    const records = readCsvRecords(decoder, {
+      delimiter: detectDelimiter(Buffer.concat(first).toString('utf8')),
+      fileName: options.fileName,
       onUnreadable: addInvalid,
     });
 
@@ -276,37 +277,43 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         for (const keys of inFlight.values()) if (keys.has(key)) return true;
         return false;
       };
-      for await (const chunk of records) {
-        for (const { line, cells } of chunk) {
-          if (!columns) {
-            columns = mapColumns(cells, options.fileName);
-            continue;
+      try {
+        for await (const chunk of records) {
+          for (const { line, cells } of chunk) {
+            if (!columns) {
+              columns = mapColumns(cells, options.fileName);
+              continue;
+            }
+            summary.rows += 1;
+            const result = readRow(cells, columns, line);
+            if (!result.ok) {
+              addInvalid(line, result.reason);
+              continue;
+            }
+            const { row } = result;
+            const isOtherNewsletter =
+              row.newsletters !== undefined && !row.newsletters.includes(options.newsletterId);
+            if (isOtherNewsletter || row.isUnsubscribed) {
+              summary.skipped += 1;
+              continue;
+            }
+            // A repeated address waits for its first occurrence to be written: the later line
+            // wins.
+            if (batchKeys.has(row.emailHash)) await flush();
+            if (isBeingWritten(row.emailHash)) await settle(true);
+            batch.push(row);
+            batchKeys.add(row.emailHash);
+            if (batch.length >= (options.batchSize ?? 2000)) await flush();
           }
-          summary.rows += 1;
-          const result = readRow(cells, columns, line);
-          if (!result.ok) {
-            addInvalid(line, result.reason);
-            continue;
-          }
-          const { row } = result;
-          const isOtherNewsletter =
-            row.newsletters !== undefined && !row.newsletters.includes(options.newsletterId);
-          if (isOtherNewsletter || row.isUnsubscribed) {
-            summary.skipped += 1;
-            continue;
-          }
-          // A repeated address waits for its first occurrence to be written: the later line
-          // wins.
-          if (batchKeys.has(row.emailHash)) await flush();
-          if (isBeingWritten(row.emailHash)) await settle(true);
-          batch.push(row);
-          batchKeys.add(row.emailHash);
-          if (batch.length >= (options.batchSize ?? 2000)) await flush();
         }
+        if (!columns) mapColumns([], options.fileName);
+        await flush();
+        await settle(true);
+      } catch (error) {
+        // batches still being written end (commit or roll back) before the database is closed
+        await Promise.allSettled(inFlight.keys());
+        throw error;
       }
-      if (!columns) mapColumns([], options.fileName);
-      await flush();
-      await settle(true);
     };
 
     if (options.isDryRun) {

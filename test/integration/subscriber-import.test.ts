@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { queryRows } from '../../src/db/index.ts';
+import { openDatabase, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
   createSubscriberService,
@@ -246,6 +246,74 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
     expect(await service.findByEmail('fine@example.org')).toBeNull();
   });
 
+  const importText = (text: string | Readable, options: { batchSize?: number } = {}) =>
+    service.importCsv(typeof text === 'string' ? Readable.from([Buffer.from(text)]) : text, {
+      newsletterId: 'adn',
+      fileName: 'bad.csv',
+      ...options,
+    });
+  const storedEmails = async () =>
+    (
+      await queryRows<{ email: string }>(
+        database.handle.db,
+        sql`SELECT email FROM subscribers ORDER BY email`,
+      )
+    ).map((row) => row.email);
+
+  it('reads every line of a file mixing CRLF, LF and lone CR line breaks', async () => {
+    const summary = await importText(
+      'email;name\r\na@example.org;A\nb@example.org;B\rc@example.org;C\r\nnot-an-address;D\n',
+    );
+    expect(summary).toMatchObject({ rows: 4, created: 3, invalid: 1 });
+    expect(summary.invalidRows).toEqual([
+      { line: 5, reason: "'not-an-address' is not a valid email address" },
+    ]);
+    expect(await storedEmails()).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+  });
+
+  it('reports a broken quote with the lines it swallowed, and imports the rows before', async () => {
+    const summary = await importText(
+      'email,name\na@example.org,A\nb@example.org,"B"x\nc@example.org,C\n',
+    );
+    expect(summary).toMatchObject({ created: 1, invalid: 1 });
+    expect(summary.invalidRows).toEqual([
+      {
+        line: 3,
+        reason:
+          'a quoted cell has text after its closing quote: lines 3 to 4 were read as one record',
+      },
+    ]);
+    expect(await storedEmails()).toEqual(['a@example.org']);
+  });
+
+  it('stops at a quote never closed in a large file instead of holding the file in memory', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `u${i}@example.org,U ${i}`).join('\n');
+    const text = `email,name\n${rows}\nbad@example.org,"never closed\n${'x,y\n'.repeat(300_000)}`;
+    await expect(importText(text, { batchSize: 1000 })).rejects.toThrow(
+      /'bad\.csv', line 3002: a record longer than 1048576 characters \(a quote never closed\?\)/,
+    );
+    // batches written before stay (an interrupted import is run again once the file is mended)
+    expect((await storedEmails()).length).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('fails, and does not hang, when reading the file fails midway', async () => {
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.from('email,name\na@example.org,A\n'));
+        this.destroy(new Error('disk gone'));
+      },
+    });
+    await expect(importText(failing)).rejects.toThrow('disk gone');
+  });
+
+  it('imports nothing from a header without rows, and counts a file of bad rows as invalid', async () => {
+    expect(await importText('email;name\n')).toMatchObject({ rows: 0, created: 0, invalid: 0 });
+    const bad = await importText('email;name\nnope;A\n;B\nstill-not@;C\n');
+    expect(bad).toMatchObject({ rows: 3, created: 0, invalid: 3 });
+    expect(bad.invalidRows.map((row) => row.line)).toEqual([2, 3, 4]);
+    expect(await storedEmails()).toEqual([]);
+  });
+
   it('keeps quotes, backslashes, braces, commas and NULL-like text intact', async () => {
     const csv = ['email;name;field', 'q@example.org;"Anne ""A\\B"" {x}, NULL";NULL'].join('\n');
     await service.importCsv(Readable.from([csv]), { newsletterId: 'adn', fileName: 'q.csv' });
@@ -357,5 +425,74 @@ describe('CSV import racing another writer on postgres', () => {
     expect(summary).toMatchObject({ isDryRun: true, rows: 3, created: 3, invalid: 0 });
     expect((await service.stats()).subscribers).toBe(1);
     expect((await service.findByEmail('race@example.org'))?.subscriber.name).toBe('Other');
+  });
+});
+
+describe('CSV import losing its PostgreSQL connections', () => {
+  let database: TestDatabase;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    database = await openTestPostgres();
+    admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.end();
+    await database.drop();
+  });
+
+  it('fails with the database error, batches in flight settled, the process unharmed', async () => {
+    const [{ schema } = { schema: '' }] = await queryRows<{ schema: string }>(
+      database.handle.db,
+      sql`SELECT current_schema() AS schema`,
+    );
+    const application = `import-kill-${process.pid}`;
+    const handle = await openDatabase({
+      kind: 'postgres',
+      url: `${testDatabaseUrl}?application_name=${application}`,
+      schema,
+    });
+    const service = createSubscriberService({
+      db: handle.db,
+      clock: fixedClock('2026-11-23T10:00:00Z'),
+      logger: createSilentLogger(),
+    });
+    const lines = Array.from({ length: 30_000 }, (_, i) => `k${i}@example.org,K ${i}`);
+    let isKilled = false;
+    try {
+      const importing = service.importCsv(Readable.from([`email,name\n${lines.join('\n')}\n`]), {
+        newsletterId: 'adn',
+        fileName: 'kill.csv',
+        batchSize: 500,
+        concurrency: 3,
+        // the server drops every connection of the import once its first batch is written
+        onProgress: () => {
+          if (isKilled) return;
+          isKilled = true;
+          void admin.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+            [application],
+          );
+        },
+      });
+      await expect(importing).rejects.toThrow();
+      expect(isKilled).toBe(true);
+    } finally {
+      await handle.close();
+    }
+    // what was committed stays whole: each subscriber has its subscription and consent event
+    const [counts] = await queryRows<{
+      subscribers: number;
+      subscriptions: number;
+      events: number;
+    }>(
+      database.handle.db,
+      sql`SELECT (SELECT count(*)::int FROM subscribers) AS subscribers,
+                 (SELECT count(*)::int FROM subscriptions) AS subscriptions,
+                 (SELECT count(*)::int FROM consent_events) AS events`,
+    );
+    expect(counts?.subscribers).toBeLessThan(30_000);
+    expect(counts?.subscriptions).toBe(counts?.subscribers);
+    expect(counts?.events).toBe(counts?.subscribers);
   });
 });

@@ -64,7 +64,7 @@ function summaryLines(file: string, summary: ImportSummary): string[] {
 function registerImport(subscribers: Command, ctx: CliContext): void {
   subscribers
     .command('import')
-    .argument('<file>', 'CSV file (UTF-8 with or without BOM, or Windows-1252; `,` or `;`)')
+    .argument('<file>', 'CSV file (UTF-8 with or without BOM, or Windows-1252; `,`, `;` or tab)')
     .description(
       'import subscribers of a newsletter from a CSV file (columns named in French or English)',
     )
