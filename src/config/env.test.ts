@@ -25,9 +25,10 @@ describe('FEED_ALLOW_PRIVATE_ADDRESSES', () => {
     '10.0.0.0/8/1',
     '2130706433',
     '10.0.0.0/x',
+    '::ffff:10.0.0.0/104',
   ])('refuses %j, naming the variable and the bad entry', (value) => {
     expect(() => loadConfig({ FEED_ALLOW_PRIVATE_ADDRESSES: `127.0.0.1,${value}` })).toThrow(
-      `Configuration: FEED_ALLOW_PRIVATE_ADDRESSES expected true, false, or comma-separated IP addresses and CIDR ranges ('${value}' is neither)`,
+      `Configuration: FEED_ALLOW_PRIVATE_ADDRESSES expected true, false, or comma-separated IP addresses and CIDR ranges, IPv4 ones written as IPv4: '${value}' is not one`,
     );
   });
 });

@@ -12,11 +12,15 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-/** True for an IP address, or an IP address and a prefix length (`10.20.0.0/16`, `fd00::/8`). */
+/**
+ * True for an IP address, or an IP address and a prefix length (`10.20.0.0/16`, `fd00::/8`). An
+ * IPv4-mapped IPv6 form (`::ffff:10.0.0.0/104`) is refused: connections to such addresses are
+ * judged as the IPv4 address they carry, so it would never match; write `10.0.0.0/8`.
+ */
 function isAddressOrRange(entry: string): boolean {
   const [address = '', prefix, extra] = entry.split('/');
   const family = net.isIP(address);
-  if (family === 0 || extra !== undefined) return false;
+  if (family === 0 || extra !== undefined || /^::ffff:/i.test(address)) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
@@ -41,7 +45,7 @@ const privateAddressAllowance = z
     if (bad !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        message: `expected true, false, or comma-separated IP addresses and CIDR ranges ('${bad}' is neither)`,
+        message: `expected true, false, or comma-separated IP addresses and CIDR ranges, IPv4 ones written as IPv4: '${bad}' is not one`,
       });
       return z.NEVER;
     }

@@ -55,6 +55,14 @@ describe('isHttpUrl', () => {
       "must be an http:// or https:// URL, got 'mailto:someone@example.org'",
     );
   });
+
+  it('refuses a URL with a user name or password without repeating it', () => {
+    const result = HttpUrlSchema.safeParse('https://editor:s3cret@feeds.example.org/rss');
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      'must not carry a user name or password (user:password@)',
+    ]);
+    expect(HttpUrlSchema.safeParse('https://feeds.example.org/rss').success).toBe(true);
+  });
 });
 
 describe('compareDateOrDateTime', () => {

@@ -1,10 +1,4 @@
-export {
-  type AddressPolicy,
-  type AddressVerdict,
-  createAddressPolicy,
-  type PrivateAddressAllowance,
-  specialPurposeRange,
-} from './address-policy.ts';
+export type { PrivateAddressAllowance } from './address-policy.ts';
 export {
   type Candidate,
   CandidateSchema,
@@ -14,7 +8,6 @@ export {
   NewCandidateSchema,
 } from './candidate.ts';
 export { canonicalUrl, resolveWebUrl } from './canonical-url.ts';
-export { extractDeadline } from './deadline.ts';
 export { type FeedEntry, FeedEntrySchema, type ParsedFeed } from './feed-entry.ts';
 export { type FeedFailureReason, FeedInvalidError, FeedUnreachableError } from './feed-errors.ts';
 export type { FeedFetcher, FeedValidators, FetchedFeed } from './feed-fetcher.ts';
@@ -44,15 +37,8 @@ export {
   type FeedServiceDeps,
   type NewsletterFeeds,
 } from './feed-service.ts';
-export { createGuardedAgent, createGuardedLookup, type ResolveAll } from './guarded-agent.ts';
-export {
-  chooseSection,
-  containsKeyword,
-  type KeywordRules,
-  type KeywordVerdict,
-  matchKeywords,
-  type SectionRule,
-} from './keywords.ts';
+export type { ResolveAll } from './guarded-agent.ts';
+export type { KeywordRules } from './keywords.ts';
 export {
   DEFAULT_MAX_AGE_DAYS,
   type FeedRules,

@@ -56,8 +56,15 @@ class TolerantParser extends Parser<RawFeed, RawItem> {
 // hours) and blocks the event loop, so no deadline could stop it. We never read snippets:
 // rss-parser's helper module is shared, so this makes them empty for every parser.
 const rssParserUtils = createRequire(import.meta.url)('rss-parser/lib/utils.js') as {
-  getSnippet: (html: string) => string;
+  getSnippet?: (html: string) => string;
 };
+// rss-parser is pinned to 3.13.x (package.json); a version that moved the helper must not be
+// left unpatched without a word
+if (typeof rssParserUtils.getSnippet !== 'function') {
+  throw new Error(
+    'rss-parser/lib/utils.js has no getSnippet: review the snippet patch of parse-feed.ts',
+  );
+}
 rssParserUtils.getSnippet = () => '';
 
 // A DOCTYPE with an internal subset is how entity-expansion ("billion laughs") documents
