@@ -1,4 +1,8 @@
-export { closeRedisConnection, createRedisConnection } from './connection.ts';
+export {
+  closeRedisConnection,
+  createRedisConnection,
+  createRequestRedisConnection,
+} from './connection.ts';
 export {
   createDeliveryQueues,
   createQueueEnqueuer,

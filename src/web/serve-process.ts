@@ -9,7 +9,11 @@ import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
-import { closeRedisConnection, createRedisConnection } from '../queue/index.ts';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  createRequestRedisConnection,
+} from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
 import {
@@ -95,7 +99,12 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       onError: (error, metric) => log.warn({ err: error, metric }, 'metric source failed'),
     });
 
-    const transactionalQueue = openTransactionalQueue(connection, config);
+    // The pages' own connection (rate limits, confirmation messages): with Redis down a
+    // subscribe fails with an error page instead of hanging on the workers' waiting connection.
+    const requestRedis = createRequestRedisConnection(config.REDIS_URL, 'depeche-web');
+    requestRedis.on('error', () => undefined);
+    closers.push({ name: 'redis-web', close: () => closeRedisConnection(requestRedis) });
+    const transactionalQueue = openTransactionalQueue(requestRedis, config);
     closers.push({ name: 'transactional-queue', close: () => transactionalQueue.close() });
     let delivery: Delivery;
     if (options.isRunningWorkers) {
@@ -159,7 +168,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         publicUrl: config.PUBLIC_URL,
         clock,
         logger,
-        redis: connection,
+        redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
       }),
     );
