@@ -129,6 +129,9 @@ async function main(): Promise<void> {
   const connections = option('connections', 32);
   const subscriberCount = option('subscribers', 60_000);
   const only = textOption('only');
+  if (only !== undefined && only !== 'one-click' && only !== 'subscribe') {
+    throw new Error(`--only takes one-click or subscribe, not '${only}'`);
+  }
   const cpuProfileDir = textOption('cpu-prof');
   const schema = `bench_web_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const prefix = `{bench-web-${randomUUID().slice(0, 8)}}`;
@@ -163,61 +166,53 @@ async function main(): Promise<void> {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   const base = `http://127.0.0.1:${port}`;
+  /** Loads the server with `requests` unless `--only` names the other POST. */
+  const load = (name: 'one-click' | 'subscribe', requests: autocannon.Request[]) =>
+    only === undefined || only === name
+      ? run(child, { url: base, connections, duration, requests })
+      : Promise.resolve(undefined);
   try {
     const signer = createTokenSigner(tokenKey);
-    const tokens = Array.from({ length: subscriberCount }, (_, i) =>
-      signer.sign({ purpose: 'unsubscribe', subscriberId: i + 1, newsletterId: 'adn' }),
-    );
-    let next = 0;
-    const oneClick =
+    const tokens =
       only === 'subscribe'
-        ? undefined
-        : await run(child, {
-            url: base,
-            connections,
-            duration,
-            requests: [
-              {
-                method: 'POST',
-                headers: { 'content-type': 'application/x-www-form-urlencoded' },
-                body: 'List-Unsubscribe=One-Click',
-                setupRequest: (request) => ({
-                  ...request,
-                  path: `/u/${tokens[next++ % tokens.length]}`,
-                }),
-              },
-            ],
-          });
+        ? []
+        : Array.from({ length: subscriberCount }, (_, i) =>
+            signer.sign({ purpose: 'unsubscribe', subscriberId: i + 1, newsletterId: 'adn' }),
+          );
+    let next = 0;
+    const oneClick = await load('one-click', [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/u/${tokens[next++ % tokens.length]}`,
+        }),
+      },
+    ]);
     const oneClickRequests = next;
 
     const form = await fetch(`${base}/subscribe`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
     const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     let n = 0;
-    const subscribe =
-      only === 'one-click'
-        ? undefined
-        : await run(child, {
-            url: base,
-            connections,
-            duration,
-            requests: [
-              {
-                method: 'POST',
-                path: '/subscribe',
-                headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-                setupRequest: (request) => ({
-                  ...request,
-                  body: new URLSearchParams({
-                    _csrf: csrf,
-                    email: `new${n++}@example.org`,
-                    newsletters: 'fil-de-marianne',
-                    consent: 'yes',
-                  }).toString(),
-                }),
-              },
-            ],
-          });
+    const subscribe = await load('subscribe', [
+      {
+        method: 'POST',
+        path: '/subscribe',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        setupRequest: (request) => ({
+          ...request,
+          body: new URLSearchParams({
+            _csrf: csrf,
+            email: `new${n++}@example.org`,
+            newsletters: 'fil-de-marianne',
+            consent: 'yes',
+          }).toString(),
+        }),
+      },
+    ]);
     const unsubscribed = await admin.query(
       `SELECT count(*)::int AS n FROM subscriptions WHERE status = 'unsubscribed'`,
     );
