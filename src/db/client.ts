@@ -6,10 +6,10 @@ import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
 
 import { acquireEmbeddedLock } from './embedded-lock.ts';
 import * as schema from './schema/index.ts';
+import { TransactionSafePool } from './transaction-safe-pool.ts';
 
 /** The typed query layer, the same type over PostgreSQL and PGlite. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -63,7 +63,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 }
 
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): DatabaseHandle {
-  const pool = new pg.Pool({
+  const pool = new TransactionSafePool({
     connectionString: target.url,
     max: target.poolSize ?? 10,
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
