@@ -68,4 +68,14 @@ describe('CsvTextDecoder', () => {
       );
     },
   );
+
+  it.each([
+    ['utf-16le', 2],
+    ['utf-16le', 3],
+    ['utf-16be', 5],
+    ['utf-16le', 1 << 16],
+  ] as const)('reads %s by its byte order mark (chunks of %i bytes)', async (encoding, size) => {
+    const bytes = iconv.encode(`\uFEFF${text}`, encoding, { addBOM: false });
+    expect(await decode(bytes, size)).toEqual({ text: lines, encoding });
+  });
 });

@@ -4,7 +4,14 @@ import { Transform, type TransformCallback } from 'node:stream';
 import iconv from 'iconv-lite';
 
 /** How the bytes of an import file are read. */
-export type CsvEncoding = 'utf-8' | 'windows-1252';
+export type CsvEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+
+/** The UTF-16 of a file starting with its byte order mark (Excel's "Unicode text"), if any. */
+export function utf16Of(start: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
+  if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
 
 /** Length of the UTF-8 sequence a lead byte starts; 0 for a byte no sequence starts with. */
 function sequenceLength(byte: number): number {
@@ -31,6 +38,7 @@ const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Passes the bytes of a CSV file on as UTF-8 with `\n` line breaks and no BOM, reading them as
+ * UTF-16 when they start with its byte order mark (Excel's "Unicode text"), else as
  * Windows-1252 when they are not UTF-8: what Excel on Windows writes as "CSV". ASCII is the same
  * in both; at the first chunk with other bytes, the file is taken as UTF-8 when that chunk is
  * valid UTF-8, else as Windows-1252, for good. {@link encoding} tells which (undefined while
@@ -44,8 +52,22 @@ export class CsvTextDecoder extends Transform {
   /** The last chunk ended with `\r`: the next one tells whether a `\n` follows. */
   #isCrPending = false;
   #isStart = true;
+  /** The streaming decoder of a UTF-16 file (a character may be cut between chunks). */
+  #utf16: iconv.DecoderStream | undefined;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    if (this.#isStart && this.encoding === undefined && this.#cut === undefined) {
+      const utf16 = utf16Of(chunk);
+      if (utf16) {
+        this.encoding = utf16;
+        this.#utf16 = iconv.getDecoder(utf16);
+      }
+    }
+    if (this.#utf16) {
+      // iconv drops the byte order mark
+      callback(null, this.#text(Buffer.from(this.#utf16.write(chunk))));
+      return;
+    }
     if (this.encoding !== undefined) {
       callback(null, this.#text(this.#decode(chunk)));
       return;
@@ -69,7 +91,8 @@ export class CsvTextDecoder extends Transform {
 
   override _flush(callback: TransformCallback) {
     let tail: Buffer = Buffer.alloc(0);
-    if (this.#cut) {
+    if (this.#utf16) tail = this.#text(Buffer.from(this.#utf16.end() ?? ''));
+    else if (this.#cut) {
       this.encoding = isUtf8(this.#cut) ? 'utf-8' : 'windows-1252';
       tail = this.#text(this.#decode(this.#cut));
     }

@@ -1,5 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 
+import iconv from 'iconv-lite';
+
 import {
   createConsentRepository,
   createSubscriberImportRepository,
@@ -10,7 +12,7 @@ import {
 } from '../db/index.ts';
 import { AppError } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
-import { type CsvEncoding, CsvTextDecoder } from './csv-encoding.ts';
+import { type CsvEncoding, CsvTextDecoder, utf16Of } from './csv-encoding.ts';
 import { readCsvRecords } from './csv-records.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
@@ -71,13 +73,20 @@ interface BatchMode {
 type BatchCounts = Record<ImportOutcome, number>;
 const importOutcomes: ImportOutcome[] = ['created', 'updated', 'unchanged', 'suppressed'];
 
-/** Yields the chunks of `first` then the rest of `iterator`, counting bytes. */
+/** The start of a file as text, to choose its delimiter: UTF-16 by its byte order mark. */
+function headerText(start: Buffer): string {
+  const utf16 = utf16Of(start);
+  return utf16 ? iconv.decode(start, utf16) : start.toString('utf8');
+}
+
+/** Yields the chunks of `first` as one, then the rest of `iterator`, counting bytes. */
 async function* replay(
   first: Buffer[],
   iterator: AsyncIterator<Buffer>,
   counter: { bytes: number },
 ): AsyncGenerator<Buffer> {
-  for (const chunk of first) yield chunk;
+  // one chunk: the decoder sees a byte order mark whole
+  if (first.length > 0) yield Buffer.concat(first);
   for (;;) {
     const next = await iterator.next();
     if (next.done) return;
@@ -215,7 +224,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     // pipeline, not pipe: a read error of the file ends the decoder, hence the import, with it
     pipeline(Readable.from(replay(first, iterator, counter)), decoder, () => undefined);
     const records = readCsvRecords(decoder, {
-      delimiter: detectDelimiter(Buffer.concat(first).toString('utf8')),
+      delimiter: detectDelimiter(headerText(Buffer.concat(first))),
       fileName: options.fileName,
       onUnreadable: addInvalid,
     });

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { sql } from 'drizzle-orm';
+import iconv from 'iconv-lite';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -259,6 +260,17 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
         sql`SELECT email FROM subscribers ORDER BY email`,
       )
     ).map((row) => row.email);
+
+  it('reads Unicode text as Excel saves it: UTF-16 with tabs', async () => {
+    const text = '\uFEFFcourriel\tprénom\tnom\r\nzoe@example.fr\tZoé\tŁukasiewicz\r\n';
+    const summary = await importText(Readable.from([iconv.encode(text, 'utf-16le')]));
+    expect(summary).toMatchObject({ encoding: 'utf-16le', created: 1, invalid: 0 });
+    const [row] = await queryRows<{ name: string }>(
+      database.handle.db,
+      sql`SELECT name FROM subscribers`,
+    );
+    expect(row?.name).toBe('Zoé Łukasiewicz');
+  });
 
   it('reads every line of a file mixing CRLF, LF and lone CR line breaks', async () => {
     const summary = await importText(

@@ -53,7 +53,11 @@ function summaryLines(file: string, summary: ImportSummary): string[] {
     `${verb} '${file}' into ${summary.newsletterId}: ${summary.created} created, ` +
       `${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.suppressed} suppressed, ` +
       `${summary.skipped} skipped, ${summary.invalid} invalid (${summary.rows} rows)` +
-      (summary.encoding === 'windows-1252' ? '; read as Windows-1252 (not UTF-8)' : ''),
+      (summary.encoding === 'windows-1252'
+        ? '; read as Windows-1252 (not UTF-8)'
+        : summary.encoding.startsWith('utf-16')
+          ? `; read as ${summary.encoding.toUpperCase()} (Unicode text)`
+          : ''),
     ...summary.invalidRows.map((row) => `  line ${row.line}: ${row.reason}`),
     ...(summary.invalid > summary.invalidRows.length
       ? [`  … and ${summary.invalid - summary.invalidRows.length} more invalid rows`]
