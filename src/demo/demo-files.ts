@@ -6,6 +6,8 @@ import Papa from 'papaparse';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
 
+import { ValidationError } from '../lib/index.ts';
+
 /** One sample feed of the demo: a file of `demo/feeds/` and where its items go. */
 export const DemoFeedSchema = z.object({
   file: z.string().regex(/^[\w.-]+\.(xml|atom)$/),
@@ -78,11 +80,18 @@ export async function splitSubscribers(
   newsletterIds: string[],
 ): Promise<NewsletterSubscribers[]> {
   const text = (await readFile(csvFile, 'utf8')).replace(/^\uFEFF/, '');
-  const rows = Papa.parse<Record<string, string>>(text, {
+  const parsed = Papa.parse<Record<string, string>>(text, {
     header: true,
+    delimiter: ',',
     skipEmptyLines: true,
+    transformHeader: (header) => header.trim(),
     transform: (value) => value.trim(),
-  }).data;
+  });
+  const [error] = parsed.errors;
+  if (error) {
+    throw new ValidationError(`'${csvFile}', row ${(error.row ?? 0) + 2}: ${error.message}`);
+  }
+  const rows = parsed.data;
   await mkdir(targetDir, { recursive: true });
   const result: NewsletterSubscribers[] = [];
   for (const newsletterId of newsletterIds) {
