@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { type CampaignStatus, CampaignStatusSchema } from '../delivery/campaign.ts';
+import { toBigintArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** Status of one delivery row. */
@@ -49,11 +50,6 @@ export interface ProgressWritten {
   claimed: Set<number>;
   /** Status and counts (outcomes of this call included) of the campaigns named, by id. */
   campaigns: Map<number, CampaignTotals>;
-}
-
-/** A PostgreSQL array literal of whole numbers, passed as one parameter (both drivers). */
-function toBigintArrayLiteral(values: number[]): string {
-  return `{${values.map((value) => Math.trunc(value)).join(',')}}`;
 }
 
 /** Number of delivery rows of a campaign in each status. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 
+import { toTextArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 import {
   type RawSubscriberValues,
@@ -53,39 +54,6 @@ function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
       attributes: row.attributes,
     })),
   );
-}
-
-/** Whether a text needs escaping inside a quoted array element: `\` or `"`. */
-function needsEscape(value: string): boolean {
-  return value.includes('"') || value.includes('\\');
-}
-
-/** One element of an array literal: quoted, `\` and `"` escaped; NULL for null. */
-function quoteElement(value: string | null): string {
-  if (value === null) return 'NULL';
-  return needsEscape(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : `"${value}"`;
-}
-
-/**
- * A PostgreSQL array literal of texts, passed as one text parameter and cast in SQL: the same
- * on both drivers, and much cheaper for the server to read than JSON.
- */
-export function toTextArrayLiteral(values: ReadonlyArray<string | null>): string {
-  let isPlain = true;
-  for (const value of values) {
-    if (value === null || needsEscape(value)) {
-      isPlain = false;
-      break;
-    }
-  }
-  if (!isPlain) return `{${values.map(quoteElement).join(',')}}`;
-  if (values.length === 0) return '{}';
-  // the common case, texts to quote and nothing to escape, in one join; braces inside the
-  // join, so that the literal is one flat string the driver copies as is
-  const parts = values.slice() as string[];
-  parts[0] = `{"${parts[0]}`;
-  parts[parts.length - 1] = `${parts[parts.length - 1]}"}`;
-  return parts.join('","');
 }
 
 /**
