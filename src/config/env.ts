@@ -155,6 +155,16 @@ export const envSchema = z
      * @defaultValue false
      */
     TRUST_PROXY: z.stringbool().default(false),
+    /**
+     * Minutes of inactivity after which an editor's workspace session ends.
+     * @defaultValue 60
+     */
+    EDITOR_SESSION_IDLE_MINUTES: positiveInt(60),
+    /**
+     * Hours after sign-in at which an editor's session ends, used or not.
+     * @defaultValue 12
+     */
+    EDITOR_SESSION_MAX_HOURS: positiveInt(12),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),

@@ -9,6 +9,7 @@ export {
   createAudienceRepository,
   type FanOutPage,
 } from './audience-repository.ts';
+export { type AuditRepository, createAuditRepository } from './audit-repository.ts';
 export {
   type CampaignRepository,
   createCampaignRepository,
@@ -46,6 +47,11 @@ export {
   DeliveryStatusSchema,
   type ProgressWritten,
 } from './delivery-repository.ts';
+export { createEditorRepository, type EditorRepository } from './editor-repository.ts';
+export {
+  createEditorSessionRepository,
+  type EditorSessionRepository,
+} from './editor-session-repository.ts';
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';

@@ -1,0 +1,95 @@
+import type { Clock } from '../lib/index.ts';
+import type { AuditActor } from './audit.ts';
+import { type Editor, EditorEmailSchema, type NewEditor, NewEditorSchema } from './editor.ts';
+import { EditorExistsError, EditorNotFoundError } from './errors.ts';
+import type { AuditStore, EditorStore, SessionStore } from './ports.ts';
+import { type Role, RoleSchema } from './role.ts';
+
+/**
+ * Editor accounts: create, list, disable, change role. Every change lands in the audit log
+ * with its actor; disabling an account or changing its role ends its sessions at once.
+ */
+export function createAccountService(deps: {
+  editors: EditorStore;
+  sessions: Pick<SessionStore, 'revokeEditorSessions'>;
+  audit: Pick<AuditStore, 'append'>;
+  clock: Clock;
+}) {
+  const { editors, sessions, audit, clock } = deps;
+
+  async function require(email: string): Promise<Editor> {
+    const address = EditorEmailSchema.parse(email);
+    const editor = await editors.findByEmail(address);
+    if (!editor) throw new EditorNotFoundError(address);
+    return editor;
+  }
+
+  return {
+    async add(
+      actor: AuditActor,
+      input: { email: string; role: string; name?: string | undefined },
+    ) {
+      const values: NewEditor = NewEditorSchema.parse(input);
+      const now = clock.now();
+      const created = await editors.insert(values, now);
+      if (!created) throw new EditorExistsError(values.email);
+      await audit.append(
+        {
+          actor,
+          action: 'editor.add',
+          objectType: 'editor',
+          objectId: String(created.id),
+          details: { email: created.email, role: created.role },
+        },
+        now,
+      );
+      return created;
+    },
+
+    list: () => editors.list(),
+
+    find: (email: string) => editors.findByEmail(EditorEmailSchema.parse(email)),
+
+    async disable(actor: AuditActor, email: string): Promise<Editor> {
+      const editor = await require(email);
+      if (editor.disabledAt) return editor;
+      const now = clock.now();
+      await editors.setDisabled(editor.id, now);
+      const revoked = await sessions.revokeEditorSessions(editor.id, now);
+      await audit.append(
+        {
+          actor,
+          action: 'editor.disable',
+          objectType: 'editor',
+          objectId: String(editor.id),
+          details: { email: editor.email, sessionsEnded: revoked },
+        },
+        now,
+      );
+      return { ...editor, disabledAt: now };
+    },
+
+    async changeRole(actor: AuditActor, email: string, rawRole: string): Promise<Editor> {
+      const role: Role = RoleSchema.parse(rawRole);
+      const editor = await require(email);
+      if (editor.role === role) return editor;
+      const now = clock.now();
+      await editors.setRole(editor.id, role);
+      const revoked = await sessions.revokeEditorSessions(editor.id, now);
+      await audit.append(
+        {
+          actor,
+          action: 'editor.role',
+          objectType: 'editor',
+          objectId: String(editor.id),
+          details: { email: editor.email, from: editor.role, to: role, sessionsEnded: revoked },
+        },
+        now,
+      );
+      return { ...editor, role };
+    },
+  };
+}
+
+/** The account service. */
+export type AccountService = ReturnType<typeof createAccountService>;
