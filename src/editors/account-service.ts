@@ -1,9 +1,22 @@
-import type { Clock } from '../lib/index.ts';
+import type { z } from 'zod';
+
+import { type Clock, ValidationError } from '../lib/index.ts';
 import type { AuditActor } from './audit.ts';
 import { type Editor, EditorEmailSchema, type NewEditor, NewEditorSchema } from './editor.ts';
 import { EditorExistsError, EditorNotFoundError } from './errors.ts';
 import type { AuditStore, EditorStore, SessionStore } from './ports.ts';
 import { type Role, RoleSchema } from './role.ts';
+
+/** Parses an outside input, naming what was wrong in a {@link ValidationError}. */
+function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.join('.') || what;
+    return `${field} ${JSON.stringify(issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k as PropertyKey], value))}: ${issue.message}`;
+  });
+  throw new ValidationError(`Invalid ${what}: ${problems.join('; ')}`);
+}
 
 /**
  * Editor accounts: create, list, disable, change role. Every change lands in the audit log
@@ -18,7 +31,7 @@ export function createAccountService(deps: {
   const { editors, sessions, audit, clock } = deps;
 
   async function require(email: string): Promise<Editor> {
-    const address = EditorEmailSchema.parse(email);
+    const address = parseInput(EditorEmailSchema, email, 'email');
     const editor = await editors.findByEmail(address);
     if (!editor) throw new EditorNotFoundError(address);
     return editor;
@@ -29,7 +42,7 @@ export function createAccountService(deps: {
       actor: AuditActor,
       input: { email: string; role: string; name?: string | undefined },
     ) {
-      const values: NewEditor = NewEditorSchema.parse(input);
+      const values: NewEditor = parseInput(NewEditorSchema, input, 'editor account');
       const now = clock.now();
       const created = await editors.insert(values, now);
       if (!created) throw new EditorExistsError(values.email);
@@ -48,7 +61,7 @@ export function createAccountService(deps: {
 
     list: () => editors.list(),
 
-    find: (email: string) => editors.findByEmail(EditorEmailSchema.parse(email)),
+    find: (email: string) => editors.findByEmail(parseInput(EditorEmailSchema, email, 'email')),
 
     async disable(actor: AuditActor, email: string): Promise<Editor> {
       const editor = await require(email);
@@ -70,7 +83,7 @@ export function createAccountService(deps: {
     },
 
     async changeRole(actor: AuditActor, email: string, rawRole: string): Promise<Editor> {
-      const role: Role = RoleSchema.parse(rawRole);
+      const role: Role = parseInput(RoleSchema, rawRole, 'role');
       const editor = await require(email);
       if (editor.role === role) return editor;
       const now = clock.now();

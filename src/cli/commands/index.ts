@@ -19,6 +19,8 @@ const commandLoaders: Record<string, () => Promise<RegisterCommand>> = {
   worker: async () => (await import('./worker.ts')).registerWorkerCommand,
   'test-send': async () => (await import('./test-send.ts')).registerTestSendCommand,
   demo: async () => (await import('./demo.ts')).registerDemoCommand,
+  editors: async () => (await import('./editors.ts')).registerEditorsCommands,
+  audit: async () => (await import('./editors.ts')).registerAuditCommands,
 };
 
 /**
