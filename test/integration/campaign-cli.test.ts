@@ -18,7 +18,7 @@ import {
   testQueuePrefix,
   waitFor,
 } from '../helpers/campaign-fixtures.ts';
-import { openTestPostgres, type TestDatabase,testDatabaseUrl } from '../helpers/databases.ts';
+import { openTestPostgres, type TestDatabase, testDatabaseUrl } from '../helpers/databases.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -159,6 +159,13 @@ describe('depeche campaign (command line)', () => {
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((c) => c.id)).toContain(
       campaign.id,
     );
+
+    const audit = await depeche(['audit', 'list', '--actor', 'command line', '--json']);
+    const entries = JSON.parse(audit.stdout) as Array<{ action: string; objectId: string }>;
+    expect(entries.filter((e) => e.objectId === String(campaign.id)).map((e) => e.action)).toEqual([
+      'campaign.send',
+      'campaign.create',
+    ]);
   });
 
   it('follows a campaign without a terminal as one line per sample', async () => {

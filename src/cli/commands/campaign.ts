@@ -1,8 +1,10 @@
+import { userInfo } from 'node:os';
+
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { buildDelivery } from '../../build-delivery.ts';
-import { openDatabaseFromConfig } from '../../db/index.ts';
+import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import {
   buildSendingStatus,
   type Campaign,
@@ -14,6 +16,7 @@ import {
   type ProgressSample,
   type SendingStatus,
 } from '../../delivery/index.ts';
+import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../queue/index.ts';
 import { type CliContext, printResult } from '../context.ts';
@@ -33,7 +36,22 @@ async function openDelivery(ctx: CliContext, command: string) {
     redis,
   });
   ctx.onClose(() => delivery.close());
-  return delivery.service;
+  const audit = createAuditRepository(database.db);
+  const actor = commandLineActor(userInfo().username);
+  /** Appends the command's action on a campaign to the audit log. */
+  const record = async (campaign: Campaign, details: Record<string, unknown> = {}) => {
+    await audit.append(
+      {
+        actor,
+        action: `campaign.${command}`,
+        objectType: 'campaign',
+        objectId: String(campaign.id),
+        details: { issueKey: campaign.issueKey, status: campaign.status, ...details },
+      },
+      systemClock.now(),
+    );
+  };
+  return { ...delivery.service, record };
 }
 
 function parseId(raw: string): number {
@@ -72,7 +90,9 @@ function action(
     .description(description)
     .option('--json', 'print the campaign as JSON')
     .action(async (rawId: string, options: { json?: boolean }) => {
-      const campaign = await run(await openDelivery(ctx, name), parseId(rawId));
+      const service = await openDelivery(ctx, name);
+      const campaign = await run(service, parseId(rawId));
+      await service.record(campaign);
       printResult(ctx, options.json, campaign, () => [summary(campaign)]);
     });
 }
@@ -149,6 +169,7 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
       const segment = parseSegment(options.segment);
       const service = await openDelivery(ctx, 'create');
       const { campaign: created, audienceCount } = await service.create({ issueRef, segment });
+      await service.record(created, { audienceCount });
       printResult(ctx, options.json, { campaign: created, audienceCount }, () => [
         `Campaign ${created.id} created (draft) for ${created.issueKey}, segment ${describeSegment(created.segment)}: ${audienceCount} recipients today.`,
         `Send it with 'depeche campaign send ${created.id}' or schedule it with 'depeche campaign schedule ${created.id} --at ISO-TIME'.`,
@@ -168,7 +189,9 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
       if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(options.at)) {
         throw new ValidationError(`--at '${options.at}' is not an ISO 8601 date-time`);
       }
-      const scheduled = await (await openDelivery(ctx, 'schedule')).schedule(parseId(rawId), at);
+      const service = await openDelivery(ctx, 'schedule');
+      const scheduled = await service.schedule(parseId(rawId), at);
+      await service.record(scheduled, { at: at.toISOString() });
       printResult(ctx, options.json, scheduled, () => [summary(scheduled)]);
     });
   action(campaign, ctx, 'pause', 'stop sending; queued messages wait', (s, id) => s.pause(id));
@@ -190,6 +213,10 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
         }
         const service = await openDelivery(ctx, 'retry');
         const result = await service.retry(parseId(rawId), options.failed ? 'failed' : 'uncertain');
+        await service.record(result.campaign, {
+          which: options.failed ? 'failed' : 'uncertain',
+          requeued: result.requeued,
+        });
         printResult(ctx, options.json, result, () => [
           `${result.requeued} messages queued again. ${summary(result.campaign)}`,
         ]);
