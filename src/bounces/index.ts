@@ -1,0 +1,6 @@
+export {
+  type BounceKind,
+  BounceKindSchema,
+  classifyStatus,
+  findStatusCode,
+} from './classify-status.ts';
