@@ -4,3 +4,10 @@ export {
   classifyStatus,
   findStatusCode,
 } from './classify-status.ts';
+export {
+  type BouncedRecipient,
+  type InboundMessage,
+  maxInboundBytes,
+  parseInbound,
+  type ReturnedHeaders,
+} from './parse-inbound.ts';
