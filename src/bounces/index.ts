@@ -1,0 +1,13 @@
+export {
+  type BounceKind,
+  BounceKindSchema,
+  classifyStatus,
+  findStatusCode,
+} from './classify-status.ts';
+export {
+  type BouncedRecipient,
+  type InboundMessage,
+  maxInboundBytes,
+  parseInbound,
+  type ReturnedHeaders,
+} from './parse-inbound.ts';
