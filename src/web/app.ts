@@ -94,7 +94,7 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
 
 /**
  * Builds the Fastify instance of `depeche serve`: the pages ({@link webPlugin}) plus
- * `deps.extraPlugins` (task G's ops routes, metrics, dashboards), each registered at the root in
+ * `deps.extraPlugins` (the ops routes, metrics, dashboards), each registered at the root in
  * its own context. `server.ts` owns `listen`, timeouts and graceful close; tests use `inject()`.
  */
 export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {

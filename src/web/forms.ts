@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CareerStageSchema } from '../subscribers/index.ts';
 import { isCountryCode } from './countries.ts';
 
-/** Career stages offered by the forms (task C's `CareerStageSchema`); the stored value is the key. */
+/** Career stages offered by the forms (the subscribers' `CareerStageSchema`); the stored value is the key. */
 export const careerStages = CareerStageSchema.options;
 
 const optionalText = (max: number) =>

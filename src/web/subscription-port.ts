@@ -41,7 +41,7 @@ async function orGone<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Adapts task C's subscriber service to what the pages need ({@link SubscriptionPort}).
+ * Adapts the subscriber service to what the pages need ({@link SubscriptionPort}).
  * `newsletterIds` are the newsletters the preferences form shows: a box left unticked there
  * unsubscribes, a ticked one subscribes.
  */

@@ -43,7 +43,7 @@ export interface SubscribeRequest extends WebProfile {
 }
 
 /**
- * What the pages ask of the subscriber service. `src/web/subscription-port.ts` adapts task C's
+ * What the pages ask of the subscriber service. `src/web/subscription-port.ts` adapts the
  * `SubscriberService` to it; tests may pass a fake.
  */
 export interface SubscriptionPort {
@@ -77,7 +77,7 @@ export interface SubscriptionPort {
   erase(subscriberId: number, meta: RequestMeta): Promise<void>;
 }
 
-/** A newsletter as the pages show it (task A's `Newsletter` fits). */
+/** A newsletter as the pages show it (`content`'s `Newsletter` fits). */
 export interface WebNewsletter {
   id: string;
   title: string;
@@ -143,7 +143,7 @@ export interface WebDeps {
   rateLimits?: SubscribeRateLimits | undefined;
   /**
    * Extra Fastify plugins registered after the pages, at the root (ops routes, metrics,
-   * dashboards — task G).
+   * dashboards).
    */
   extraPlugins?: readonly FastifyPluginAsync[] | undefined;
   /** Trust `X-Forwarded-For` from a reverse proxy for the client IP. @defaultValue false */
