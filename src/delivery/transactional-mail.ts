@@ -54,7 +54,7 @@ export function createConfirmationMailer(deps: { queue: Pick<Queue, 'add'>; cloc
   };
 }
 
-/** What the confirmation sender reads of a subscriber (task C's `findById` fits). */
+/** What the confirmation sender reads of a subscriber: the subscriber repository's `findById` fits. */
 export interface ConfirmationRecipientSource {
   findById(id: number): Promise<{
     subscriber: { email: string; name: string | null };
