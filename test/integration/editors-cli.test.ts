@@ -1,29 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { runDepeche } from '../helpers/run-depeche.ts';
 
 // Each command starts Node, tsx and an embedded database: slow on a busy machine, never timed.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 120_000 });
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function depeche(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/depeche.js'), ...args],
-      { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 240_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const depeche = runDepeche;
 
 describe('depeche editors and audit (embedded database)', () => {
   let workDir: string;
