@@ -37,6 +37,27 @@ export function createAccountService(deps: {
     return editor;
   }
 
+  /** Ends every session of an account whose rights just changed, and records the change. */
+  async function endSessionsAndRecord(
+    actor: AuditActor,
+    editor: Editor,
+    action: 'editor.disable' | 'editor.role',
+    details: Record<string, unknown>,
+    now: Date,
+  ): Promise<void> {
+    const revoked = await sessions.revokeEditorSessions(editor.id, now);
+    await audit.append(
+      {
+        actor,
+        action,
+        objectType: 'editor',
+        objectId: String(editor.id),
+        details: { email: editor.email, ...details, sessionsEnded: revoked },
+      },
+      now,
+    );
+  }
+
   return {
     async add(
       actor: AuditActor,
@@ -68,17 +89,7 @@ export function createAccountService(deps: {
       if (editor.disabledAt) return editor;
       const now = clock.now();
       await editors.setDisabled(editor.id, now);
-      const revoked = await sessions.revokeEditorSessions(editor.id, now);
-      await audit.append(
-        {
-          actor,
-          action: 'editor.disable',
-          objectType: 'editor',
-          objectId: String(editor.id),
-          details: { email: editor.email, sessionsEnded: revoked },
-        },
-        now,
-      );
+      await endSessionsAndRecord(actor, editor, 'editor.disable', {}, now);
       return { ...editor, disabledAt: now };
     },
 
@@ -88,15 +99,11 @@ export function createAccountService(deps: {
       if (editor.role === role) return editor;
       const now = clock.now();
       await editors.setRole(editor.id, role);
-      const revoked = await sessions.revokeEditorSessions(editor.id, now);
-      await audit.append(
-        {
-          actor,
-          action: 'editor.role',
-          objectType: 'editor',
-          objectId: String(editor.id),
-          details: { email: editor.email, from: editor.role, to: role, sessionsEnded: revoked },
-        },
+      await endSessionsAndRecord(
+        actor,
+        editor,
+        'editor.role',
+        { from: editor.role, to: role },
         now,
       );
       return { ...editor, role };
