@@ -165,6 +165,20 @@ export const envSchema = z
      * @defaultValue 12
      */
     EDITOR_SESSION_MAX_HOURS: positiveInt(12),
+    /**
+     * Bearer token for `/metrics` on the web port: without it (and without METRICS_PORT) the
+     * metrics are not served, since they tell subscriber and delivery counts.
+     */
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').optional(),
+    ),
+    /**
+     * Serve `/metrics` without a token on this separate port (bound to METRICS_HOST), for a
+     * Prometheus that reaches the host over a private network; the web port then has none.
+     */
+    METRICS_PORT: optionalString.pipe(z.coerce.number<string>().int().min(1).max(65535).optional()),
+    /** @defaultValue '127.0.0.1' */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),
@@ -177,6 +191,12 @@ export const envSchema = z
   .refine((env) => env.DEPECHE_ENV !== 'production' || env.SECRET_KEY !== undefined, {
     path: ['SECRET_KEY'],
     message: 'is required when DEPECHE_ENV=production (at least 32 characters)',
+  })
+  // RFC 8058: one-click unsubscribe links must be https, and so must the sign-in links.
+  .refine((env) => env.DEPECHE_ENV !== 'production' || env.PUBLIC_URL.startsWith('https://'), {
+    path: ['PUBLIC_URL'],
+    message:
+      'must start with https:// when DEPECHE_ENV=production (RFC 8058 one-click unsubscribe)',
   })
   .refine(
     (env) =>

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
+import { FEED_POLL_QUEUE } from '../feeds/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
   closeRedisConnection,
@@ -20,6 +21,7 @@ import {
   createOpsMetrics,
   databaseCheck,
   instrumentTransport,
+  metricsPlugin,
   opsPlugin,
   redisCheck,
 } from './ops/index.ts';
@@ -154,7 +156,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       delivery = buildDelivery({ config, logger, clock, database, redis: connection });
       closers.push({ name: 'queues', close: () => delivery.close() });
     }
-    queueList.push(...delivery.queues.all, transactionalQueue);
+    // The feed-poll queue is shown and counted too, whichever process runs its worker.
+    const feedPollQueue = new Queue(FEED_POLL_QUEUE, {
+      connection: requestRedis,
+      prefix: config.QUEUE_PREFIX,
+    });
+    closers.push({ name: 'feed-poll-queue', close: () => feedPollQueue.close() });
+    queueList.push(...delivery.queues.all, transactionalQueue, feedPollQueue);
 
     const app = createServer({ logger, isBehindProxy: config.TRUST_PROXY });
     await app.register(
@@ -178,7 +186,21 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       queues: queueList,
       adminToken: config.ADMIN_TOKEN,
       isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
+      // On its own port the metrics need no token; the web port then has none.
+      metricsToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined,
     });
+    if (config.METRICS_PORT !== undefined) {
+      const metricsApp = createServer({ logger });
+      await metricsApp.register(metricsPlugin, { metrics, token: config.METRICS_TOKEN });
+      const metricsUrl = await listen(metricsApp, {
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT,
+      });
+      closers.push({ name: 'metrics-http', close: () => metricsApp.close() });
+      log.info({ url: `${metricsUrl}/metrics` }, 'metrics served on their own port');
+    } else if (config.METRICS_TOKEN === undefined) {
+      log.info({}, '/metrics off: set METRICS_TOKEN or METRICS_PORT to serve it');
+    }
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
