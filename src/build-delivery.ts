@@ -30,9 +30,14 @@ import {
   createRedisConnection,
   createRedisRateLimiter,
   startDeliveryWorkers,
+  startRetentionSchedule,
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
-import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
+import {
+  createSubscriberService,
+  createTokenSigner,
+  type RetentionPolicy,
+} from './subscribers/index.ts';
 import { startConfirmationWorker } from './web/transactional-worker.ts';
 
 /** What the delivery wiring needs from an entry point. */
@@ -140,6 +145,16 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
   };
 }
 
+/** The retention periods of the configuration. */
+export function retentionPolicyOf(
+  config: Pick<Config, 'RETENTION_PENDING_DAYS' | 'RETENTION_UNSUBSCRIBED_DAYS'>,
+): RetentionPolicy {
+  return {
+    pendingDays: config.RETENTION_PENDING_DAYS,
+    unsubscribedDays: config.RETENTION_UNSUBSCRIBED_DAYS,
+  };
+}
+
 /**
  * What `depeche worker` and `workers/send-batch.ts` run: opens and migrates the database, opens
  * Redis and starts {@link startDeliveryRuntime}, the worker of confirmation messages and the
@@ -192,6 +207,13 @@ export async function startWorkerProcess(options: {
       clock,
     });
     closers.push(() => polling.close());
+    const retention = await startRetentionSchedule({
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
+      logger,
+    });
+    closers.push(() => retention.close());
     return { runtime, redis, database, close };
   } catch (error) {
     await close();

@@ -179,6 +179,16 @@ export const envSchema = z
     METRICS_PORT: optionalString.pipe(z.coerce.number<string>().int().min(1).max(65535).optional()),
     /** @defaultValue '127.0.0.1' */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Days after which a subscription never confirmed is deleted by the daily retention job.
+     * @defaultValue 30
+     */
+    RETENTION_PENDING_DAYS: positiveInt(30),
+    /**
+     * Days after their last unsubscribe after which people subscribed to nothing are erased
+     * (only the address hash kept). @defaultValue 365
+     */
+    RETENTION_UNSUBSCRIBED_DAYS: positiveInt(365),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),

@@ -63,6 +63,11 @@ export {
   type OpsRepository,
   type SubscriptionCount,
 } from './ops-repository.ts';
+export {
+  createRetentionRepository,
+  type ExpiredPending,
+  type RetentionRepository,
+} from './retention-repository.ts';
 export * as tables from './schema/index.ts';
 export {
   createSubscriberImportRepository,

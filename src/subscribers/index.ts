@@ -11,6 +11,7 @@ export {
   parseCountry,
   parseLocale,
 } from './profile-fields.ts';
+export { type RetentionPolicy, RetentionPolicySchema, type RetentionResult } from './retention.ts';
 export type { SubscriberServiceDeps } from './service-deps.ts';
 export {
   type Attributes,

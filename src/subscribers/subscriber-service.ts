@@ -7,6 +7,7 @@ import { createDataRights } from './data-rights.ts';
 import { createCsvImport } from './import-csv.ts';
 import { createOperatorOperations } from './operator-operations.ts';
 import { createPreferencesOperations } from './preferences-operations.ts';
+import { createRetention } from './retention.ts';
 import {
   repositoriesOf,
   type SubscriberServiceDeps,
@@ -47,7 +48,8 @@ export interface SubscriberStats {
  *   `erase(idOrEmail, meta)`;
  * - delivery: `suppress(email, reason, detail, meta?)`, `isSuppressed(email)`;
  * - operators: `add(input, meta)`, `remove(email, newsletterId?, meta)`, `findByEmail(email)`,
- *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`.
+ *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`;
+ * - the daily job: `applyRetention(policy, options)`.
  */
 export function createSubscriberService(deps: SubscriberServiceDeps) {
   const { db } = deps;
@@ -66,6 +68,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
     ...createPreferencesOperations(deps),
     ...createDataRights(deps),
     ...createCsvImport(deps),
+    ...createRetention(deps),
 
     /** A subscriber and their subscriptions, or null. */
     async findById(id: number): Promise<SubscriberDetails | null> {

@@ -1,7 +1,12 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
+import {
+  buildDelivery,
+  type Delivery,
+  retentionPolicyOf,
+  startDeliveryRuntime,
+} from '../build-delivery.ts';
 import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
@@ -14,6 +19,7 @@ import {
   closeRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  startRetentionSchedule,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
@@ -152,6 +158,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         });
         closers.push({ name: 'feed-polling', close: () => polling.close() });
       }
+      const retention = await startRetentionSchedule({
+        connection,
+        prefix: config.QUEUE_PREFIX,
+        run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
+        logger,
+      });
+      closers.push({ name: 'retention', close: () => retention.close() });
     } else {
       delivery = buildDelivery({ config, logger, clock, database, redis: connection });
       closers.push({ name: 'queues', close: () => delivery.close() });
@@ -178,6 +191,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         logger,
         redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
+        retention: retentionPolicyOf(config),
       }),
     );
     await app.register(opsPlugin, {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 
 import type { Clock, Logger } from '../lib/index.ts';
-import type { CareerStage, TokenSigner } from '../subscribers/index.ts';
+import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
 import type { PageLocale } from './negotiate-locale.ts';
 
 /** Where a change came from, recorded with the consent event. */
@@ -148,4 +148,9 @@ export interface WebDeps {
   extraPlugins?: readonly FastifyPluginAsync[] | undefined;
   /** Trust `X-Forwarded-For` from a reverse proxy for the client IP. @defaultValue false */
   isBehindProxy?: boolean | undefined;
+  /** The retention periods the privacy notice states. @defaultValue {@link defaultRetention} */
+  retention?: RetentionPolicy | undefined;
 }
+
+/** RETENTION_PENDING_DAYS and RETENTION_UNSUBSCRIBED_DAYS when not configured. */
+export const defaultRetention: RetentionPolicy = { pendingDays: 30, unsubscribedDays: 365 };

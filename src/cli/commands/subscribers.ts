@@ -338,7 +338,36 @@ function registerDataRights(subscribers: Command, ctx: CliContext): void {
     });
 }
 
-/** `depeche subscribers import|export|add|remove|list|stats|export-data|erase`. */
+function registerRetention(subscribers: Command, ctx: CliContext): void {
+  subscribers
+    .command('retention')
+    .description(
+      'apply the retention periods now (the workers do it daily): delete requests never ' +
+        'confirmed after RETENTION_PENDING_DAYS, erase people unsubscribed from everything ' +
+        'for RETENTION_UNSUBSCRIBED_DAYS',
+    )
+    .option('--dry-run', 'count what would be deleted and erased, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const config = ctx.config();
+      const policy = {
+        pendingDays: config.RETENTION_PENDING_DAYS,
+        unsubscribedDays: config.RETENTION_UNSUBSCRIBED_DAYS,
+      };
+      const service = await openService(ctx, 'retention');
+      const result = await service.applyRetention(policy, { isDryRun: options.dryRun ?? false });
+      const verb = result.isDryRun ? 'would be' : 'were';
+      printResult(ctx, options.json, result, () => [
+        `${result.pendingDeleted} subscription requests unconfirmed after ${policy.pendingDays} days ${verb} deleted` +
+          (result.isDryRun
+            ? ''
+            : ` (${result.unconfirmedSubscribersDeleted} subscribers with nothing else)`),
+        `${result.unsubscribedErased} people unsubscribed from everything for ${policy.unsubscribedDays} days ${verb} erased (address hash kept)`,
+      ]);
+    });
+}
+
+/** `depeche subscribers import|export|add|remove|list|stats|export-data|erase|retention`. */
 export const registerSubscriberCommands: RegisterCommand = (program, ctx) => {
   const subscribers = program
     .command('subscribers')
@@ -348,4 +377,5 @@ export const registerSubscriberCommands: RegisterCommand = (program, ctx) => {
   registerAddRemove(subscribers, ctx);
   registerQueries(subscribers, ctx);
   registerDataRights(subscribers, ctx);
+  registerRetention(subscribers, ctx);
 };

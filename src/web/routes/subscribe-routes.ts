@@ -15,6 +15,7 @@ import {
   sendMessagePage,
   sendPage,
 } from '../page-context.ts';
+import { defaultRetention } from '../web-deps.ts';
 
 type FormValues = Record<string, unknown>;
 
@@ -168,7 +169,7 @@ export function registerSubscribeRoutes(app: FastifyInstance, ctx: PageContext):
       200,
       'privacy',
       { locale, title: t('web.privacy.title'), path: '/privacy' },
-      { consentVersion: CONSENT_VERSION },
+      { consentVersion: CONSENT_VERSION, retention: ctx.deps.retention ?? defaultRetention },
     );
   });
 }
