@@ -29,6 +29,10 @@ export {
   queryRows,
 } from './client.ts';
 export {
+  type ConfirmationDue,
+  createConfirmationReminderRepository,
+} from './confirmation-reminder-repository.ts';
+export {
   type ConsentEventKind,
   type ConsentEventRecord,
   type ConsentRepository,

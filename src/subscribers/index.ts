@@ -1,3 +1,7 @@
+export {
+  CONFIRMATION_REMINDER_INTERVAL_MS,
+  type ConfirmationReminder,
+} from './confirmation-reminders.ts';
 export { headerNames } from './csv-columns.ts';
 export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-rights.ts';
 export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';

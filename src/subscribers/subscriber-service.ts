@@ -3,6 +3,7 @@ import {
   createSuppressionRepository,
   type SubscriberRecord,
 } from '../db/index.ts';
+import { createConfirmationReminders } from './confirmation-reminders.ts';
 import { createDataRights } from './data-rights.ts';
 import { createCsvImport } from './import-csv.ts';
 import { createOperatorOperations } from './operator-operations.ts';
@@ -49,7 +50,8 @@ export interface SubscriberStats {
  * - delivery: `suppress(email, reason, detail, meta?)`, `isSuppressed(email)`;
  * - operators: `add(input, meta)`, `remove(email, newsletterId?, meta)`, `findByEmail(email)`,
  *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`;
- * - the daily job: `applyRetention(policy, options)`.
+ * - the daily job: `applyRetention(policy, options)`; `send-confirmations`:
+ *   `claimConfirmationReminders(newsletterId, limit)`.
  */
 export function createSubscriberService(deps: SubscriberServiceDeps) {
   const { db } = deps;
@@ -69,6 +71,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
     ...createDataRights(deps),
     ...createCsvImport(deps),
     ...createRetention(deps),
+    ...createConfirmationReminders(deps),
 
     /** A subscriber and their subscriptions, or null. */
     async findById(id: number): Promise<SubscriberDetails | null> {
