@@ -239,7 +239,9 @@ describe('deployment files', () => {
     expect(worker?.ports).toBeUndefined();
     expect(worker?.healthcheck).toBeDefined();
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS/m);
+    // Node 24, the current LTS (20 is past its end of life; the code still runs on it).
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS/m);
+    expect(dockerfile).not.toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\/healthz/ms);
