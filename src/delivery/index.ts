@@ -87,7 +87,9 @@ export {
 } from './sending-status.ts';
 export {
   classifySmtpError,
+  hasSmtpReply,
   isConnectionError,
+  MessageUncertainError,
   type SmtpFailure,
   type SmtpFailureKind,
   SmtpFailureKindSchema,

@@ -8,6 +8,7 @@ import {
   createSmtpTransport,
   isConnectionError,
   type MailTransport,
+  MessageUncertainError,
   smtpTransportOptionsFromConfig,
 } from '../../src/delivery/index.ts';
 import { createSilentLogger } from '../../src/lib/index.ts';
@@ -59,8 +60,13 @@ describe('SMTP transport against the sink', () => {
     sinks.push(started);
     return started;
   }
-  function transport(urls: string[]) {
-    const created = createSmtpTransport({ urls, poolSize: 2, logger: createSilentLogger() });
+  function transport(urls: string[], options: { socketTimeoutMs?: number } = {}) {
+    const created = createSmtpTransport({
+      urls,
+      poolSize: 2,
+      logger: createSilentLogger(),
+      ...options,
+    });
     transports.push(created);
     return created;
   }
@@ -129,6 +135,47 @@ describe('SMTP transport against the sink', () => {
     );
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(2);
     expect(target.messages).toHaveLength(6);
+  });
+
+  it('reports a message stored by the relay whose connection then dropped as uncertain', async () => {
+    const target = await sink({ faults: { dropAfterStoreShare: 1 } });
+    const error = await rejection(transport([target.url]).send(message));
+    expect(error).toBeInstanceOf(MessageUncertainError);
+    expect(classifySmtpError(error)).toMatchObject({
+      kind: 'uncertain',
+      code: null,
+      reply: expect.stringMatching(/^message data sent, no final reply from the relay: E[A-Z]+/),
+    });
+    expect(isConnectionError(error)).toBe(false);
+    expect(target.messages).toHaveLength(1);
+  });
+
+  it('reports a final reply later than the socket timeout as uncertain', async () => {
+    const target = await sink({ faults: { slowReplyShare: 1, slowReplyMs: 3000 } });
+    const error = await rejection(transport([target.url], { socketTimeoutMs: 300 }).send(message));
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'uncertain', code: null });
+    expect(target.slowReplied).toHaveLength(1);
+  });
+
+  it('classifies a connection dropped before DATA as transient: nothing was handed over', async () => {
+    const target = await sink({ faults: { dropBeforeDataShare: 1 } });
+    const error = await rejection(transport([target.url]).send(message));
+    expect(error).not.toBeInstanceOf(MessageUncertainError);
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'transient', code: null });
+    expect(target.messages).toHaveLength(0);
+    expect(target.droppedBeforeDataCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends nothing through a relay that is down, and sends again once it is up', async () => {
+    const target = await sink();
+    const sender = transport([target.url]);
+    await sender.send(message);
+    await target.down();
+    const error = await rejection(sender.send(message));
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'transient', code: null });
+    await target.up();
+    await sender.send(message);
+    expect(target.messages).toHaveLength(2);
   });
 
   it('tries the next relay when one refuses connections', async () => {
