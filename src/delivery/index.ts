@@ -80,10 +80,12 @@ export {
 } from './send-batch.ts';
 export {
   buildSendingStatus,
+  describeStall,
   finishedCount,
   formatDuration,
   type ProgressSample,
   type SendingStatus,
+  stallAfterMs,
 } from './sending-status.ts';
 export {
   classifySmtpError,

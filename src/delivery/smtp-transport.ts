@@ -77,6 +77,8 @@ interface Relay {
   label: string;
   transporter: Transporter;
   downUntil: number;
+  /** Refused its last connection; logged once when it goes down and once when it is back. */
+  isDown: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
       ...(dkim === undefined ? {} : { dkim }),
     });
     trackHandover(transporter);
-    return { label: relayLabel(url, index), transporter, downUntil: 0 };
+    return { label: relayLabel(url, index), transporter, downUntil: 0, isDown: false };
   });
   if (relays.length === 0) throw new Error('createSmtpTransport needs at least one SMTP URL');
 
@@ -177,6 +179,29 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
     };
   }
 
+  // Logged once per change of state, not once per message: a relay down during a campaign
+  // would otherwise log every message of every lane.
+  function markDown(relay: Relay, error: unknown) {
+    if (relay.isDown) return;
+    relay.isDown = true;
+    log.warn(
+      {
+        event: 'smtp.relay.unreachable',
+        relay: relay.label,
+        code: errorCode(error),
+        relays: relays.length,
+      },
+      relays.length > 1
+        ? 'SMTP relay unreachable: messages go to the other relays until it answers again'
+        : 'SMTP relay unreachable: messages wait and are retried until it answers again',
+    );
+  }
+  function markUp(relay: Relay) {
+    if (!relay.isDown) return;
+    relay.isDown = false;
+    log.warn({ event: 'smtp.relay.reachable', relay: relay.label }, 'SMTP relay answers again');
+  }
+
   return {
     name: 'smtp',
     async send(message) {
@@ -187,15 +212,18 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
       let lastError: unknown;
       for (const relay of order) {
         try {
-          return await sendThrough(relay, message);
+          const result = await sendThrough(relay, message);
+          markUp(relay);
+          return result;
         } catch (error) {
-          if (!isRefusedConnection(error)) throw error;
+          if (!isRefusedConnection(error)) {
+            // the relay answered or took the connection: it is reachable
+            markUp(relay);
+            throw error;
+          }
           lastError = error;
           relay.downUntil = Date.now() + cooldownMs;
-          log.warn(
-            { event: 'smtp.relay.unreachable', relay: relay.label, code: errorCode(error) },
-            'SMTP relay unreachable, trying the next one',
-          );
+          markDown(relay, error);
         }
       }
       throw lastError;

@@ -11,7 +11,7 @@ import {
   MessageUncertainError,
   smtpTransportOptionsFromConfig,
 } from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+import { createLogger, createSilentLogger } from '../../src/lib/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const raw = Buffer.from(
@@ -60,7 +60,10 @@ describe('SMTP transport against the sink', () => {
     sinks.push(started);
     return started;
   }
-  function transport(urls: string[], options: { socketTimeoutMs?: number } = {}) {
+  function transport(
+    urls: string[],
+    options: { socketTimeoutMs?: number; logger?: ReturnType<typeof createLogger> } = {},
+  ) {
     const created = createSmtpTransport({
       urls,
       poolSize: 2,
@@ -176,6 +179,24 @@ describe('SMTP transport against the sink', () => {
     await target.up();
     await sender.send(message);
     expect(target.messages).toHaveLength(2);
+  });
+
+  it('logs a relay going down once, and once when it answers again, not once per message', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line) => lines.push(line) },
+    });
+    const target = await sink();
+    const sender = transport([target.url], { logger });
+    await target.down();
+    for (let i = 0; i < 6; i += 1) await rejection(sender.send(message));
+    await target.up();
+    for (let i = 0; i < 3; i += 1) await sender.send(message);
+    const events = lines.map((line) => (JSON.parse(line) as { event?: string }).event);
+    expect(events.filter((e) => e === 'smtp.relay.unreachable')).toHaveLength(1);
+    expect(events.filter((e) => e === 'smtp.relay.reachable')).toHaveLength(1);
+    expect(target.messages).toHaveLength(3);
   });
 
   it('tries the next relay when one refuses connections', async () => {
