@@ -1,8 +1,10 @@
 import { type Job, Worker } from 'bullmq';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
+import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import {
   closeRedisConnection,
@@ -84,8 +86,8 @@ describe('sending batches again', () => {
   });
 });
 
-/** `retry` on a paused campaign, through the workers (PostgreSQL, Redis, SMTP sink). */
-describe('retry of a paused campaign', () => {
+/** `retry` of a paused campaign or racing a running batch, through the workers. */
+describe('retry of a paused campaign or of a running batch', () => {
   let database: TestDatabase;
   let sink: SmtpSink;
   let config: Config;
@@ -165,5 +167,42 @@ describe('retry of a paused campaign', () => {
     const recipients = sink.messages.map((m) => m.envelope.rcptTo[0]);
     expect(recipients).toHaveLength(audience);
     expect(new Set(recipients).size).toBe(audience);
+  });
+
+  it('retry --uncertain while the batch that holds those rows still runs sends them, no resume', async () => {
+    isRefusing = false;
+    const audience = 50; // one batch (SEND_BATCH_SIZE 50)
+    await seedAudience(database.handle.db, audience);
+    const service = runtime.delivery.service;
+    const campaign = await createTestCampaign(database.handle.db);
+    await service.send(campaign.id);
+    await waitFor(async () => sink.messages.length >= 5, 30_000, 'the first messages');
+    // the batch's job stays active: its lanes wait for the answer to their DATA
+    sink.hold();
+    await waitFor(async () => sink.inDataCount() >= 1, 30_000, 'a message held in DATA');
+    // three rows the running job has finished are uncertain (as a dropped reply leaves them)
+    const marked = await queryRows<{ id: string }>(
+      database.handle.db,
+      sql`UPDATE deliveries SET status = 'uncertain' WHERE id IN (
+            SELECT id FROM deliveries WHERE campaign_id = ${campaign.id} AND status = 'sent'
+            ORDER BY id LIMIT 3)
+          RETURNING id`,
+    );
+    expect(marked).toHaveLength(3);
+    const retried = await service.retry(campaign.id, 'uncertain');
+    expect(retried.requeued).toBe(3);
+    sink.release();
+    await waitFor(
+      async () => {
+        const { campaign: current, counts } = await service.progress(campaign.id);
+        return current.status === 'done' && counts.sent === audience;
+      },
+      60_000,
+      'done without resume',
+    );
+    const recipients = sink.messages.map((m) => m.envelope.rcptTo[0]);
+    expect(new Set(recipients).size).toBe(audience);
+    // the three retried rows went out again, as retry --uncertain asks; nothing else did
+    expect(recipients).toHaveLength(audience + 3);
   });
 });
