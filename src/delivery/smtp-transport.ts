@@ -118,7 +118,8 @@ function trackHandover(transporter: Transporter): void {
  * The SMTP {@link MailTransport}: one nodemailer pooled transport per relay. A relay that refuses
  * or cannot open a connection (ECONNREFUSED, DNS failure, connect/greeting timeout) is skipped
  * for `relayCooldownMs` and the next one is tried; an SMTP reply (4xx/5xx) is returned as is,
- * because another relay would answer the same. Errors are nodemailer's, for `classifySmtpError`.
+ * because another relay would answer the same. Errors are nodemailer's, for `classifySmtpError`,
+ * or a {@link MessageUncertainError} when the message data went out and no final reply came.
  */
 export function createSmtpTransport(options: SmtpTransportOptions): MailTransport {
   const log = options.logger.child({ component: 'smtp-transport' });
