@@ -31,8 +31,11 @@ export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
 /** The outcome of one claimed row, written back by {@link DeliveryRepository.writeProgress}. */
 export interface DeliveryOutcome {
   deliveryId: number;
-  /** `queued` gives the row back (transient failure: a later attempt sends it). */
-  status: 'sent' | 'failed' | 'queued';
+  /**
+   * `queued` gives the row back (transient failure: a later attempt sends it); `uncertain`: the
+   * message data went to the relay without a final reply (never resent on its own).
+   */
+  status: 'sent' | 'failed' | 'queued' | 'uncertain';
   smtpResponse: string | null;
   messageId: string | null;
 }

@@ -181,15 +181,20 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return campaign;
     },
 
-    /** Gives failed (or uncertain) rows back to the queue and sends them. */
+    /**
+     * Gives failed (or uncertain) rows back to the queue and sends them. A campaign that was not
+     * sending (paused, done) sends again: its fan-out if unfinished and every batch that has
+     * queued rows, not only the retried ones, so nothing of a paused campaign waits for `resume`.
+     */
     async retry(id: number, from: 'failed' | 'uncertain') {
       const campaign = await load(id);
       planTransition(campaign, { kind: 'retry' }, deps.clock.now());
-      const { count, batchNos } = await deps.deliveries.requeue(deps.db, id, from);
+      const { count } = await deps.deliveries.requeue(deps.db, id, from);
       if (count === 0) return { campaign, requeued: 0 };
       const updated =
         campaign.status === 'sending' ? campaign : await transition(id, { kind: 'retry' });
-      await deps.enqueue.sendBatches(id, batchNos, true);
+      if (!updated.isFanoutDone) await deps.enqueue.fanOut(id);
+      await enqueuePending(id, true);
       return { campaign: updated, requeued: count };
     },
 

@@ -80,14 +80,18 @@ export {
 } from './send-batch.ts';
 export {
   buildSendingStatus,
+  describeStall,
   finishedCount,
   formatDuration,
   type ProgressSample,
   type SendingStatus,
+  stallAfterMs,
 } from './sending-status.ts';
 export {
   classifySmtpError,
+  hasSmtpReply,
   isConnectionError,
+  MessageUncertainError,
   type SmtpFailure,
   type SmtpFailureKind,
   SmtpFailureKindSchema,

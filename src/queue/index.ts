@@ -1,7 +1,10 @@
 export {
+  assertRedisAnswers,
   closeRedisConnection,
+  createCommandRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  RedisUnavailableError,
 } from './connection.ts';
 export {
   createDeliveryQueues,
