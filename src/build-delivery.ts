@@ -77,6 +77,7 @@ export function buildDelivery(deps: DeliveryDeps) {
     logger: deps.logger,
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,
+    idleRekickMs: config.CAMPAIGN_REKICK_AFTER_SEC * 1000,
   });
   return { service, queues, campaigns, deliveries, close: () => queues.close() };
 }
@@ -133,6 +134,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     logger,
     concurrency: config.SEND_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    schedulerEveryMs: config.CAMPAIGN_SWEEP_EVERY_SEC * 1000,
   });
   return {
     delivery,

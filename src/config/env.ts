@@ -133,6 +133,18 @@ export const envSchema = z
      * taken over after about twice this. @defaultValue 30000
      */
     WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+    /**
+     * Seconds a sending campaign may record no outcome before the workers' watchdog enqueues
+     * its fan-out and pending batches again (after a lost job, or Redis that lost its data).
+     * @defaultValue 600
+     */
+    CAMPAIGN_REKICK_AFTER_SEC: positiveInt(600),
+    /**
+     * Seconds between two sweeps of the workers (due scheduled campaigns, the watchdog); each
+     * worker also re-creates the sweep's schedule this often, so it survives a Redis reset.
+     * @defaultValue 60
+     */
+    CAMPAIGN_SWEEP_EVERY_SEC: positiveInt(60),
     /** Connections of the SMTP pool per worker. @defaultValue 5 */
     SMTP_POOL_SIZE: positiveInt(5),
     /** Feed polling interval of the worker. @defaultValue 3600 */
