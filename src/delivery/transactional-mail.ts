@@ -34,7 +34,11 @@ export function confirmationJobId(job: Pick<ConfirmationJob, 'subscriberId'>, no
   return `confirm-${job.subscriberId}-${Math.floor(now.getTime() / 60_000)}`;
 }
 
-/** Enqueues confirmation messages; the web pages' `ConfirmationMailer`. */
+/**
+ * Enqueues confirmation messages; the web pages' `ConfirmationMailer`. Attempts, backoff and
+ * retention are the queue's default job options, set from the configuration
+ * (`SEND_ATTEMPTS`, `SEND_RETRY_DELAY_MS`) where the queue is opened (`openTransactionalQueue`).
+ */
 export function createConfirmationMailer(deps: { queue: Pick<Queue, 'add'>; clock: Clock }) {
   return {
     /** Adds one confirmation job; sent by the `transactional` worker, retried with backoff. */
@@ -45,10 +49,6 @@ export function createConfirmationMailer(deps: { queue: Pick<Queue, 'add'>; cloc
       const job = ConfirmationJobSchema.parse({ kind: 'confirm', ...request });
       await deps.queue.add('confirm', job, {
         jobId: confirmationJobId(job, deps.clock.now()),
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 5_000 },
-        removeOnComplete: true,
-        removeOnFail: 1_000,
       });
     },
   };
