@@ -1,3 +1,4 @@
+import type { Locale } from '../lib/index.ts';
 import type { TokenPayload } from '../subscribers/index.ts';
 
 /** The three per-recipient links of a campaign message. */
@@ -28,7 +29,7 @@ export function createRecipientLinks(options: RecipientLinksOptions) {
     newsletterId: string;
     issueKey: string;
     /** Language of the copy: the web version opens in it. */
-    locale: 'fr' | 'en';
+    locale: Locale;
   }): RecipientLinks => ({
     unsubscribeUrl: `${base}/u/${options.signer.sign({
       purpose: 'unsubscribe',

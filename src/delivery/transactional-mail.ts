@@ -3,7 +3,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
 import type { Newsletter } from '../content/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
+import { type Clock, type Locale, LocaleSchema, type Logger } from '../lib/index.ts';
 import type { Renderer } from '../render/index.ts';
 import type { TokenSigner } from '../subscribers/index.ts';
 import type { MailTransport } from './mail-transport.ts';
@@ -20,7 +20,7 @@ export const ConfirmationJobSchema = z
     kind: z.literal('confirm'),
     subscriberId: z.number().int().positive(),
     /** Language of the page the request came from, or the one chosen on the form. */
-    locale: z.enum(['fr', 'en']),
+    locale: LocaleSchema,
   })
   .strict();
 /** @see ConfirmationJobSchema */
@@ -42,10 +42,7 @@ export function confirmationJobId(job: Pick<ConfirmationJob, 'subscriberId'>, no
 export function createConfirmationMailer(deps: { queue: Pick<Queue, 'add'>; clock: Clock }) {
   return {
     /** Adds one confirmation job; sent by the `transactional` worker, retried with backoff. */
-    async enqueueConfirmation(request: {
-      subscriberId: number;
-      locale: 'fr' | 'en';
-    }): Promise<void> {
+    async enqueueConfirmation(request: { subscriberId: number; locale: Locale }): Promise<void> {
       const job = ConfirmationJobSchema.parse({ kind: 'confirm', ...request });
       await deps.queue.add('confirm', job, {
         jobId: confirmationJobId(job, deps.clock.now()),

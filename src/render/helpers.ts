@@ -1,12 +1,12 @@
 import type Handlebars from 'handlebars';
 
 import {
-  type CatalogLocale,
   createTranslator,
   type DateInput,
   formatDate,
   formatDateRange,
   formatWhen,
+  type Locale,
   type Translate,
 } from '../lib/index.ts';
 import { markdownToHtml, markdownToText } from './markdown.ts';
@@ -20,10 +20,10 @@ export type HelperMode = 'html' | 'text';
  * it, so the helpers are registered once and serve both languages.
  */
 export interface TemplateData {
-  locale: CatalogLocale;
+  locale: Locale;
 }
 
-const translators: Record<CatalogLocale, Translate> = {
+const translators: Record<Locale, Translate> = {
   fr: createTranslator('fr'),
   en: createTranslator('en'),
 };
@@ -35,7 +35,7 @@ const placeholderTokens: Record<string, string> = {
   view_online_url: PLACEHOLDERS.viewOnlineUrl,
 };
 
-function localeOf(options: Handlebars.HelperOptions): CatalogLocale {
+function localeOf(options: Handlebars.HelperOptions): Locale {
   const locale = (options.data as Partial<TemplateData> | undefined)?.locale;
   return locale === 'en' ? 'en' : 'fr';
 }
@@ -73,7 +73,7 @@ interface FactsSource {
  * The kind-specific facts of an item as short localised phrases, in a fixed order: institution,
  * location, event dates, place, source, date, authors, publisher. (The deadline is shown apart.)
  */
-export function itemFacts(item: FactsSource, locale: CatalogLocale): string[] {
+export function itemFacts(item: FactsSource, locale: Locale): string[] {
   const t = translators[locale];
   const facts: string[] = [];
   if (item.institution) facts.push(t('email.institution', { institution: item.institution }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { type CatalogLocale, createTranslator } from '../lib/index.ts';
+import { createTranslator, type Locale } from '../lib/index.ts';
 
 /**
  * The placeholders a rendered issue or message carries, filled per recipient by
@@ -120,7 +120,7 @@ export function personalize(
  * The greeting line of a recipient: « Bonjour Marie, » / "Hello Marie,", or « Bonjour, » /
  * "Hello," when the name is unknown or blank. Returned as text; {@link personalize} escapes it.
  */
-export function greetingFor(name: string | null, locale: CatalogLocale): string {
+export function greetingFor(name: string | null, locale: Locale): string {
   const t = createTranslator(locale);
   const trimmed = name?.trim() ?? '';
   return trimmed === '' ? t('email.greeting') : t('email.greeting_named', { name: trimmed });

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { loadIssue, LocaleSchema } from '../../content/index.ts';
+import { loadIssue } from '../../content/index.ts';
+import { LocaleSchema } from '../../lib/index.ts';
 import { ValidationError } from '../../lib/index.ts';
 import {
   compilePersonalization,
