@@ -1,12 +1,9 @@
 import type { Locale } from '../lib/index.ts';
+import type { PersonalizationValues } from '../render/index.ts';
 import type { TokenPayload } from '../subscribers/index.ts';
 
-/** The three per-recipient links of a campaign message. */
-export interface RecipientLinks {
-  unsubscribeUrl: string;
-  preferencesUrl: string;
-  viewOnlineUrl: string;
-}
+/** The per-recipient links of a campaign message: every placeholder but the greeting. */
+export type RecipientLinks = Omit<PersonalizationValues, 'greeting'>;
 
 /** Options of {@link createRecipientLinks}. */
 export interface RecipientLinksOptions {

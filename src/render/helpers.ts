@@ -10,7 +10,7 @@ import {
   type Translate,
 } from '../lib/index.ts';
 import { markdownToHtml, markdownToText } from './markdown.ts';
-import { PLACEHOLDERS } from './personalize.ts';
+import { placeholderNames, PLACEHOLDERS, placeholderTemplateName } from './placeholders.ts';
 
 /** Whether a Handlebars environment writes MJML/HTML or plain text. */
 export type HelperMode = 'html' | 'text';
@@ -28,12 +28,10 @@ const translators: Record<Locale, Translate> = {
   en: createTranslator('en'),
 };
 
-const placeholderTokens: Record<string, string> = {
-  greeting: PLACEHOLDERS.greeting,
-  unsubscribe_url: PLACEHOLDERS.unsubscribeUrl,
-  preferences_url: PLACEHOLDERS.preferencesUrl,
-  view_online_url: PLACEHOLDERS.viewOnlineUrl,
-};
+/** The token of each placeholder by the name templates give it (`unsubscribe_url`). */
+const placeholderTokens = new Map(
+  placeholderNames.map((name) => [placeholderTemplateName(name), PLACEHOLDERS[name]]),
+);
 
 function localeOf(options: Handlebars.HelperOptions): Locale {
   const locale = (options.data as Partial<TemplateData> | undefined)?.locale;
@@ -135,10 +133,10 @@ export function registerHelpers(env: typeof Handlebars, mode: HelperMode): void 
   });
 
   env.registerHelper('placeholder', function (name: unknown) {
-    const token = placeholderTokens[String(name)];
+    const token = placeholderTokens.get(String(name));
     if (token === undefined) {
       throw new Error(
-        `Unknown placeholder '${String(name)}' (known: ${Object.keys(placeholderTokens).join(', ')})`,
+        `Unknown placeholder '${String(name)}' (known: ${[...placeholderTokens.keys()].join(', ')})`,
       );
     }
     return markup(token);
