@@ -1,4 +1,5 @@
 export { type Clock, fixedClock, systemClock } from './clock.ts';
+export { createTaskPool, mapSettled, type TaskPool } from './concurrency.ts';
 export { AppError, hasErrorCode, NotFoundError, ValidationError } from './errors.ts';
 export {
   createTranslator,
