@@ -29,11 +29,11 @@ import {
   createQueueEnqueuer,
   createRedisConnection,
   createRedisRateLimiter,
+  startConfirmationWorker,
   startDeliveryWorkers,
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
 import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
-import { startConfirmationWorker } from './web/transactional-worker.ts';
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {

@@ -4,12 +4,24 @@ export {
   createRequestRedisConnection,
 } from './connection.ts';
 export {
+  FEED_POLL_QUEUE,
+  FEED_POLL_SCHEDULER_ID,
+  type FeedPolling,
+  type FeedPollingOptions,
+  startFeedPolling,
+} from './feed-polling.ts';
+export {
   createDeliveryQueues,
   createQueueEnqueuer,
   type DeliveryJobOptions,
   type DeliveryQueues,
 } from './queues.ts';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limiter.ts';
+export {
+  openTransactionalQueue,
+  startConfirmationWorker,
+  startTransactionalWorker,
+} from './transactional-worker.ts';
 export {
   BatchRetryError,
   type DeliveryWorkerOptions,

@@ -13,6 +13,8 @@ import {
   closeRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  openTransactionalQueue,
+  startConfirmationWorker,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
@@ -24,7 +26,6 @@ import {
   redisCheck,
 } from './ops/index.ts';
 import { createServer, listen } from './server.ts';
-import { openTransactionalQueue, startConfirmationWorker } from './transactional-worker.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {

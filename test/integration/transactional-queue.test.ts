@@ -2,8 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { createConfirmationMailer } from '../../src/delivery/index.ts';
 import { fixedClock } from '../../src/lib/index.ts';
-import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
-import { openTransactionalQueue } from '../../src/web/index.ts';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  openTransactionalQueue,
+} from '../../src/queue/index.ts';
 import { deleteRedisKeys, testQueuePrefix } from '../helpers/campaign-fixtures.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
