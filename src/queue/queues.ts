@@ -72,16 +72,22 @@ async function clearFinished(queue: Queue, jobId: string): Promise<void> {
 
 /**
  * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
- * job; `addBulk` in chunks for the many batches of a fan-out page.
+ * job; `addBulk` in chunks for the many batches of a fan-out page. Given a function, it opens the
+ * queues the first time a job is enqueued (a command that only reads never touches Redis).
  */
-export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
+export function createQueueEnqueuer(
+  queuesOrOpen: DeliveryQueues | (() => DeliveryQueues),
+): DeliveryEnqueuer {
+  const open = typeof queuesOrOpen === 'function' ? queuesOrOpen : () => queuesOrOpen;
   return {
     async fanOut(campaignId) {
+      const queues = open();
       const jobId = fanOutJobId({ campaignId });
       await clearFinished(queues.fanOut, jobId);
       await queues.fanOut.add('fan-out', { campaignId }, { jobId });
     },
     async sendBatches(campaignId, batchNos, isReplacing) {
+      const queues = open();
       const jobs = batchNos.map((batchNo) => ({
         name: 'send-batch',
         data: { campaignId, batchNo },
@@ -95,7 +101,7 @@ export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
       }
     },
     async scheduledStart(campaignId, at) {
-      await queues.scheduler.add(
+      await open().scheduler.add(
         'start',
         { campaignId },
         {

@@ -26,14 +26,15 @@ async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
   const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
   ctx.onClose(() => database.close());
-  const redis = createRedisConnection(config.REDIS_URL, 'depeche-cli');
-  ctx.onClose(() => closeRedisConnection(redis));
+  // Redis is opened by the first enqueue: `list` and `status` read PostgreSQL alone.
+  let redis: ReturnType<typeof createRedisConnection> | undefined;
+  ctx.onClose(() => (redis ? closeRedisConnection(redis) : undefined));
   const delivery = buildDelivery({
     config,
     logger: ctx.logger(),
     clock: systemClock,
     database,
-    redis,
+    redis: () => (redis ??= createRedisConnection(config.REDIS_URL, 'depeche-cli')),
   });
   ctx.onClose(() => delivery.close());
   const audit = createAuditRepository(database.db);
