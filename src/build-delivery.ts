@@ -29,6 +29,8 @@ import {
   createQueueEnqueuer,
   createRedisConnection,
   createRedisRateLimiter,
+  type DeliveryQueues,
+  startConfirmationWorker,
   startDeliveryWorkers,
   startRetentionSchedule,
 } from './queue/index.ts';
@@ -38,7 +40,6 @@ import {
   createTokenSigner,
   type RetentionPolicy,
 } from './subscribers/index.ts';
-import { startConfirmationWorker } from './web/transactional-worker.ts';
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {
@@ -52,24 +53,32 @@ export interface DeliveryDeps {
 
 /**
  * Wires campaigns: repositories, queues and the delivery service (`depeche campaign …`).
- * `close()` closes the queues, not the database or Redis connection it was given.
+ * `close()` closes the queues, not the database or Redis connection it was given. Given a
+ * function for `redis`, the queues are opened (and the function called) only when a job is
+ * enqueued or `queues` read: the commands that only read campaigns never touch Redis.
  */
-export function buildDelivery(deps: DeliveryDeps) {
-  const { config } = deps;
+export function buildDelivery(
+  deps: Omit<DeliveryDeps, 'redis'> & { redis: DeliveryDeps['redis'] | (() => Redis) },
+) {
+  const { config, redis } = deps;
   const db = deps.database.db;
   const campaigns = createCampaignRepository();
   const deliveries = createDeliveryRepository();
-  const queues = createDeliveryQueues(deps.redis, config.QUEUE_PREFIX, {
-    attempts: config.SEND_ATTEMPTS,
-    retryDelayMs: config.SEND_RETRY_DELAY_MS,
-  });
+  let opened: DeliveryQueues | undefined;
+  const openQueues = () =>
+    (opened ??= createDeliveryQueues(
+      typeof redis === 'function' ? redis() : redis,
+      config.QUEUE_PREFIX,
+      { attempts: config.SEND_ATTEMPTS, retryDelayMs: config.SEND_RETRY_DELAY_MS },
+    ));
+  if (typeof redis !== 'function') openQueues();
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const service = createDeliveryService({
     db,
     campaigns,
     deliveries,
     audience: createAudienceRepository(),
-    enqueue: createQueueEnqueuer(queues),
+    enqueue: createQueueEnqueuer(openQueues),
     snapshotIssue: createIssueSnapshotter({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
       renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
@@ -79,7 +88,17 @@ export function buildDelivery(deps: DeliveryDeps) {
     batchSize: config.SEND_BATCH_SIZE,
     idleRekickMs: config.CAMPAIGN_REKICK_AFTER_SEC * 1000,
   });
-  return { service, queues, campaigns, deliveries, close: () => queues.close() };
+  return {
+    service,
+    get queues() {
+      return openQueues();
+    },
+    campaigns,
+    deliveries,
+    close: async () => {
+      await opened?.close();
+    },
+  };
 }
 
 /** See {@link buildDelivery}. */

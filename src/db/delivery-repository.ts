@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { type CampaignStatus, CampaignStatusSchema } from '../delivery/campaign.ts';
+import { LocaleSchema } from '../lib/index.ts';
 import { toBigintArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 
@@ -23,7 +24,7 @@ export const ClaimedRecipientSchema = z.object({
   subscriberId: z.coerce.number().int().positive(),
   email: z.string(),
   name: z.string().nullable(),
-  locale: z.enum(['fr', 'en']),
+  locale: LocaleSchema,
 });
 /** See {@link ClaimedRecipientSchema}. */
 export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;

@@ -6,7 +6,7 @@ import type {
   DeliveryOutcome,
   DeliveryRepository,
 } from '../db/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
+import type { Clock, Locale, Logger } from '../lib/index.ts';
 import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from './campaign.ts';
 import type { CampaignMessages } from './campaign-messages.ts';
 import { CampaignNotFoundError } from './errors.ts';
@@ -47,7 +47,7 @@ export interface BatchSenderDeps {
   deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'loadBatch' | 'writeProgress'>;
   messages: Pick<CampaignMessages, 'templateFor'>;
   links: RecipientLinkBuilder;
-  greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
+  greetingFor: (name: string | null, locale: Locale) => string;
   /** Suppresses a hard-bounced address (the subscribers' `suppress`). */
   suppress: (email: string, detail: string) => Promise<void>;
   transport: MailTransport;

@@ -1,5 +1,5 @@
 import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
-import type { Clock } from '../lib/index.ts';
+import type { Clock, Locale } from '../lib/index.ts';
 import type { Campaign } from './campaign.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { campaignMessageId, type MessageTemplate, renderMessage } from './message-template.ts';
@@ -9,7 +9,7 @@ import { classifySmtpError, type SmtpFailureKind } from './smtp-errors.ts';
 /** What sending one recipient's copy needs. */
 export interface RecipientSendDeps {
   links: RecipientLinkBuilder;
-  greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
+  greetingFor: (name: string | null, locale: Locale) => string;
   transport: MailTransport;
   clock: Clock;
 }

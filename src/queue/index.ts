@@ -7,6 +7,13 @@ export {
   RedisUnavailableError,
 } from './connection.ts';
 export {
+  FEED_POLL_QUEUE,
+  FEED_POLL_SCHEDULER_ID,
+  type FeedPolling,
+  type FeedPollingOptions,
+  startFeedPolling,
+} from './feed-polling.ts';
+export {
   createDeliveryQueues,
   createQueueEnqueuer,
   type DeliveryJobOptions,
@@ -20,6 +27,11 @@ export {
   type RetentionScheduleOptions,
   startRetentionSchedule,
 } from './retention-schedule.ts';
+export {
+  openTransactionalQueue,
+  startConfirmationWorker,
+  startTransactionalWorker,
+} from './transactional-worker.ts';
 export {
   BatchRetryError,
   type DeliveryWorkerOptions,

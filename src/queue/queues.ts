@@ -109,16 +109,23 @@ async function replacementJobIds(
 /**
  * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
  * job; `addBulk` in chunks for the many batches of a fan-out page. Enqueuing again (`isReplacing`)
- * never loses a batch to the id of a job already running (see {@link replacementJobIds}).
+ * never loses a batch to the id of a job already running (see {@link replacementJobIds}). Given
+ * a function, it opens the queues the first time a job is enqueued (a command that only reads
+ * never touches Redis).
  */
-export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
+export function createQueueEnqueuer(
+  queuesOrOpen: DeliveryQueues | (() => DeliveryQueues),
+): DeliveryEnqueuer {
+  const open = typeof queuesOrOpen === 'function' ? queuesOrOpen : () => queuesOrOpen;
   return {
     async fanOut(campaignId) {
+      const queues = open();
       const jobId = fanOutJobId({ campaignId });
       await clearFinished(queues.fanOut, jobId);
       await queues.fanOut.add('fan-out', { campaignId }, { jobId });
     },
     async sendBatches(campaignId, batchNos, isReplacing) {
+      const queues = open();
       const ids = isReplacing
         ? await replacementJobIds(queues, campaignId, batchNos)
         : batchNos.map((batchNo) => ({ batchNo, jobId: sendBatchJobId({ campaignId, batchNo }) }));
@@ -132,7 +139,7 @@ export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
       }
     },
     async scheduledStart(campaignId, at) {
-      await queues.scheduler.add(
+      await open().scheduler.add(
         'start',
         { campaignId },
         {

@@ -1,5 +1,5 @@
 import { createConfirmationReminderRepository } from '../db/index.ts';
-import type { CatalogLocale } from '../lib/index.ts';
+import type { Locale } from '../lib/index.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
 import { NewsletterIdSchema } from './subscription.ts';
 
@@ -9,7 +9,7 @@ export const CONFIRMATION_REMINDER_INTERVAL_MS = 7 * 24 * 60 * 60 * 1000;
 /** A pending subscriber to send the opt-in mail to, in their language. */
 export interface ConfirmationReminder {
   subscriberId: number;
-  locale: CatalogLocale;
+  locale: Locale;
 }
 
 /**

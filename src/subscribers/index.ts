@@ -29,8 +29,6 @@ export {
   ProfilePatchSchema,
   ProfileSchema,
   type Subscriber,
-  type SubscriberLocale,
-  SubscriberLocaleSchema,
   SubscriberSchema,
   tryNormalizeEmail,
 } from './subscriber.ts';

@@ -13,12 +13,14 @@ import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
 import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
-import { FEED_POLL_QUEUE } from '../feeds/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
   closeRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  FEED_POLL_QUEUE,
+  openTransactionalQueue,
+  startConfirmationWorker,
   startRetentionSchedule,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
@@ -32,7 +34,6 @@ import {
   redisCheck,
 } from './ops/index.ts';
 import { createServer, listen } from './server.ts';
-import { openTransactionalQueue, startConfirmationWorker } from './transactional-worker.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 
-import type { Clock, Logger } from '../lib/index.ts';
+import type { Clock, Locale, Logger } from '../lib/index.ts';
 import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
-import type { PageLocale } from './negotiate-locale.ts';
 
 /** Where a change came from, recorded with the consent event. */
 export interface RequestMeta {
@@ -20,7 +19,7 @@ export interface WebProfile {
   country: string | null;
   researchField: string | null;
   careerStage: CareerStage | null;
-  locale: PageLocale;
+  locale: Locale;
 }
 
 /** A subscription as the pages show it. */
@@ -87,7 +86,7 @@ export interface WebNewsletter {
 
 /** Enqueues the confirmation message of a subscriber (sent by a worker). */
 export interface ConfirmationMailer {
-  enqueueConfirmation(job: { subscriberId: number; locale: PageLocale }): Promise<void>;
+  enqueueConfirmation(job: { subscriberId: number; locale: Locale }): Promise<void>;
 }
 
 /** One sent issue in the archive list. */
@@ -96,7 +95,7 @@ export interface ArchiveEntry {
   issueKey: string;
   /** `YYYY-MM` */
   month: string;
-  locale: PageLocale;
+  locale: Locale;
   subject: string;
   /** Start of the plain-text version, for the list and the feed. */
   excerpt: string;
@@ -107,14 +106,14 @@ export interface ArchiveEntry {
 export interface ArchiveSource {
   listSent(query: {
     newsletterId: string;
-    locale: PageLocale;
+    locale: Locale;
     search?: string | undefined;
     limit: number;
   }): Promise<ArchiveEntry[]>;
   findSent(query: {
     newsletterId: string;
     month: string;
-    locale: PageLocale;
+    locale: Locale;
   }): Promise<(ArchiveEntry & { html: string; text: string }) | null>;
 }
 

@@ -26,12 +26,17 @@ import {
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
+/** Commands that enqueue a job: they check Redis before they change any state. */
+const enqueuingCommands = new Set(['send', 'schedule', 'resume', 'retry']);
+
 async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
-  // Redis first: a command that cannot enqueue must say so in one line before it changes state.
-  const redis = createCommandRedisConnection(config.REDIS_URL, 'depeche-cli');
-  ctx.onClose(() => closeRedisConnection(redis));
-  await assertRedisAnswers(redis, config.REDIS_URL);
+  // Redis is opened by the first enqueue: `create`, `list` and `status` read PostgreSQL alone.
+  let redis: ReturnType<typeof createCommandRedisConnection> | undefined;
+  const openRedis = () => (redis ??= createCommandRedisConnection(config.REDIS_URL, 'depeche-cli'));
+  ctx.onClose(() => (redis ? closeRedisConnection(redis) : undefined));
+  // A command that cannot enqueue must say so in one line before it changes state.
+  if (enqueuingCommands.has(command)) await assertRedisAnswers(openRedis(), config.REDIS_URL);
   const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
   ctx.onClose(() => database.close());
   const delivery = buildDelivery({
@@ -39,7 +44,7 @@ async function openDelivery(ctx: CliContext, command: string) {
     logger: ctx.logger(),
     clock: systemClock,
     database,
-    redis,
+    redis: openRedis,
   });
   ctx.onClose(() => delivery.close());
   const audit = createAuditRepository(database.db);

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Locale } from '../../lib/index.ts';
 import { CONSENT_VERSION } from '../consent.ts';
 import { sendErrorPage } from '../error-handler.ts';
 import { fieldErrors, subscribeFormSchema } from '../forms.ts';
-import type { PageLocale } from '../negotiate-locale.ts';
 import {
   newsletterDescription,
   type PageContext,
@@ -23,7 +23,7 @@ function renderForm(
   ctx: PageContext,
   reply: FastifyReply,
   status: number,
-  locale: PageLocale,
+  locale: Locale,
   values: FormValues,
   errors: Record<string, string>,
 ): FastifyReply {
