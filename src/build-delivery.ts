@@ -6,6 +6,7 @@ import { type Config, resolveSecretKeys } from './config/index.ts';
 import { loadIssue, loadNewsletters } from './content/index.ts';
 import {
   createAudienceRepository,
+  createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
   type DatabaseHandle,
@@ -15,6 +16,7 @@ import {
 import {
   createBatchSender,
   createCampaignMessages,
+  createCampaignReader,
   createDeliveryService,
   createIssueSnapshotter,
   createRecipientLinks,
@@ -46,7 +48,8 @@ export interface DeliveryDeps {
 }
 
 /**
- * Wires campaigns: repositories, queues and the delivery service (`depeche campaign …`).
+ * Wires campaigns: repositories, queues, the delivery service (the actions of `depeche campaign …`
+ * and of the workspace) and the campaign reader (what both show).
  * `close()` closes the queues, not the database or Redis connection it was given.
  */
 export function buildDelivery(deps: DeliveryDeps) {
@@ -59,11 +62,12 @@ export function buildDelivery(deps: DeliveryDeps) {
     retryDelayMs: config.SEND_RETRY_DELAY_MS,
   });
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
+  const audience = createAudienceRepository();
   const service = createDeliveryService({
     db,
     campaigns,
     deliveries,
-    audience: createAudienceRepository(),
+    audience,
     enqueue: createQueueEnqueuer(queues),
     snapshotIssue: createIssueSnapshotter({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
@@ -73,7 +77,14 @@ export function buildDelivery(deps: DeliveryDeps) {
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,
   });
-  return { service, queues, campaigns, deliveries, close: () => queues.close() };
+  const reader = createCampaignReader({
+    db,
+    campaigns,
+    deliveries,
+    audience,
+    progress: createCampaignProgressRepository(),
+  });
+  return { service, reader, queues, campaigns, deliveries, close: () => queues.close() };
 }
 
 /** See {@link buildDelivery}. */

@@ -11,6 +11,10 @@ export {
 } from './audience-repository.ts';
 export { type AuditRepository, createAuditRepository } from './audit-repository.ts';
 export {
+  type CampaignProgressRepository,
+  createCampaignProgressRepository,
+} from './campaign-progress-repository.ts';
+export {
   type CampaignRepository,
   createCampaignRepository,
   type NewCampaign,

@@ -9,7 +9,6 @@ import type { Clock, Logger } from '../lib/index.ts';
 import {
   type Campaign,
   type CampaignAction,
-  type CampaignStatus,
   decideScheduledStart,
   planTransition,
 } from './campaign.ts';
@@ -51,7 +50,7 @@ export interface DeliveryServiceDeps {
 /** How long a sending campaign may record no outcome before the sweep enqueues it again. */
 export const idleRekickMs = 10 * 60 * 1000;
 
-/** A campaign with its delivery counts, for `status` and `list`. */
+/** A campaign with its delivery counts and failure replies (what the status reads is `createCampaignReader`). */
 export interface CampaignProgress {
   campaign: Campaign;
   counts: DeliveryCounts;
@@ -191,10 +190,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         campaign.status === 'sending' ? campaign : await transition(id, { kind: 'retry' });
       await deps.enqueue.sendBatches(id, batchNos, true);
       return { campaign: updated, requeued: count };
-    },
-
-    async list(options: { limit: number; statuses?: CampaignStatus[] }) {
-      return deps.campaigns.list(deps.db, options);
     },
 
     async progress(id: number): Promise<CampaignProgress> {

@@ -17,6 +17,13 @@ export {
 } from './campaign.ts';
 export { type CampaignMessages, createCampaignMessages } from './campaign-messages.ts';
 export {
+  type CampaignReader,
+  type CampaignReaderDeps,
+  createCampaignReader,
+  type FailureReply,
+  topFailureCount,
+} from './campaign-reader.ts';
+export {
   type CampaignProgress,
   createDeliveryService,
   type DeliveryEnqueuer,
@@ -80,10 +87,14 @@ export {
 } from './send-batch.ts';
 export {
   buildSendingStatus,
+  type DeliveryStatusCounts,
   finishedCount,
   formatDuration,
-  type ProgressSample,
+  isSettled,
+  type ProgressReading,
   type SendingStatus,
+  SendingStatusSchema,
+  speedWindowSec,
 } from './sending-status.ts';
 export {
   classifySmtpError,
