@@ -16,6 +16,7 @@ import {
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
+import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
 import {
   createOpsMetrics,
   databaseCheck,
@@ -40,6 +41,8 @@ export interface ServeProcessOptions {
   clock?: Clock;
   /** Name given to the embedded database lock. @defaultValue 'depeche serve' */
   holder?: string;
+  /** `depeche demo --serve`: print the workspace's sign-in links whatever DEPECHE_ENV. */
+  isDemo?: boolean;
 }
 
 /** A running `depeche serve`: its address, its services, and how to stop it. */
@@ -170,6 +173,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         logger,
         redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
+        editor: createEditorWorkspaceDeps({
+          db: database.db,
+          clock,
+          config,
+          transactionalQueue,
+          isDemo: options.isDemo ?? false,
+        }),
       }),
     );
     await app.register(opsPlugin, {
