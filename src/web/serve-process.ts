@@ -6,7 +6,12 @@ import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
-import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
+import {
+  createEditorRepository,
+  createOpsRepository,
+  migrate,
+  openDatabaseFromConfig,
+} from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
@@ -141,6 +146,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         newsletters,
         clock,
         logger,
+        editors: createEditorRepository(database.db),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
       if (options.isPollingFeeds ?? true) {

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 
-import { NotFoundError, ValidationError } from '../../lib/index.ts';
 import type { WebNewsletter } from '../web-deps.ts';
 import type { EditorContext, EditorRouteModule } from './editor-context.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
-import { attachEditorViews, editorT, loadEditorViews, renderEditorPage } from './editor-views.ts';
+import { describeEditorError, sendEditorError } from './editor-errors.ts';
+import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { EDITOR_COOKIE, requireSignedIn, sessionCookieOptions } from './session.ts';
+import { registerSignInRoutes } from './sign-in-routes.ts';
 
 // ▼▼ Route modules: import yours here, each on its own line. ▼▼
 // inbox helper: import { registerInboxRoutes } from './inbox-routes.ts';
@@ -37,34 +38,6 @@ export interface EditorPluginOptions {
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** The error page key and status of an error in the workspace. */
-function describe(error: unknown): { status: number; key: string } {
-  if (error instanceof ValidationError) return { status: 400, key: 'bad_request' };
-  if (error instanceof NotFoundError) return { status: 404, key: 'not_found' };
-  const status = (error as FastifyError).statusCode ?? 500;
-  if (status === 403) return { status, key: 'csrf' };
-  if (status === 429) return { status, key: 'rate' };
-  if (status === 404) return { status, key: 'not_found' };
-  if (status >= 400 && status < 500) return { status, key: 'bad_request' };
-  return { status: 500, key: 'server' };
-}
-
-/** Sends the workspace's plain error page `editor.error.<key>.*` with `status`. */
-export function sendEditorError(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  key: string,
-): FastifyReply {
-  const t = editorT(request);
-  reply.code(status);
-  return renderEditorPage(reply, request, 'editor-message', {
-    title: t(`editor.error.${key}.title`),
-    paragraphs: [t(`editor.error.${key}.body`)],
-    link: { href: request.editor ? '/editor' : '/editor/sign-in', label: t('editor.back_home') },
-  });
-}
 
 /**
  * The editors' workspace, registered by `webPlugin` at `/editor` when `WebDeps.editor` is given.
@@ -115,7 +88,7 @@ export const editorPlugin: FastifyPluginAsync<EditorPluginOptions> = async (app,
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const { status, key } = describe(error);
+    const { status, key } = describeEditorError(error);
     if (status >= 500) {
       request.log.error({ err: error, event: 'editor.request.failed' }, 'request failed');
     } else {
@@ -132,7 +105,8 @@ export const editorPlugin: FastifyPluginAsync<EditorPluginOptions> = async (app,
       .send(stylesheet),
   );
 
-  // Public: the sign-in pages (step 2 of the workspace) are registered here.
+  // Public: the sign-in pages.
+  registerSignInRoutes(app, ctx);
 
   await app.register(async (area) => {
     area.addHook('onRequest', requireSignedIn);

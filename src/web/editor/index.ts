@@ -6,7 +6,8 @@ export type {
   SignInMailJob,
   SignInRateLimits,
 } from './editor-deps.ts';
-export { editorPlugin, type EditorPluginOptions, sendEditorError } from './editor-plugin.ts';
+export { sendEditorError } from './editor-errors.ts';
+export { editorPlugin, type EditorPluginOptions } from './editor-plugin.ts';
 export { editorLocale, editorT, renderEditorPage } from './editor-views.ts';
 export { requireAction } from './require-action.ts';
 export { EDITOR_COOKIE, EDITOR_PREFIX, editorOf, type SignedInEditor } from './session.ts';
