@@ -9,6 +9,7 @@ import {
   createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
+  createEditorRepository,
   type DatabaseHandle,
   migrate,
   openDatabaseFromConfig,
@@ -193,6 +194,7 @@ export async function startWorkerProcess(options: {
       newsletters,
       clock,
       logger,
+      editors: createEditorRepository(database.db),
     });
     closers.push(() => confirmations.close());
     const polling = await startFeedPollingRuntime({

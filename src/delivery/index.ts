@@ -97,6 +97,15 @@ export {
   speedWindowSec,
 } from './sending-status.ts';
 export {
+  createSignInMailer,
+  createSignInSender,
+  type SignInJob,
+  SignInJobSchema,
+  type SignInRecipientSource,
+  type SignInSender,
+  type SignInSenderDeps,
+} from './sign-in-mail.ts';
+export {
   classifySmtpError,
   isConnectionError,
   type SmtpFailure,
