@@ -13,7 +13,7 @@ import { buildSendingStatus, type SendingStatus, speedWindowSec } from './sendin
 /** Dependencies of {@link createCampaignReader}. */
 export interface CampaignReaderDeps {
   db: Database;
-  campaigns: Pick<CampaignRepository, 'list'>;
+  campaigns: Pick<CampaignRepository, 'list' | 'findById'>;
   deliveries: Pick<DeliveryRepository, 'topFailures'>;
   audience: Pick<AudienceRepository, 'count'>;
   progress: CampaignProgressRepository;
@@ -52,6 +52,13 @@ export function createCampaignReader(deps: CampaignReaderDeps) {
       const reading = readStatus(id).finally(() => inFlight.delete(id));
       inFlight.set(id, reading);
       return reading;
+    },
+
+    /** One campaign as stored (segment, snapshot of the newsletter, checkpoint). */
+    async campaign(id: number): Promise<Campaign> {
+      const campaign = await deps.campaigns.findById(deps.db, id);
+      if (!campaign) throw new CampaignNotFoundError(id);
+      return campaign;
     },
 
     /** The most frequent failure replies, grouped by reply. */

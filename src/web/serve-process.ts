@@ -7,6 +7,7 @@ import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
 import {
+  createAuditRepository,
   createEditorRepository,
   createOpsRepository,
   migrate,
@@ -185,6 +186,12 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           config,
           transactionalQueue,
           isDemo: options.isDemo ?? false,
+          campaigns: {
+            delivery: delivery.service,
+            reader: delivery.reader,
+            audit: createAuditRepository(database.db),
+            clock,
+          },
         }),
       }),
     );

@@ -8,7 +8,11 @@ import {
   type SubscriberService,
   type TokenSigner,
 } from '../../src/subscribers/index.ts';
-import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
+import {
+  type CampaignDeps,
+  createEditorWorkspaceDeps,
+  type EditorWorkspaceDeps,
+} from '../../src/web/editor/index.ts';
 import {
   buildApp,
   createWebDeps,
@@ -56,6 +60,8 @@ export async function buildTestWebApp(options: {
     rateLimits?: EditorWorkspaceDeps['rateLimits'];
     publicUrl?: string;
     issuesDir?: string;
+    /** The campaign pages' services (a real delivery service and reader). */
+    campaigns?: CampaignDeps;
   };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
@@ -83,6 +89,7 @@ export async function buildTestWebApp(options: {
           },
           transactionalQueue,
           printLine: (line) => printed.push(line),
+          ...(options.editor.campaigns ? { campaigns: options.editor.campaigns } : {}),
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
       }

@@ -10,6 +10,7 @@ import {
 import { createSignInMailer } from '../../delivery/index.ts';
 import { createAccountService, createSessionService } from '../../editors/index.ts';
 import type { Clock } from '../../lib/index.ts';
+import type { CampaignDeps } from './campaign-deps.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
 
 /** What {@link createEditorWorkspaceDeps} wires together. */
@@ -25,6 +26,8 @@ export interface EditorWorkspaceServices {
   /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
   isDemo?: boolean;
   printLine?: (line: string) => void;
+  /** The campaign pages' services (the process's delivery service and reader). */
+  campaigns?: CampaignDeps;
 }
 
 /**
@@ -51,5 +54,6 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     printLine: services.printLine,
     db,
     issuesDir: config.ISSUES_DIR,
+    campaigns: services.campaigns,
   };
 }

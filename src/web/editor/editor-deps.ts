@@ -7,6 +7,7 @@ import type {
   SessionPolicy,
   SessionService,
 } from '../../editors/index.ts';
+import type { CampaignDeps } from './campaign-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
 export interface SignInMailJob {
@@ -58,6 +59,8 @@ export interface EditorWorkspaceDeps {
   // inbox helper: add `inbox?: InboxDeps` below this line.
 
   // campaigns helper: add `campaigns?: CampaignDeps` below this line.
+  /** The campaign pages (`campaign-routes.ts`); without it they answer 404. */
+  campaigns?: CampaignDeps | undefined;
 
   // ── end of route modules' dependencies ──
 }

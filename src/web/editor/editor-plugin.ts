@@ -3,6 +3,10 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 
 import type { WebNewsletter } from '../web-deps.ts';
+// ▼▼ Route modules: import yours here, each on its own line. ▼▼
+// inbox helper: import { registerInboxRoutes } from './inbox-routes.ts';
+// campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
+import { registerCampaignRoutes } from './campaign-routes.ts';
 import type { EditorContext, EditorRouteModule } from './editor-context.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
 import { describeEditorError, sendEditorError } from './editor-errors.ts';
@@ -10,11 +14,6 @@ import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { EDITOR_COOKIE, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
-
-// ▼▼ Route modules: import yours here, each on its own line. ▼▼
-// inbox helper: import { registerInboxRoutes } from './inbox-routes.ts';
-
-// campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
 // ▲▲ end of route module imports ▲▲
 
 /**
@@ -26,6 +25,7 @@ const protectedModules: EditorRouteModule[] = [
   // inbox helper: registerInboxRoutes,
 
   // campaigns helper: registerCampaignRoutes,
+  registerCampaignRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);

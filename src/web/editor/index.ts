@@ -1,3 +1,4 @@
+export type { CampaignDeps } from './campaign-deps.ts';
 export { createEditorWorkspaceDeps, type EditorWorkspaceServices } from './create-editor-deps.ts';
 export type { EditorContext, EditorRouteModule } from './editor-context.ts';
 export type {
