@@ -11,7 +11,9 @@
  * - `single`: one reading at a time (latency of the statement alone);
  * - `shared`: `--callers` callers in a loop on one campaign reader, as the web process serves
  *   them (callers asking while a reading runs share it);
- * - `unshared`: the same callers each making their own reading (what sharing saves).
+ * - `unshared`: the same callers each making their own reading (what sharing saves);
+ * - `endpoint`: the same callers on `GET /editor/campaigns/:id/progress` of the workspace, signed
+ *   in as an editor, through Fastify's `inject()` (routing, session check, JSON; no socket).
  *
  * Half the rows are sent before the runs; while they run, a writer marks `--write-rate` queued
  * rows sent per second (20 per statement), so the counts move and the table churns as it does
@@ -24,6 +26,7 @@ import pg from 'pg';
 
 import {
   createAudienceRepository,
+  createAuditRepository,
   createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
@@ -34,8 +37,14 @@ import {
   buildSendingStatus,
   contentHashOf,
   createCampaignReader,
+  type DeliveryService,
   speedWindowSec,
 } from '../src/delivery/index.ts';
+import { commandLineActor } from '../src/editors/index.ts';
+import { createSilentLogger, systemClock } from '../src/lib/index.ts';
+import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
+import { createEditorWorkspaceDeps } from '../src/web/editor/index.ts';
+import { buildApp, createWebDeps } from '../src/web/index.ts';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -166,6 +175,70 @@ try {
   readings = 0;
   const shared = { ...(await load(() => reader.status(campaign.id), callers)), readings };
   const unshared = await load(readAlone, callers);
+
+  // The workspace's endpoint: the same reader behind the progress route, a signed-in editor.
+  const logger = createSilentLogger();
+  const transactionalQueue = { add: async () => undefined as never };
+  const editorDeps = createEditorWorkspaceDeps({
+    db,
+    clock: systemClock,
+    config: {
+      EDITOR_SESSION_IDLE_MINUTES: 60,
+      EDITOR_SESSION_MAX_HOURS: 12,
+      DEPECHE_ENV: 'test',
+      ISSUES_DIR: 'issues',
+    },
+    transactionalQueue,
+    campaigns: {
+      // the progress route never acts on a campaign
+      delivery: {} as DeliveryService,
+      reader: createCampaignReader({
+        db,
+        campaigns: createCampaignRepository(),
+        deliveries: createDeliveryRepository(),
+        audience: createAudienceRepository(),
+        progress,
+      }),
+      audit: createAuditRepository(db),
+      clock: systemClock,
+    },
+  });
+  const app = await buildApp(
+    createWebDeps({
+      db,
+      subscribers: createSubscriberService({ db, clock: systemClock, logger }),
+      tokens: createTokenSigner({
+        keyId: 'bench',
+        secret: 'benchmark-secret-of-at-least-32-chars',
+      }),
+      transactionalQueue,
+      newsletters: [{ id: 'adn', title: 'AdN' }],
+      publicUrl: 'http://127.0.0.1',
+      clock: systemClock,
+      logger,
+      editor: editorDeps,
+    }),
+  );
+  await editorDeps.accounts.add(commandLineActor('bench'), {
+    email: 'bench@example.org',
+    role: 'editor',
+  });
+  const issued = await editorDeps.sessions.requestSignIn('bench@example.org');
+  const signedIn = issued ? await editorDeps.sessions.signIn(issued.token) : null;
+  if (!signedIn) throw new Error('bench editor could not sign in');
+  let non200 = 0;
+  const endpoint = {
+    ...(await load(async () => {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/editor/campaigns/${campaign.id}/progress`,
+        cookies: { depeche_editor: signedIn.sessionId },
+      });
+      if (response.statusCode !== 200) non200 += 1;
+    }, callers)),
+    non200,
+  };
+  await app.close();
   isWriting = false;
   await writer;
   const last = await reader.status(campaign.id);
@@ -180,6 +253,7 @@ try {
         single,
         shared: { ...shared, readingsPerSec: Math.round(shared.readings / durationSec) },
         unshared,
+        endpoint,
         lastStatus: {
           sent: last.sent,
           remaining: last.remaining,
