@@ -5,6 +5,8 @@ import {
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
+  createFeedHealthRepository,
+  createWorkspaceHomeRepository,
   type Database,
 } from '../../db/index.ts';
 import { createSignInMailer } from '../../delivery/index.ts';
@@ -49,6 +51,9 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     sessionPolicy,
     isPrintingSignInLinks: (services.isDemo ?? false) || config.DEPECHE_ENV !== 'production',
     printLine: services.printLine,
+    home: createWorkspaceHomeRepository(db),
+    feedHealth: createFeedHealthRepository(db),
+    clock,
     db,
     issuesDir: config.ISSUES_DIR,
   };

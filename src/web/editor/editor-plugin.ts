@@ -3,11 +3,14 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 
 import type { WebNewsletter } from '../web-deps.ts';
+import { registerAccountRoutes } from './account-routes.ts';
+import { registerAuditRoutes } from './audit-routes.ts';
 import type { EditorContext, EditorRouteModule } from './editor-context.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
 import { describeEditorError, sendEditorError } from './editor-errors.ts';
 import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
+import { registerHomeRoutes } from './home-routes.ts';
 import { EDITOR_COOKIE, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
 
@@ -23,6 +26,9 @@ import { registerSignInRoutes } from './sign-in-routes.ts';
  */
 const protectedModules: EditorRouteModule[] = [
   registerFrameRoutes,
+  registerHomeRoutes,
+  registerAccountRoutes,
+  registerAuditRoutes,
   // inbox helper: registerInboxRoutes,
 
   // campaigns helper: registerCampaignRoutes,
