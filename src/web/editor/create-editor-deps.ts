@@ -22,6 +22,8 @@ export interface EditorWorkspaceServices {
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   >;
+  /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
+  queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
   transactionalQueue: Pick<Queue, 'add'>;
   /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
@@ -54,6 +56,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     home: createWorkspaceHomeRepository(db),
     feedHealth: createFeedHealthRepository(db),
     clock,
+    queues: services.queues,
     db,
     issuesDir: config.ISSUES_DIR,
   };
