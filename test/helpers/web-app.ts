@@ -60,6 +60,8 @@ export async function buildTestWebApp(options: {
     rateLimits?: EditorWorkspaceDeps['rateLimits'];
     publicUrl?: string;
     issuesDir?: string;
+    /** Queues of the admins' board at `/editor/queues`. */
+    queues?: EditorWorkspaceDeps['queues'];
     /** The campaign pages' services (a real delivery service and reader). */
     campaigns?: CampaignDeps;
   };
@@ -88,6 +90,7 @@ export async function buildTestWebApp(options: {
             ISSUES_DIR: options.editor.issuesDir ?? 'issues',
           },
           transactionalQueue,
+          ...(options.editor.queues ? { queues: options.editor.queues } : {}),
           printLine: (line) => printed.push(line),
           ...(options.editor.campaigns ? { campaigns: options.editor.campaigns } : {}),
         }),

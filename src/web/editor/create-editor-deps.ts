@@ -5,6 +5,8 @@ import {
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
+  createFeedHealthRepository,
+  createWorkspaceHomeRepository,
   type Database,
 } from '../../db/index.ts';
 import { createSignInMailer } from '../../delivery/index.ts';
@@ -21,6 +23,8 @@ export interface EditorWorkspaceServices {
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   >;
+  /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
+  queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
   transactionalQueue: Pick<Queue, 'add'>;
   /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
@@ -52,6 +56,10 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     sessionPolicy,
     isPrintingSignInLinks: (services.isDemo ?? false) || config.DEPECHE_ENV !== 'production',
     printLine: services.printLine,
+    home: createWorkspaceHomeRepository(db),
+    feedHealth: createFeedHealthRepository(db),
+    clock,
+    queues: services.queues,
     db,
     issuesDir: config.ISSUES_DIR,
     campaigns: services.campaigns,

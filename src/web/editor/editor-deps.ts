@@ -1,4 +1,6 @@
-import type { Database } from '../../db/index.ts';
+import type { Queue } from 'bullmq';
+
+import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
   AuditStore,
@@ -7,6 +9,8 @@ import type {
   SessionPolicy,
   SessionService,
 } from '../../editors/index.ts';
+import type { FeedHealth } from '../../feeds/index.ts';
+import type { Clock } from '../../lib/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
@@ -38,7 +42,7 @@ export interface SignInRateLimits {
 export interface EditorWorkspaceDeps {
   sessions: SessionService;
   accounts: AccountService;
-  audit: Pick<AuditStore, 'list'>;
+  audit: Pick<AuditStore, 'list' | 'append'>;
   editors: Pick<EditorStore, 'setLocale' | 'findById'>;
   signInMailer: SignInMailer;
   /** idle and absolute session lifetimes (EDITOR_SESSION_IDLE_MINUTES, EDITOR_SESSION_MAX_HOURS) */
@@ -50,6 +54,13 @@ export interface EditorWorkspaceDeps {
   rateLimits?: SignInRateLimits | undefined;
   /** Time zone the workspace shows times in. @defaultValue 'Europe/Paris' */
   timeZone?: string | undefined;
+  /** What the home page reads: campaigns and new candidates per newsletter. */
+  home: Pick<WorkspaceHomeRepository, 'recentCampaigns' | 'lastSentAt' | 'countNewCandidates'>;
+  /** The health rows of a newsletter's feeds (the feed health repository fits). */
+  feedHealth: { listForNewsletter(newsletterId: string): Promise<FeedHealth[]> };
+  clock: Clock;
+  /** The queues shown on the board at `/editor/queues` (admins); no board without them. */
+  queues?: readonly Queue[] | undefined;
   /** The database, for route modules' own repositories (built in `create-editor-deps.ts`). */
   db: Database;
   /** Folder of the issue files (ISSUES_DIR), for the home page and the composer. */

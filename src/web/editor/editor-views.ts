@@ -227,6 +227,11 @@ export function renderEditorPage(
       : navigation
           .filter((item) => item.action === undefined || can(editor.role, item.action))
           .map((item) => ({ ...item, isCurrent: item.key === current }));
-  const page = views.render('editor-layout', locale, { ...shared, nav, body });
+  const page = views.render('editor-layout', locale, {
+    ...shared,
+    nav,
+    currentNav: request.url.split('?')[0] === `${EDITOR_PREFIX}/account` ? 'account' : current,
+    body,
+  });
   return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
 }

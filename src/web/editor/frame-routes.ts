@@ -1,17 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { EditorContext } from './editor-context.ts';
-import { renderEditorPage } from './editor-views.ts';
 import { EDITOR_COOKIE } from './session.ts';
 
-/** The frame's own routes in the protected area: the home page and sign-out. */
+/** The frame's own routes in the protected area: sign-out. */
 export function registerFrameRoutes(app: FastifyInstance, ctx: EditorContext): void {
-  app.get('/', (request, reply) =>
-    renderEditorPage(reply, request, 'editor-home', {
-      title: ctx.views.t(request.editor?.locale ?? 'fr')('editor.home.title'),
-    }),
-  );
-
   app.post('/sign-out', async (request, reply) => {
     if (request.editorSession) await ctx.deps.sessions.signOut(request.editorSession);
     return reply
