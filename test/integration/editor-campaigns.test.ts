@@ -35,6 +35,7 @@ describe('workspace campaign pages', () => {
   let app: FastifyInstance;
   let publisher: EditorBrowser;
   let editor: EditorBrowser;
+  let workspace: NonNullable<Awaited<ReturnType<typeof buildTestWebApp>>['editor']>;
 
   beforeAll(async () => {
     database = await openTestPostgres();
@@ -60,6 +61,7 @@ describe('workspace campaign pages', () => {
       },
     });
     app = web.app;
+    workspace = web.editor!;
     publisher = await signedInEditor(web.editor!, 'pub@example.org', 'publisher');
     editor = await signedInEditor(web.editor!, 'ed@example.org', 'editor');
     await seedAudience(database.handle.db, 50);
@@ -436,6 +438,26 @@ describe('workspace campaign pages', () => {
     expect(missing.statusCode).toBe(404);
     const signedOut = await app.inject({ method: 'GET', url: `/editor/campaigns/${id}/progress` });
     expect(signedOut.statusCode).toBe(303);
+  });
+
+  it('shows the campaign page in English to an editor who chose it', async () => {
+    const id = await campaignIn('paused');
+    await workspace.editors.setLocale(publisher.editor.id, 'en');
+    try {
+      const page = await getPage(app, publisher, `/editor/campaigns/${id}`);
+      expect(page.body).toContain('<html lang="en">');
+      expect(page.body).toContain('>Resume</button>');
+      expect(page.body).toContain('Send the 1 uncertain again');
+      expect(page.body).toContain('may deliver it twice');
+      const json = await app.inject({
+        method: 'GET',
+        url: `/editor/campaigns/${id}/progress`,
+        cookies: publisher.cookies,
+      });
+      expect(json.json<{ text: { state: string } }>().text.state).toBe('paused');
+    } finally {
+      await workspace.editors.setLocale(publisher.editor.id, 'fr');
+    }
   });
 
   it('allows the page its one inline script by hash, and nothing else', async () => {
