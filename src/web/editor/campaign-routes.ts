@@ -1,27 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { listIssueKeys } from '../../content/index.ts';
 import {
   type Campaign,
   CampaignNotFoundError,
   CampaignNotSendableError,
   describeSegment,
-  parseSegment,
-  SegmentInvalidError,
 } from '../../delivery/index.ts';
 import type { Action } from '../../editors/index.ts';
 import { pageSecurityHeaders } from '../security-headers.ts';
+import { recordCampaignAction } from './campaign-audit.ts';
+import { registerCampaignCreateRoutes } from './campaign-create-routes.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import {
   CampaignParamsSchema,
-  CreateCampaignBodySchema,
   firstProblem,
-  NewCampaignQuerySchema,
   RetryBodySchema,
   ScheduleBodySchema,
-  segmentCareerStages,
-  segmentFromForm,
 } from './campaign-forms.ts';
 import { progressJson } from './campaign-progress-json.ts';
 import { progressScript, progressScriptHash } from './campaign-progress-script.ts';
@@ -29,7 +24,6 @@ import type { EditorContext } from './editor-context.ts';
 import { sendEditorError } from './editor-errors.ts';
 import { editorLocale, editorT, renderEditorPage } from './editor-views.ts';
 import { requireAction } from './require-action.ts';
-import { editorOf } from './session.ts';
 import { formatZoned, scheduleTimeZones, zonedTimeToInstant } from './zoned-time.ts';
 
 const ListQuerySchema = z.object({
@@ -71,24 +65,12 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
     scriptHashes: [progressScriptHash],
   });
 
-  async function record(
+  const record = (
     request: FastifyRequest,
     action: string,
     campaign: Campaign,
     details: Record<string, unknown> = {},
-  ) {
-    const editor = editorOf(request);
-    await deps!.audit.append(
-      {
-        actor: { kind: 'editor', editorId: editor.id, name: editor.email },
-        action: `campaign.${action}`,
-        objectType: 'campaign',
-        objectId: String(campaign.id),
-        details: { issueKey: campaign.issueKey, status: campaign.status, ...details },
-      },
-      deps!.clock.now(),
-    );
-  }
+  ) => recordCampaignAction(deps, request, action, campaign, details);
 
   function parseId(request: FastifyRequest): number | undefined {
     const parsed = CampaignParamsSchema.safeParse(request.params);
@@ -190,84 +172,7 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
     });
   });
 
-  app.get(
-    '/campaigns/new',
-    { preHandler: requireAction('campaign.create') },
-    async (request, reply) => {
-      const t = editorT(request);
-      const parsed = NewCampaignQuerySchema.safeParse(request.query);
-      const query = parsed.success ? parsed.data : NewCampaignQuerySchema.parse({});
-      const newsletterId =
-        query.newsletter && newsletterIds.includes(query.newsletter)
-          ? query.newsletter
-          : (query.issue?.split('/')[0] ?? newsletterIds[0] ?? '');
-      const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
-      let problem = parsed.success ? undefined : firstProblem(parsed.error);
-      let review: { segment: string; audienceCount: number } | undefined;
-      if (problem === undefined && query.step === 'review') {
-        try {
-          if (!query.issue || !issues.includes(query.issue)) {
-            throw new SegmentInvalidError(`issue '${query.issue ?? ''}' has no issue file`);
-          }
-          const { segment, text } = segmentFromForm(query);
-          const audienceCount = await deps.reader.audienceSize({ newsletterId, segment });
-          review = { segment: text, audienceCount };
-        } catch (error) {
-          if (!(error instanceof SegmentInvalidError)) throw error;
-          problem = error.message;
-        }
-      }
-      if (problem !== undefined) reply.code(400);
-      const back = new URLSearchParams();
-      for (const [key, value] of Object.entries(request.query as Record<string, unknown>)) {
-        for (const item of Array.isArray(value) ? value : [value]) {
-          if (key !== 'step' && typeof item === 'string') back.append(key, item);
-        }
-      }
-      return renderEditorPage(reply, request, review ? 'campaign-review' : 'campaign-new', {
-        title: review ? t('editor.campaigns.new.review_title') : t('editor.campaigns.new.title'),
-        error: problem ? t('editor.campaigns.new.invalid', { reason: problem }) : undefined,
-        newsletters: ctx.newsletters.map((n) => ({ ...n, isCurrent: n.id === newsletterId })),
-        newsletterId,
-        issues: issues.map((key) => ({ key, isCurrent: key === query.issue })),
-        form: query,
-        locales: ['fr', 'en'].map((code) => ({ code, isChecked: query.locale.includes(code) })),
-        stages: segmentCareerStages.map((code) => ({
-          code,
-          isChecked: query.career_stage.includes(code),
-        })),
-        review,
-        issue: query.issue,
-        changeUrl: `/editor/campaigns/new?${back.toString()}`,
-      });
-    },
-  );
-
-  app.post(
-    '/campaigns',
-    { preHandler: requireAction('campaign.create') },
-    async (request, reply) => {
-      const body = CreateCampaignBodySchema.safeParse(request.body);
-      if (!body.success) return sendEditorError(request, reply, 400, 'bad_request');
-      const newsletterId = body.data.issue.split('/')[0] ?? '';
-      const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
-      let segment;
-      try {
-        segment = parseSegment(body.data.segment === 'everyone' ? '' : body.data.segment);
-      } catch (error) {
-        if (error instanceof SegmentInvalidError) {
-          return sendEditorError(request, reply, 400, 'bad_request');
-        }
-        throw error;
-      }
-      if (!newsletterIds.includes(newsletterId) || !issues.includes(body.data.issue)) {
-        return sendEditorError(request, reply, 400, 'bad_request');
-      }
-      const created = await deps.delivery.create({ issueRef: body.data.issue, segment });
-      await record(request, 'create', created.campaign, { audienceCount: created.audienceCount });
-      return reply.redirect(`/editor/campaigns/${created.campaign.id}?done=create`, 303);
-    },
-  );
+  registerCampaignCreateRoutes(app, ctx, deps, newsletterIds);
 
   app.get('/campaigns/:id', async (request, reply) => {
     const id = parseId(request);
