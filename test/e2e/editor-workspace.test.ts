@@ -7,8 +7,10 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startDeliveryRuntime } from '../../src/build-delivery.ts';
+import type { Config } from '../../src/config/index.ts';
 import { loadNewsletters } from '../../src/content/index.ts';
-import { createEditorRepository } from '../../src/db/index.ts';
+import { createAuditRepository, createEditorRepository } from '../../src/db/index.ts';
 import {
   createConfirmationSender,
   createSignInSender,
@@ -17,6 +19,7 @@ import {
 } from '../../src/delivery/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
 import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
@@ -27,7 +30,14 @@ import {
   startTransactionalWorker,
 } from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
+import {
+  deleteRedisKeys,
+  deliveryTestConfig,
+  seedAudience,
+  testQueuePrefix,
+} from '../helpers/campaign-fixtures.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
+import { signedInEditor } from '../helpers/editor-session.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const adminEmail = 'chef@example.org';
@@ -44,6 +54,9 @@ describe("the editors' workspace in Chromium", () => {
   let page: Page;
   let base: string;
   let editor: EditorWorkspaceDeps;
+  let deliveryConfig: Config;
+  let deliveryRedis: ReturnType<typeof createRedisConnection>;
+  let delivery: Awaited<ReturnType<typeof startDeliveryRuntime>>;
 
   beforeAll(async () => {
     const logger = createSilentLogger();
@@ -66,6 +79,16 @@ describe("the editors' workspace in Chromium", () => {
       keyId: 'e2e',
       secret: 'end-to-end-secret-of-32-characters!',
     });
+    // the delivery workers of this process, sending campaigns to the sink
+    deliveryConfig = deliveryTestConfig({ QUEUE_PREFIX: testQueuePrefix(), SMTP_URL: sink.url });
+    deliveryRedis = createRedisConnection(deliveryConfig.REDIS_URL);
+    delivery = await startDeliveryRuntime({
+      config: deliveryConfig,
+      logger,
+      clock: systemClock,
+      database: database.handle,
+      redis: deliveryRedis,
+    });
     editor = createEditorWorkspaceDeps({
       db: database.handle.db,
       clock: systemClock,
@@ -77,6 +100,12 @@ describe("the editors' workspace in Chromium", () => {
       },
       transactionalQueue: queue,
       printLine: () => undefined,
+      campaigns: {
+        delivery: delivery.delivery.service,
+        reader: delivery.delivery.reader,
+        audit: createAuditRepository(database.handle.db),
+        clock: systemClock,
+      },
     });
     app = await buildApp(
       createWebDeps({
@@ -131,6 +160,10 @@ describe("the editors' workspace in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await delivery?.close();
+    if (deliveryRedis) await closeRedisConnection(deliveryRedis);
+    if (deliveryConfig)
+      await deleteRedisKeys(deliveryConfig.REDIS_URL, deliveryConfig.QUEUE_PREFIX);
     await worker?.close();
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
@@ -235,5 +268,62 @@ describe("the editors' workspace in Chromium", () => {
     // Keyboard: the skip link comes first.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#main');
+  });
+
+  it('a publisher creates a campaign for a segment, sends it and watches it reach done; the campaign pages pass axe', async () => {
+    await seedAudience(database.handle.db, 30);
+    const publisher = await signedInEditor(editor, 'publication@example.org', 'publisher');
+    const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR' });
+    await context.addCookies(
+      Object.entries(publisher.cookies).map(([name, value]) => ({
+        name,
+        value,
+        url: `${base}/editor`,
+      })),
+    );
+    page = await context.newPage();
+    await page.goto(`${base}/editor/campaigns`);
+    await expectAccessible('campaign list');
+    await Promise.all([
+      page.waitForURL(/\/editor\/campaigns\/new/),
+      page.click('main a[href^="/editor/campaigns/new"]'),
+    ]);
+    await expectAccessible('new campaign');
+    await page.selectOption('#issue', 'adn/2026-11');
+    await page.check('input[name="locale"][value="fr"]');
+    await Promise.all([page.waitForURL(/step=review/), page.click('main button[type=submit]')]);
+    // 30 readers, every fifth reads English
+    expect(await page.textContent('#audience-size')).toContain('24 abonné·es');
+    await expectAccessible('campaign review');
+    await Promise.all([
+      page.waitForURL(/\/editor\/campaigns\/\d+\?done=create/),
+      page.click('form[action="/editor/campaigns"] button[type=submit]'),
+    ]);
+    await expectAccessible('draft campaign');
+    await Promise.all([
+      page.waitForURL(/done=send/),
+      page.click('form[action$="/send"] button[type=submit]'),
+    ]);
+    // the page's script follows the progress and reloads once the campaign is done
+    await page.waitForFunction(
+      () => document.querySelector('[data-field="state"]')?.textContent === 'terminée',
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.textContent('[data-field="sent"]')).toBe('24');
+    expect(await page.textContent('[data-field="remaining"]')).toBe('0');
+    await expectAccessible('campaign done');
+    const campaignMail = sink.messages.filter((m) =>
+      m.envelope.rcptTo.some((to) => /^user\d+@example\.org$/.test(to)),
+    );
+    expect(campaignMail).toHaveLength(24);
+    const entries = await editor.audit.list({ actor: 'publication@example.org' });
+    expect(
+      entries
+        .map((e) => e.action)
+        .filter((action) => action.startsWith('campaign.'))
+        .sort(),
+    ).toEqual(['campaign.create', 'campaign.send']);
+    await context.close();
   });
 });
