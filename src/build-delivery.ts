@@ -6,8 +6,10 @@ import { type Config, resolveSecretKeys } from './config/index.ts';
 import { loadIssue, loadNewsletters } from './content/index.ts';
 import {
   createAudienceRepository,
+  createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
+  createEditorRepository,
   type DatabaseHandle,
   migrate,
   openDatabaseFromConfig,
@@ -15,6 +17,7 @@ import {
 import {
   createBatchSender,
   createCampaignMessages,
+  createCampaignReader,
   createDeliveryService,
   createIssueSnapshotter,
   createRecipientLinks,
@@ -52,7 +55,8 @@ export interface DeliveryDeps {
 }
 
 /**
- * Wires campaigns: repositories, queues and the delivery service (`depeche campaign …`).
+ * Wires campaigns: repositories, queues, the delivery service (the actions of `depeche campaign …`
+ * and of the workspace) and the campaign reader (what both show).
  * `close()` closes the queues, not the database or Redis connection it was given. Given a
  * function for `redis`, the queues are opened (and the function called) only when a job is
  * enqueued or `queues` read: the commands that only read campaigns never touch Redis.
@@ -73,11 +77,12 @@ export function buildDelivery(
     ));
   if (typeof redis !== 'function') openQueues();
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
+  const audience = createAudienceRepository();
   const service = createDeliveryService({
     db,
     campaigns,
     deliveries,
-    audience: createAudienceRepository(),
+    audience,
     enqueue: createQueueEnqueuer(openQueues),
     snapshotIssue: createIssueSnapshotter({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
@@ -88,8 +93,16 @@ export function buildDelivery(
     batchSize: config.SEND_BATCH_SIZE,
     idleRekickMs: config.CAMPAIGN_REKICK_AFTER_SEC * 1000,
   });
+  const reader = createCampaignReader({
+    db,
+    campaigns,
+    deliveries,
+    audience,
+    progress: createCampaignProgressRepository(),
+  });
   return {
     service,
+    reader,
     get queues() {
       return openQueues();
     },
@@ -218,6 +231,7 @@ export async function startWorkerProcess(options: {
       newsletters,
       clock,
       logger,
+      editors: createEditorRepository(database.db),
     });
     closers.push(() => confirmations.close());
     const polling = await startFeedPollingRuntime({

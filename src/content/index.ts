@@ -24,6 +24,7 @@ export {
   IssueSectionSchema,
 } from './issue.ts';
 export { loadIssue, newslettersFor, resolveIssuePath } from './issue-file.ts';
+export { listIssueKeys } from './issue-keys.ts';
 export { collectIssueLinks, type IssueLink, markdownLinks } from './issue-links.ts';
 export {
   isOpportunity,

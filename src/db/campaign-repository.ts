@@ -75,15 +75,20 @@ export function createCampaignRepository() {
       return rows.map((row) => CampaignBodySchema.parse(row));
     },
 
-    /** The most recent campaigns first, optionally of some statuses only. */
+    /** The most recent campaigns first, optionally of one newsletter or some statuses only. */
     async list(
       db: Executor,
-      options: { limit: number; statuses?: CampaignStatus[] },
+      options: { limit: number; statuses?: CampaignStatus[]; newsletterId?: string },
     ): Promise<Campaign[]> {
       const rows = await db
         .select()
         .from(campaigns)
-        .where(options.statuses ? inArray(campaigns.status, options.statuses) : undefined)
+        .where(
+          and(
+            options.statuses ? inArray(campaigns.status, options.statuses) : undefined,
+            options.newsletterId ? eq(campaigns.newsletterId, options.newsletterId) : undefined,
+          ),
+        )
         .orderBy(desc(campaigns.id))
         .limit(options.limit);
       return rows.map(toCampaign);

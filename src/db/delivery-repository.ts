@@ -294,7 +294,11 @@ export function createDeliveryRepository() {
       });
     },
 
-    /** The most frequent failure replies of a campaign, for `status`. */
+    /**
+     * The most frequent failure replies of a campaign, for `status` and the campaign page. A
+     * reply often quotes its recipient (`550 5.1.1 <ana@example.org>: unknown user`): addresses
+     * are replaced by `<…>` before grouping, so such replies count as one and no address is shown.
+     */
     async topFailures(
       db: Executor,
       campaignId: number,
@@ -302,9 +306,12 @@ export function createDeliveryRepository() {
     ): Promise<Array<{ reply: string; count: number }>> {
       const rows = await queryRows<{ reply: string | null; n: number | string }>(
         db,
-        sql`SELECT smtp_response AS reply, count(*)::int AS n FROM deliveries
+        sql`SELECT regexp_replace(smtp_response, '<?[^[:space:]<>()"]+@[^[:space:]<>()"]+>?',
+                                  '<…>', 'g') AS reply,
+                   count(*)::int AS n
+            FROM deliveries
             WHERE campaign_id = ${campaignId} AND status = 'failed'
-            GROUP BY smtp_response ORDER BY n DESC LIMIT ${limit}`,
+            GROUP BY 1 ORDER BY n DESC, reply LIMIT ${limit}`,
       );
       return rows.map((row) => ({ reply: row.reply ?? '(no reply)', count: Number(row.n) }));
     },

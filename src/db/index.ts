@@ -11,6 +11,10 @@ export {
 } from './audience-repository.ts';
 export { type AuditRepository, createAuditRepository } from './audit-repository.ts';
 export {
+  type CampaignProgressRepository,
+  createCampaignProgressRepository,
+} from './campaign-progress-repository.ts';
+export {
   type CampaignRepository,
   createCampaignRepository,
   type NewCampaign,
@@ -103,3 +107,8 @@ export {
   type SuppressionRecord,
   type SuppressionRepository,
 } from './suppression-repository.ts';
+export {
+  createWorkspaceHomeRepository,
+  type HomeCampaign,
+  type WorkspaceHomeRepository,
+} from './workspace-home-repository.ts';

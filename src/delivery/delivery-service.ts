@@ -9,7 +9,6 @@ import type { Clock, Logger } from '../lib/index.ts';
 import {
   type Campaign,
   type CampaignAction,
-  type CampaignStatus,
   decideScheduledStart,
   planTransition,
 } from './campaign.ts';
@@ -18,6 +17,7 @@ import type { IssueSnapshot } from './issue-snapshot.ts';
 import { fanOutPageSize } from './plan-batches.ts';
 import type { FanOutJob, SchedulerJob } from './queue-contract.ts';
 import type { Segment } from './segment.ts';
+import { idleRekickMs } from './sending-status.ts';
 
 /** How the delivery service puts work on the queues (implemented over BullMQ in `queue/`). */
 export interface DeliveryEnqueuer {
@@ -50,13 +50,8 @@ export interface DeliveryServiceDeps {
   idleRekickMs?: number;
 }
 
-/**
- * How long a sending campaign may record no outcome before the sweep enqueues it again, by
- * default (CAMPAIGN_REKICK_AFTER_SEC).
- */
-export const idleRekickMs = 10 * 60 * 1000;
 
-/** A campaign with its delivery counts, for `status` and `list`. */
+/** A campaign with its delivery counts and failure replies (what the status reads is `createCampaignReader`). */
 export interface CampaignProgress {
   campaign: Campaign;
   counts: DeliveryCounts;
@@ -203,10 +198,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return { campaign: updated, requeued: count };
     },
 
-    async list(options: { limit: number; statuses?: CampaignStatus[] }) {
-      return deps.campaigns.list(deps.db, options);
-    },
-
     async progress(id: number): Promise<CampaignProgress> {
       const campaign = await load(id);
       const counts = await deps.deliveries.countByStatus(deps.db, id);
@@ -305,3 +296,5 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
 /** See {@link createDeliveryService}. */
 export type DeliveryService = ReturnType<typeof createDeliveryService>;
+
+export { idleRekickMs } from './sending-status.ts';

@@ -17,6 +17,13 @@ export {
 } from './campaign.ts';
 export { type CampaignMessages, createCampaignMessages } from './campaign-messages.ts';
 export {
+  type CampaignReader,
+  type CampaignReaderDeps,
+  createCampaignReader,
+  type FailureReply,
+  topFailureCount,
+} from './campaign-reader.ts';
+export {
   type CampaignProgress,
   createDeliveryService,
   type DeliveryEnqueuer,
@@ -80,13 +87,26 @@ export {
 } from './send-batch.ts';
 export {
   buildSendingStatus,
+  type DeliveryStatusCounts,
   describeStall,
   finishedCount,
   formatDuration,
-  type ProgressSample,
+  isSettled,
+  type ProgressReading,
   type SendingStatus,
+  SendingStatusSchema,
+  speedWindowSec,
   stallAfterMs,
 } from './sending-status.ts';
+export {
+  createSignInMailer,
+  createSignInSender,
+  type SignInJob,
+  SignInJobSchema,
+  type SignInRecipientSource,
+  type SignInSender,
+  type SignInSenderDeps,
+} from './sign-in-mail.ts';
 export {
   classifySmtpError,
   hasSmtpReply,

@@ -1,71 +1,131 @@
-import type { Campaign } from './campaign.ts';
-import { type CampaignProgress, idleRekickMs } from './delivery-service.ts';
+import { z } from 'zod';
+
+import { type Campaign, CampaignStatusSchema } from './campaign.ts';
+
+/**
+ * How long a sending campaign may record no outcome before the sweep enqueues it again, by
+ * default (CAMPAIGN_REKICK_AFTER_SEC).
+ */
+export const idleRekickMs = 10 * 60 * 1000;
 
 /** A sending campaign with no outcome recorded for this long is reported as stalled. */
 export const stallAfterMs = 5 * 60 * 1000;
 
-/** One observation of a campaign's progress: messages with an outcome at an instant. */
-export interface ProgressSample {
-  atMs: number;
-  finished: number;
-}
-
-/** What `campaign status` shows: counts, speed and time left. */
-export interface SendingStatus {
-  id: number;
-  status: string;
-  statusReason: string | null;
-  issueKey: string;
-  total: number;
+/** Delivery rows of a campaign in each status. */
+export interface DeliveryStatusCounts {
+  queued: number;
+  sending: number;
   sent: number;
   failed: number;
   uncertain: number;
   skipped: number;
-  /** Queued or being sent. */
-  remaining: number;
-  /** Messages per second over the samples, null until two samples differ in time. */
-  messagesPerSecond: number | null;
-  /** Seconds left at that speed, null when unknown. */
-  etaSeconds: number | null;
-  isFanoutDone: boolean;
-  /** Why a sending campaign looks stuck and what to check, or null (see {@link describeStall}). */
-  stall: string | null;
 }
 
 /**
- * Derives the status shown to editors from the stored progress and recent samples (pure, as
- * Ghost's `buildSendingStatus`). The speed is taken over the window the samples cover.
+ * What one read of a campaign's progress returns (one statement, see
+ * `db/campaign-progress-repository.ts`): the campaign, its rows per status, and the outcomes
+ * written lately, from which the speed is taken.
  */
-export function buildSendingStatus(
-  progress: CampaignProgress,
-  samples: readonly ProgressSample[] = [],
-  now?: Date,
-): SendingStatus {
-  const { campaign, counts } = progress;
-  const first = samples[0];
-  const last = samples[samples.length - 1];
+export interface ProgressReading {
+  campaign: Pick<
+    Campaign,
+    | 'id'
+    | 'newsletterId'
+    | 'issueKey'
+    | 'status'
+    | 'statusReason'
+    | 'isFanoutDone'
+    | 'scheduledAt'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'updatedAt'
+  >;
+  counts: DeliveryStatusCounts;
+  /** Outcomes (sent or failed) written in the speed window, and when the oldest of them was. */
+  recent: { count: number; oldestAt: Date | null };
+  /** The database's clock at the read: the outcomes' times come from the same clock. */
+  readAt: Date;
+}
+
+/** Seconds of recent outcomes the speed is measured over. @defaultValue 30 */
+export const speedWindowSec = 30;
+
+const count = z.number().int().nonnegative();
+
+/**
+ * What `campaign status` prints and the workspace's progress endpoint answers: counts, speed and
+ * time left. The same object for both, so the command line and the page never disagree.
+ */
+export const SendingStatusSchema = z.object({
+  id: z.number().int().positive(),
+  newsletterId: z.string(),
+  issueKey: z.string(),
+  status: CampaignStatusSchema,
+  statusReason: z.string().nullable(),
+  /** Delivery rows written so far (grows while the fan-out runs). */
+  total: count,
+  sent: count,
+  failed: count,
+  uncertain: count,
+  skipped: count,
+  /** Queued or being sent. */
+  remaining: count,
+  /** Messages with an outcome per second over the last {@link speedWindowSec} s, or null. */
+  messagesPerSecond: z.number().nonnegative().nullable(),
+  /** Seconds left at that speed while sending, null when unknown. */
+  etaSeconds: count.nullable(),
+  isFanoutDone: z.boolean(),
+  scheduledAt: z.date().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  readAt: z.date(),
+  /** Why a sending campaign looks stuck and what to check, or null (see {@link describeStall}). */
+  stall: z.string().nullable(),
+});
+/** See {@link SendingStatusSchema}. */
+export type SendingStatus = z.infer<typeof SendingStatusSchema>;
+
+/**
+ * Derives the status shown to editors from one progress reading (pure, as Ghost's
+ * `buildSendingStatus`). The speed is the outcomes of the window divided by the time since the
+ * oldest of them, so a campaign that started ten seconds ago is not averaged over thirty; it needs
+ * two outcomes at least a second apart, and is zero once a window passes with none.
+ */
+export function buildSendingStatus(reading: ProgressReading): SendingStatus {
+  const { campaign, counts, recent, readAt } = reading;
   let messagesPerSecond: number | null = null;
-  if (first && last && last.atMs > first.atMs) {
-    messagesPerSecond = ((last.finished - first.finished) * 1000) / (last.atMs - first.atMs);
+  const spanMs = recent.oldestAt ? readAt.getTime() - recent.oldestAt.getTime() : 0;
+  if (recent.count >= 2 && spanMs >= 1000) {
+    messagesPerSecond = Math.round(((recent.count * 1000) / spanMs) * 10) / 10;
+  } else if (campaign.status === 'sending' && recent.count === 0 && campaign.startedAt) {
+    const sinceStartMs = readAt.getTime() - campaign.startedAt.getTime();
+    if (sinceStartMs > speedWindowSec * 1000) messagesPerSecond = 0;
   }
   const remaining = counts.queued + counts.sending;
   const etaSeconds =
-    messagesPerSecond && messagesPerSecond > 0 ? Math.ceil(remaining / messagesPerSecond) : null;
+    campaign.status === 'sending' && messagesPerSecond !== null && messagesPerSecond > 0
+      ? Math.ceil(remaining / messagesPerSecond)
+      : null;
   return {
     id: campaign.id,
+    newsletterId: campaign.newsletterId,
+    issueKey: campaign.issueKey,
     status: campaign.status,
     statusReason: campaign.statusReason,
-    issueKey: campaign.issueKey,
     total: Object.values(counts).reduce((sum, n) => sum + n, 0),
     sent: counts.sent,
     failed: counts.failed,
     uncertain: counts.uncertain,
     skipped: counts.skipped,
     remaining,
-    messagesPerSecond: messagesPerSecond === null ? null : Math.round(messagesPerSecond * 10) / 10,
+    messagesPerSecond,
     etaSeconds,
     isFanoutDone: campaign.isFanoutDone,
-    stall: now === undefined ? null : describeStall(campaign, remaining, now),
+    scheduledAt: campaign.scheduledAt,
+    startedAt: campaign.startedAt,
+    finishedAt: campaign.finishedAt,
+    readAt,
+    stall: describeStall(campaign, remaining, readAt),
   };
 }
 
@@ -98,6 +158,11 @@ export function finishedCount(
   status: Pick<SendingStatus, 'sent' | 'failed' | 'uncertain' | 'skipped'>,
 ) {
   return status.sent + status.failed + status.uncertain + status.skipped;
+}
+
+/** True once a campaign's status no longer moves by itself (a watcher may stop). */
+export function isSettled(status: Pick<SendingStatus, 'status'>): boolean {
+  return ['done', 'cancelled', 'paused', 'draft'].includes(status.status);
 }
 
 /** `1 h 02 min`, `3 min 05 s`, `12 s`. */

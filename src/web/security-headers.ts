@@ -28,8 +28,14 @@ export function securityHeaders(options: Readonly<HelmetOptions>): HeaderSet {
   return Object.freeze(headers);
 }
 
-/** Content-Security-Policy of the pages: their own stylesheet, no script at all. */
-export function pageSecurityHeaders(options: { isHttps: boolean }): HeaderSet {
+/**
+ * Content-Security-Policy of the pages: their own stylesheet, no script at all — or, for a page
+ * given `scriptHashes` (`'sha256-…'`), only the inline scripts of those hashes.
+ */
+export function pageSecurityHeaders(options: {
+  isHttps: boolean;
+  scriptHashes?: readonly string[];
+}): HeaderSet {
   return securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -40,7 +46,7 @@ export function pageSecurityHeaders(options: { isHttps: boolean }): HeaderSet {
         frameAncestors: ["'none'"],
         imgSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],
-        scriptSrc: ["'none'"],
+        scriptSrc: options.scriptHashes?.length ? [...options.scriptHashes] : ["'none'"],
         styleSrc: ["'self'"],
         ...(options.isHttps ? { upgradeInsecureRequests: [] } : {}),
       },

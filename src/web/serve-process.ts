@@ -11,7 +11,13 @@ import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
-import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
+import {
+  createAuditRepository,
+  createEditorRepository,
+  createOpsRepository,
+  migrate,
+  openDatabaseFromConfig,
+} from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
@@ -25,6 +31,7 @@ import {
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
+import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
 import {
   createOpsMetrics,
   databaseCheck,
@@ -49,6 +56,8 @@ export interface ServeProcessOptions {
   clock?: Clock;
   /** Name given to the embedded database lock. @defaultValue 'depeche serve' */
   holder?: string;
+  /** `depeche demo --serve`: print the workspace's sign-in links whatever DEPECHE_ENV. */
+  isDemo?: boolean;
 }
 
 /** A running `depeche serve`: its address, its services, and how to stop it. */
@@ -147,6 +156,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         newsletters,
         clock,
         logger,
+        editors: createEditorRepository(database.db),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
       if (options.isPollingFeeds ?? true) {
@@ -193,6 +203,20 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
         retention: retentionPolicyOf(config),
+        editor: createEditorWorkspaceDeps({
+          db: database.db,
+          clock,
+          config,
+          transactionalQueue,
+          queues: queueList,
+          isDemo: options.isDemo ?? false,
+          campaigns: {
+            delivery: delivery.service,
+            reader: delivery.reader,
+            audit: createAuditRepository(database.db),
+            clock,
+          },
+        }),
       }),
     );
     await app.register(opsPlugin, {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 
 import type { Clock, Locale, Logger } from '../lib/index.ts';
 import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
+import type { EditorWorkspaceDeps } from './editor/editor-deps.ts';
 
 /** Where a change came from, recorded with the consent event. */
 export interface RequestMeta {
@@ -149,6 +150,8 @@ export interface WebDeps {
   isBehindProxy?: boolean | undefined;
   /** The retention periods the privacy notice states. @defaultValue {@link defaultRetention} */
   retention?: RetentionPolicy | undefined;
+  /** The editors' workspace at `/editor`; not mounted without it. */
+  editor?: EditorWorkspaceDeps | undefined;
 }
 
 /** RETENTION_PENDING_DAYS and RETENTION_UNSUBSCRIBED_DAYS when not configured. */

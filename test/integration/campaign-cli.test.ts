@@ -159,6 +159,8 @@ describe('depeche campaign (command line)', () => {
     expect((JSON.parse(list.stdout) as Array<{ id: number }>).map((c) => c.id)).toContain(
       campaign.id,
     );
+    const other = await depeche(['campaign', 'list', '--newsletter', 'fil-de-marianne', '--json']);
+    expect(JSON.parse(other.stdout)).toEqual([]);
 
     const audit = await depeche(['audit', 'list', '--actor', 'command line', '--json']);
     const entries = JSON.parse(audit.stdout) as Array<{ action: string; objectId: string }>;
@@ -166,6 +168,18 @@ describe('depeche campaign (command line)', () => {
       'campaign.send',
       'campaign.create',
     ]);
+  });
+
+  it('tells the audience of a segment before any campaign is created', async () => {
+    const json = await depeche(['campaign', 'audience', 'adn', '--segment', 'locale=en', '--json']);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({
+      newsletterId: 'adn',
+      segment: { locale: ['en'] },
+      audienceCount: 80,
+    });
+    const text = await depeche(['campaign', 'audience', 'adn', '--segment', 'country=us']);
+    expect(text.stdout.trim()).toBe('adn, segment country=US: 200 recipients today.');
   });
 
   it('follows a campaign without a terminal as one line per sample', async () => {
@@ -190,6 +204,8 @@ describe('depeche campaign (command line)', () => {
       [['campaign', 'retry', '1'], /exactly one of --failed or --uncertain/],
       [['campaign', 'status', '999999'], /999999/],
       [['campaign', 'create', 'adn/2026-11', '--segment', 'planet=mars'], /planet/],
+      [['campaign', 'audience', 'nope'], /Unknown newsletter 'nope'/],
+      [['campaign', 'audience', 'adn', '--segment', 'country=USA'], /ISO country code/],
     ];
     for (const [args, message] of cases) {
       const run = await depeche(args);

@@ -4,16 +4,17 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { buildDelivery } from '../../build-delivery.ts';
+import { loadNewsletter } from '../../content/index.ts';
 import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import {
-  buildSendingStatus,
   type Campaign,
   CampaignStatusSchema,
   describeSegment,
+  type FailureReply,
   finishedCount,
   formatDuration,
+  isSettled,
   parseSegment,
-  type ProgressSample,
   type SendingStatus,
 } from '../../delivery/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
@@ -62,7 +63,7 @@ async function openDelivery(ctx: CliContext, command: string) {
       systemClock.now(),
     );
   };
-  return { ...delivery.service, record };
+  return { ...delivery.service, reader: delivery.reader, record };
 }
 
 function parseId(raw: string): number {
@@ -110,8 +111,7 @@ function action(
 }
 
 async function watchStatus(ctx: CliContext, id: number, isJson: boolean | undefined) {
-  const service = await openDelivery(ctx, 'status');
-  const samples: ProgressSample[] = [];
+  const { reader } = await openDelivery(ctx, 'status');
   const isTty = process.stdout.isTTY === true && !isJson;
   const bar = isTty
     ? new cliProgress.SingleBar(
@@ -131,12 +131,8 @@ async function watchStatus(ctx: CliContext, id: number, isJson: boolean | undefi
   process.once('SIGINT', onSignal);
   try {
     for (;;) {
-      const progress = await service.progress(id);
-      const interim = buildSendingStatus(progress);
-      samples.push({ atMs: Date.now(), finished: finishedCount(interim) });
-      while (samples.length > 10) samples.shift();
-      const status = buildSendingStatus(progress, samples, systemClock.now());
-      const isOver = ['done', 'cancelled', 'paused', 'draft'].includes(status.status);
+      const status = await reader.status(id);
+      const isOver = isSettled(status);
       if (bar) {
         const payload = {
           sent: status.sent,
@@ -185,6 +181,21 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
       printResult(ctx, options.json, { campaign: created, audienceCount }, () => [
         `Campaign ${created.id} created (draft) for ${created.issueKey}, segment ${describeSegment(created.segment)}: ${audienceCount} recipients today.`,
         `Send it with 'depeche campaign send ${created.id}' or schedule it with 'depeche campaign schedule ${created.id} --at ISO-TIME'.`,
+      ]);
+    });
+
+  campaign
+    .command('audience <newsletter>')
+    .description('how many subscribers a segment of NEWSLETTER reaches today, before creating')
+    .option('--segment <filters>', "audience filter, e.g. 'country=US|MX,locale=fr,attr.lab=CNRS'")
+    .option('--json', 'print the result as JSON')
+    .action(async (newsletterId: string, options: { segment?: string; json?: boolean }) => {
+      const segment = parseSegment(options.segment);
+      await loadNewsletter(ctx.config().ISSUES_DIR, newsletterId);
+      const { reader } = await openDelivery(ctx, 'audience');
+      const audienceCount = await reader.audienceSize({ newsletterId, segment });
+      printResult(ctx, options.json, { newsletterId, segment, audienceCount }, () => [
+        `${newsletterId}, segment ${describeSegment(segment)}: ${audienceCount} recipients today.`,
       ]);
     });
 
@@ -239,25 +250,29 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
     .command('list')
     .description('the most recent campaigns')
     .option('--status <status>', 'only campaigns in this state')
+    .option('--newsletter <id>', 'only campaigns of this newsletter')
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print the campaigns as JSON')
-    .action(async (options: { status?: string; limit: string; json?: boolean }) => {
-      const status =
-        options.status === undefined ? undefined : CampaignStatusSchema.parse(options.status);
-      const service = await openDelivery(ctx, 'list');
-      const list = await service.list({
-        limit: Math.min(Math.max(Number(options.limit) || 20, 1), 1000),
-        ...(status ? { statuses: [status] } : {}),
-      });
-      printResult(ctx, options.json, list, () =>
-        list.length === 0
-          ? ['No campaigns.']
-          : list.map(
-              (c) =>
-                `${String(c.id).padStart(5)}  ${c.status.padEnd(9)}  ${c.issueKey.padEnd(22)}  ${c.recipientCount} recipients  sent ${c.sentCount} failed ${c.failedCount}  ${describeSegment(c.segment)}`,
-            ),
-      );
-    });
+    .action(
+      async (options: { status?: string; newsletter?: string; limit: string; json?: boolean }) => {
+        const status =
+          options.status === undefined ? undefined : CampaignStatusSchema.parse(options.status);
+        const { reader } = await openDelivery(ctx, 'list');
+        const list = await reader.list({
+          limit: Math.min(Math.max(Number(options.limit) || 20, 1), 1000),
+          ...(status ? { statuses: [status] } : {}),
+          ...(options.newsletter ? { newsletterId: options.newsletter } : {}),
+        });
+        printResult(ctx, options.json, list, () =>
+          list.length === 0
+            ? ['No campaigns.']
+            : list.map(
+                (c) =>
+                  `${String(c.id).padStart(5)}  ${c.status.padEnd(9)}  ${c.issueKey.padEnd(22)}  ${c.recipientCount} recipients  sent ${c.sentCount} failed ${c.failedCount}  ${describeSegment(c.segment)}`,
+              ),
+        );
+      },
+    );
 
   campaign
     .command('status <id>')
@@ -267,11 +282,12 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
     .action(async (rawId: string, options: { watch?: boolean; json?: boolean }) => {
       const id = parseId(rawId);
       if (options.watch) return watchStatus(ctx, id, options.json);
-      const progress = await (await openDelivery(ctx, 'status')).progress(id);
-      const status = buildSendingStatus(progress, [], systemClock.now());
-      printResult(ctx, options.json, { ...status, topFailures: progress.topFailures }, () => [
+      const { reader } = await openDelivery(ctx, 'status');
+      const status = await reader.status(id);
+      const topFailures: FailureReply[] = await reader.topFailures(id);
+      printResult(ctx, options.json, { ...status, topFailures }, () => [
         ...statusLines(status),
-        ...progress.topFailures.map((f) => `  ${f.count} × ${f.reply}`),
+        ...topFailures.map((f) => `  ${f.count} × ${f.reply}`),
       ]);
     });
 };

@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+
+import { listIssueKeys } from '../../content/index.ts';
+import { parseSegment, SegmentInvalidError } from '../../delivery/index.ts';
+import { recordCampaignAction } from './campaign-audit.ts';
+import type { CampaignDeps } from './campaign-deps.ts';
+import {
+  CreateCampaignBodySchema,
+  firstProblem,
+  NewCampaignQuerySchema,
+  segmentCareerStages,
+  segmentFromForm,
+} from './campaign-forms.ts';
+import type { EditorContext } from './editor-context.ts';
+import { sendEditorError } from './editor-errors.ts';
+import { editorT, renderEditorPage } from './editor-views.ts';
+import { requireAction } from './require-action.ts';
+
+/**
+ * Creating a campaign, in two steps that work without JavaScript: `GET /campaigns/new` (choose the
+ * newsletter, the issue file and the segment), the same GET with `step=review` (the audience size
+ * and the segment as `--segment` text, nothing created yet), then `POST /campaigns` from the
+ * review, which creates the draft through the delivery service — as `depeche campaign create`
+ * does — and audits it. Both need the publisher role.
+ */
+export function registerCampaignCreateRoutes(
+  app: FastifyInstance,
+  ctx: EditorContext,
+  deps: CampaignDeps,
+  newsletterIds: readonly string[],
+): void {
+  app.get(
+    '/campaigns/new',
+    { preHandler: requireAction('campaign.create') },
+    async (request, reply) => {
+      const t = editorT(request);
+      const parsed = NewCampaignQuerySchema.safeParse(request.query);
+      const query = parsed.success ? parsed.data : NewCampaignQuerySchema.parse({});
+      const newsletterId =
+        query.newsletter && newsletterIds.includes(query.newsletter)
+          ? query.newsletter
+          : (query.issue?.split('/')[0] ?? newsletterIds[0] ?? '');
+      const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
+      let problem = parsed.success ? undefined : firstProblem(parsed.error);
+      let review: { segment: string; audienceCount: number } | undefined;
+      if (problem === undefined && query.step === 'review') {
+        if (!query.issue || !issues.includes(query.issue)) {
+          problem = `issue: '${query.issue ?? ''}' has no issue file under ${newsletterId}/`;
+        } else {
+          try {
+            const { segment, text } = segmentFromForm(query);
+            const audienceCount = await deps.reader.audienceSize({ newsletterId, segment });
+            review = { segment: text, audienceCount };
+          } catch (error) {
+            if (!(error instanceof SegmentInvalidError)) throw error;
+            problem = error.message;
+          }
+        }
+      }
+      if (problem !== undefined) reply.code(400);
+      const back = new URLSearchParams();
+      for (const [key, value] of Object.entries(request.query as Record<string, unknown>)) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (key !== 'step' && typeof item === 'string') back.append(key, item);
+        }
+      }
+      return renderEditorPage(reply, request, review ? 'campaign-review' : 'campaign-new', {
+        title: review ? t('editor.campaigns.new.review_title') : t('editor.campaigns.new.title'),
+        error: problem ? t('editor.campaigns.new.invalid', { reason: problem }) : undefined,
+        newsletters: ctx.newsletters.map((n) => ({ ...n, isCurrent: n.id === newsletterId })),
+        newsletterId,
+        issues: issues.map((key) => ({ key, isCurrent: key === query.issue })),
+        form: query,
+        locales: ['fr', 'en'].map((code) => ({ code, isChecked: query.locale.includes(code) })),
+        stages: segmentCareerStages.map((code) => ({
+          code,
+          isChecked: query.career_stage.includes(code),
+        })),
+        review,
+        issue: query.issue,
+        changeUrl: `/editor/campaigns/new?${back.toString()}`,
+      });
+    },
+  );
+
+  app.post(
+    '/campaigns',
+    { preHandler: requireAction('campaign.create') },
+    async (request, reply) => {
+      const body = CreateCampaignBodySchema.safeParse(request.body);
+      if (!body.success) return sendEditorError(request, reply, 400, 'bad_request');
+      const newsletterId = body.data.issue.split('/')[0] ?? '';
+      const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
+      let segment;
+      try {
+        segment = parseSegment(body.data.segment === 'everyone' ? '' : body.data.segment);
+      } catch (error) {
+        if (error instanceof SegmentInvalidError) {
+          return sendEditorError(request, reply, 400, 'bad_request');
+        }
+        throw error;
+      }
+      if (!newsletterIds.includes(newsletterId) || !issues.includes(body.data.issue)) {
+        return sendEditorError(request, reply, 400, 'bad_request');
+      }
+      const created = await deps.delivery.create({ issueRef: body.data.issue, segment });
+      await recordCampaignAction(deps, request, 'create', created.campaign, {
+        audienceCount: created.audienceCount,
+      });
+      return reply.redirect(`/editor/campaigns/${created.campaign.id}?done=create`, 303);
+    },
+  );
+}

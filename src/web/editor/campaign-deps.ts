@@ -1,0 +1,18 @@
+import type { CampaignReader, DeliveryService } from '../../delivery/index.ts';
+import type { AuditStore } from '../../editors/index.ts';
+import type { Clock } from '../../lib/index.ts';
+
+/**
+ * What the campaign pages need: the delivery service (the same actions and queue path as
+ * `depeche campaign …`), the campaign reader (the same status as `campaign status`), the audit
+ * log to record each action with the editor as actor, and the clock.
+ */
+export interface CampaignDeps {
+  delivery: Pick<
+    DeliveryService,
+    'create' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'retry'
+  >;
+  reader: CampaignReader;
+  audit: Pick<AuditStore, 'append'>;
+  clock: Clock;
+}
