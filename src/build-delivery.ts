@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+import { createVerpAddresses } from './bounces/index.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
@@ -91,7 +92,15 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
   const delivery = buildDelivery(deps);
   const transport =
     deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-  const signer = createTokenSigner(resolveSecretKeys(config));
+  const keys = resolveSecretKeys(config);
+  const signer = createTokenSigner(keys);
+  const verp =
+    config.BOUNCE_ADDRESS === undefined
+      ? undefined
+      : createVerpAddresses({
+          bounceAddress: config.BOUNCE_ADDRESS,
+          secrets: [keys.secret, ...Object.values(keys.previousKeys)],
+        });
   const subscribers = createSubscriberService({ db, clock, logger });
   const sender = createBatchSender({
     db,
@@ -106,6 +115,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
       await subscribers.suppress(email, 'hard_bounce', detail);
     },
     transport,
+    returnPathFor: verp?.returnPathFor,
     rateLimiter: createRedisRateLimiter(deps.redis, {
       key: `${config.QUEUE_PREFIX}:send-rate`,
       perSecond: config.SEND_RATE_PER_SECOND,

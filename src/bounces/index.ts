@@ -11,3 +11,9 @@ export {
   parseInbound,
   type ReturnedHeaders,
 } from './parse-inbound.ts';
+export {
+  createVerpAddresses,
+  type VerpAddresses,
+  type VerpMatch,
+  type VerpOptions,
+} from './verp.ts';

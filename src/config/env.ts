@@ -110,6 +110,26 @@ export const envSchema = z
     SECRET_KEYS_PREVIOUS: optionalString,
     /** Mailbox of the `mailto:` in List-Unsubscribe, when set. */
     UNSUBSCRIBE_MAILTO: optionalString.pipe(z.email().optional()),
+    /**
+     * Envelope sender of campaign messages, made per message (VERP): `bounces@news.example.org`
+     * gives `bounces+<signed delivery id>@news.example.org`. Unset: the newsletter's sender.
+     */
+    BOUNCE_ADDRESS: optionalString.pipe(
+      z
+        .email({ error: 'expected an address like bounces@news.example.org' })
+        .refine((value) => !value.split('@')[0]?.includes('+'), {
+          error: "expected an address without '+' (the signed id goes after a '+')",
+        })
+        .optional(),
+    ),
+    /** Soft bounces of an address, within BOUNCE_SOFT_WINDOW_DAYS, that suppress it. @defaultValue 3 */
+    BOUNCE_SOFT_LIMIT: positiveInt(3),
+    /** Days over which soft bounces are counted. @defaultValue 30 */
+    BOUNCE_SOFT_WINDOW_DAYS: positiveInt(30),
+    /** Port of `depeche inbound`, the SMTP server of bounces. @defaultValue 2525 */
+    INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    /** Address `depeche inbound` listens on. @defaultValue '127.0.0.1' */
+    INBOUND_HOST: z.string().trim().min(1).default('127.0.0.1'),
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     /** PEM private key; `\n` escapes are accepted. */
