@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-import { createVerpAddresses } from './bounces/index.ts';
+import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
@@ -92,15 +92,8 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
   const delivery = buildDelivery(deps);
   const transport =
     deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-  const keys = resolveSecretKeys(config);
-  const signer = createTokenSigner(keys);
-  const verp =
-    config.BOUNCE_ADDRESS === undefined
-      ? undefined
-      : createVerpAddresses({
-          bounceAddress: config.BOUNCE_ADDRESS,
-          secrets: [keys.secret, ...Object.values(keys.previousKeys)],
-        });
+  const signer = createTokenSigner(resolveSecretKeys(config));
+  const verp = verpFromConfig(config);
   const subscribers = createSubscriberService({ db, clock, logger });
   const sender = createBatchSender({
     db,

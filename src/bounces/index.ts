@@ -1,4 +1,12 @@
 export {
+  type BounceService,
+  type BounceServiceDeps,
+  type BounceServiceOptions,
+  createBounceService,
+  type InboundInput,
+  type ProcessResult,
+} from './bounce-service.ts';
+export {
   type BounceKind,
   BounceKindSchema,
   classifyStatus,
@@ -11,6 +19,18 @@ export {
   parseInbound,
   type ReturnedHeaders,
 } from './parse-inbound.ts';
+export {
+  type BounceEventKind,
+  BounceEventKindSchema,
+  type BounceStore,
+  type DeliveryBounceMark,
+  type DeliveryRef,
+  type MatchedBy,
+  MatchedBySchema,
+  type NewBounceEvent,
+  NewBounceEventSchema,
+  type RecipientActions,
+} from './ports.ts';
 export {
   createVerpAddresses,
   type VerpAddresses,

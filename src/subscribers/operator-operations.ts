@@ -41,6 +41,7 @@ export interface AddResult extends SubscriberDetails {
 
 const eventKindOf: Record<SuppressionReason, NewConsentEvent['kind']> = {
   hard_bounce: 'bounce',
+  soft_bounce: 'bounce',
   complaint: 'complaint',
   erased: 'erase',
   manual: 'manual',

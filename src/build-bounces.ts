@@ -1,0 +1,77 @@
+import {
+  type BounceStore,
+  createBounceService,
+  createVerpAddresses,
+  type RecipientActions,
+  type VerpAddresses,
+} from './bounces/index.ts';
+import { type Config, resolveSecretKeys } from './config/index.ts';
+import { createBounceRepository, type Database } from './db/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
+import { SubscriberNotFoundError,type SubscriberService } from './subscribers/index.ts';
+
+/** What {@link buildBounceServices} needs. */
+export interface BounceServicesDeps {
+  config: Config;
+  db: Database;
+  subscribers: Pick<SubscriberService, 'suppress' | 'remove'>;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** The VERP addresses of BOUNCE_ADDRESS signed with SECRET_KEY (former keys verify), if set. */
+export function verpFromConfig(config: Config): VerpAddresses | undefined {
+  if (config.BOUNCE_ADDRESS === undefined) return undefined;
+  const keys = resolveSecretKeys(config);
+  return createVerpAddresses({
+    bounceAddress: config.BOUNCE_ADDRESS,
+    secrets: [keys.secret, ...Object.values(keys.previousKeys)],
+  });
+}
+
+/**
+ * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
+ * the composition root): the store is the bounce repository, suppressions and unsubscribes go
+ * through the subscriber service (which writes the consent events).
+ */
+export function buildBounceServices(deps: BounceServicesDeps) {
+  const { config, subscribers } = deps;
+  const store: BounceStore = createBounceRepository(deps.db);
+  const recipients: RecipientActions = {
+    async suppress(email, reason, detail) {
+      await subscribers.suppress(email, reason, detail, { source: 'bounces' });
+    },
+    async unsubscribe(email, newsletterId, source) {
+      try {
+        const done = await subscribers.remove(
+          email,
+          newsletterId === 'all' ? undefined : newsletterId,
+          { source },
+        );
+        return done.unsubscribedNewsletterIds;
+      } catch (error) {
+        if (error instanceof SubscriberNotFoundError) return [];
+        throw error;
+      }
+    },
+  };
+  const verp = verpFromConfig(config);
+  return {
+    verp,
+    bounces: createBounceService({
+      store,
+      recipients,
+      verp,
+      clock: deps.clock,
+      logger: deps.logger,
+      options: {
+        softLimit: config.BOUNCE_SOFT_LIMIT,
+        softWindowDays: config.BOUNCE_SOFT_WINDOW_DAYS,
+        unsubscribeMailto: config.UNSUBSCRIBE_MAILTO,
+      },
+    }),
+  };
+}
+
+/** See {@link buildBounceServices}. */
+export type BounceServices = ReturnType<typeof buildBounceServices>;
