@@ -2,13 +2,19 @@ import {
   type BounceStore,
   createBounceService,
   createVerpAddresses,
+  type InboundSmtpServer,
   type RecipientActions,
+  startInboundSmtpServer,
   type VerpAddresses,
 } from './bounces/index.ts';
-import { type Config, resolveSecretKeys } from './config/index.ts';
-import { createBounceRepository, type Database } from './db/index.ts';
+import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
+import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
-import { SubscriberNotFoundError,type SubscriberService } from './subscribers/index.ts';
+import {
+  createSubscriberService,
+  SubscriberNotFoundError,
+  type SubscriberService,
+} from './subscribers/index.ts';
 
 /** What {@link buildBounceServices} needs. */
 export interface BounceServicesDeps {
@@ -75,3 +81,44 @@ export function buildBounceServices(deps: BounceServicesDeps) {
 
 /** See {@link buildBounceServices}. */
 export type BounceServices = ReturnType<typeof buildBounceServices>;
+
+/**
+ * `depeche inbound`: the SMTP server of bounces on INBOUND_HOST:INBOUND_PORT, taking mail for
+ * the BOUNCE_ADDRESS (bare or with a VERP token) and UNSUBSCRIBE_MAILTO only, each message
+ * processed before it is acknowledged. The caller owns the database handle.
+ */
+export async function startInboundRuntime(deps: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock: Clock;
+  /** Overrides INBOUND_PORT (tests: 0). */
+  port?: number;
+}): Promise<InboundSmtpServer> {
+  const { config } = deps;
+  const db = deps.database.db;
+  const { bounces, verp } = buildBounceServices({
+    config,
+    db,
+    subscribers: createSubscriberService({ db, clock: deps.clock, logger: deps.logger }),
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  if (!verp) {
+    throw new ConfigError(
+      'Configuration: BOUNCE_ADDRESS is required by depeche inbound (e.g. bounces@news.example.org)',
+    );
+  }
+  const mailto = config.UNSUBSCRIBE_MAILTO?.toLowerCase();
+  return startInboundSmtpServer({
+    port: deps.port ?? config.INBOUND_PORT,
+    host: config.INBOUND_HOST,
+    name: verp.domain,
+    isAccepted: (address) =>
+      verp.match(address).kind !== 'other' || address.toLowerCase() === mailto,
+    onMessage: async ({ raw, envelopeRecipients }) => {
+      await bounces.process({ raw, source: 'smtp', envelopeRecipients });
+    },
+    logger: deps.logger,
+  });
+}

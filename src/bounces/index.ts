@@ -13,6 +13,11 @@ export {
   findStatusCode,
 } from './classify-status.ts';
 export {
+  type InboundSmtpOptions,
+  type InboundSmtpServer,
+  startInboundSmtpServer,
+} from './inbound-smtp-server.ts';
+export {
   type BouncedRecipient,
   type InboundMessage,
   maxInboundBytes,

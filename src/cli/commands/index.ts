@@ -21,6 +21,8 @@ const commandLoaders: Record<string, () => Promise<RegisterCommand>> = {
   demo: async () => (await import('./demo.ts')).registerDemoCommand,
   editors: async () => (await import('./editors.ts')).registerEditorsCommands,
   audit: async () => (await import('./editors.ts')).registerAuditCommands,
+  inbound: async () => (await import('./bounces.ts')).registerInboundCommand,
+  bounces: async () => (await import('./bounces.ts')).registerBouncesCommands,
 };
 
 /**
