@@ -5,6 +5,7 @@ import {
   type InboundSmtpServer,
   type RecipientActions,
   startInboundSmtpServer,
+  summarizeBounces,
   type VerpAddresses,
 } from './bounces/index.ts';
 import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
@@ -121,4 +122,11 @@ export async function startInboundRuntime(deps: {
     },
     logger: deps.logger,
   });
+}
+
+/** Bounces and complaints of a campaign with their rates over its `sent` messages (`campaign status`). */
+export function createCampaignBounceReport(db: Database) {
+  const repository = createBounceRepository(db);
+  return async (campaignId: number, sent: number) =>
+    summarizeBounces(await repository.countForCampaign(campaignId), sent);
 }

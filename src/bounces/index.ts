@@ -1,4 +1,10 @@
 export {
+  type BounceSummary,
+  bounceSummaryLines,
+  complaintRateWarning,
+  summarizeBounces,
+} from './bounce-rates.ts';
+export {
   type BounceService,
   type BounceServiceDeps,
   type BounceServiceOptions,

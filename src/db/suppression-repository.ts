@@ -73,6 +73,24 @@ export function createSuppressionRepository(db: Executor) {
       return rows[0] ? toRecord(rows[0]) : null;
     },
 
+    /**
+     * Suppressions, newest first, with the address when a subscriber still has it (only the
+     * hash is kept otherwise), optionally of one reason.
+     */
+    async list(options: {
+      reason?: SuppressionReasonValue | undefined;
+      limit: number;
+    }): Promise<Array<SuppressionRecord & { email: string | null }>> {
+      const rows = await queryRows<RawSuppression & { email: string | null }>(
+        db,
+        sql`SELECT x.*, s.email FROM suppressions x
+            LEFT JOIN subscribers s ON s.email_hash = x.email_hash
+            WHERE ${options.reason ?? null}::text IS NULL OR x.reason = ${options.reason ?? null}
+            ORDER BY x.created_at DESC, x.email_hash LIMIT ${options.limit}`,
+      );
+      return rows.map((row) => ({ ...toRecord(row), email: row.email }));
+    },
+
     /** Suppressions counted by reason. */
     async countByReason(): Promise<Record<string, number>> {
       const rows = await queryRows<{ reason: string; n: string | number }>(

@@ -3,6 +3,8 @@ import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
+import { bounceSummaryLines } from '../../bounces/index.ts';
+import { createCampaignBounceReport } from '../../build-bounces.ts';
 import { buildDelivery } from '../../build-delivery.ts';
 import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import {
@@ -51,7 +53,7 @@ async function openDelivery(ctx: CliContext, command: string) {
       systemClock.now(),
     );
   };
-  return { ...delivery.service, record };
+  return { ...delivery.service, record, bounceSummary: createCampaignBounceReport(database.db) };
 }
 
 function parseId(raw: string): number {
@@ -255,11 +257,19 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
     .action(async (rawId: string, options: { watch?: boolean; json?: boolean }) => {
       const id = parseId(rawId);
       if (options.watch) return watchStatus(ctx, id, options.json);
-      const progress = await (await openDelivery(ctx, 'status')).progress(id);
+      const service = await openDelivery(ctx, 'status');
+      const progress = await service.progress(id);
       const status = buildSendingStatus(progress);
-      printResult(ctx, options.json, { ...status, topFailures: progress.topFailures }, () => [
-        ...statusLines(status),
-        ...progress.topFailures.map((f) => `  ${f.count} × ${f.reply}`),
-      ]);
+      const bounces = await service.bounceSummary(id, progress.campaign.sentCount);
+      printResult(
+        ctx,
+        options.json,
+        { ...status, topFailures: progress.topFailures, bounces },
+        () => [
+          ...statusLines(status),
+          ...bounceSummaryLines(bounces),
+          ...progress.topFailures.map((f) => `  ${f.count} × ${f.reply}`),
+        ],
+      );
     });
 };

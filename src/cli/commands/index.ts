@@ -23,6 +23,7 @@ const commandLoaders: Record<string, () => Promise<RegisterCommand>> = {
   audit: async () => (await import('./editors.ts')).registerAuditCommands,
   inbound: async () => (await import('./bounces.ts')).registerInboundCommand,
   bounces: async () => (await import('./bounces.ts')).registerBouncesCommands,
+  suppressions: async () => (await import('./suppressions.ts')).registerSuppressionsCommands,
 };
 
 /**
