@@ -9,7 +9,7 @@ import {
   storableText,
   topHeaders,
 } from './attribution.ts';
-import type { BounceKind } from './classify-status.ts';
+import { type BounceKind, classifyStatus } from './classify-status.ts';
 import { type BouncedRecipient, type InboundMessage, parseInbound } from './parse-inbound.ts';
 import type {
   BounceStore,
@@ -18,6 +18,7 @@ import type {
   NewBounceEvent,
   RecipientActions,
 } from './ports.ts';
+import type { ProviderEvent } from './provider-event.ts';
 import type { VerpAddresses } from './verp.ts';
 
 /** Options of {@link createBounceService}. */
@@ -134,19 +135,23 @@ export function createBounceService(deps: BounceServiceDeps) {
     )[0];
   }
 
+  /** `target`: the delivery found, or (an authenticated provider's event) only the address. */
+  type Target = Pick<DeliveryRef, 'email'> & { deliveryId: number | null };
+
   async function applyBounce(
-    ref: DeliveryRef,
-    bounced: BouncedRecipient,
+    ref: Target,
+    bounced: Pick<BouncedRecipient, 'kind' | 'status' | 'diagnostic'>,
     now: Date,
   ): Promise<string[]> {
     const effects: string[] = [];
-    await store.markDelivery(ref.deliveryId, {
-      type: 'bounce',
-      class: bounced.kind,
-      status: bounced.status ?? null,
-      diagnostic: storableText(bounced.diagnostic, 500),
-      at: now,
-    });
+    if (ref.deliveryId !== null)
+      await store.markDelivery(ref.deliveryId, {
+        type: 'bounce',
+        class: bounced.kind,
+        status: bounced.status ?? null,
+        diagnostic: storableText(bounced.diagnostic, 500),
+        at: now,
+      });
     const email = ref.email;
     const emailHash = hashOf(email);
     if (email === null || emailHash === null) return effects;
@@ -159,7 +164,7 @@ export function createBounceService(deps: BounceServiceDeps) {
       effects.push('suppressed hard_bounce');
     } else if (bounced.kind === 'soft') {
       const since = new Date(now.getTime() - options.softWindowDays * dayMs);
-      const earlier = await store.countSoftBounces(emailHash, since, ref.deliveryId);
+      const earlier = await store.countSoftBounces(emailHash, since, ref.deliveryId ?? 0);
       if (earlier + 1 >= options.softLimit) {
         await recipients.suppress(
           email,
@@ -175,14 +180,15 @@ export function createBounceService(deps: BounceServiceDeps) {
     return effects;
   }
 
-  async function applyComplaint(ref: DeliveryRef, now: Date): Promise<string[]> {
-    await store.markDelivery(ref.deliveryId, {
-      type: 'complaint',
-      class: null,
-      status: null,
-      diagnostic: 'feedback report (spam complaint)',
-      at: now,
-    });
+  async function applyComplaint(ref: Target, now: Date): Promise<string[]> {
+    if (ref.deliveryId !== null)
+      await store.markDelivery(ref.deliveryId, {
+        type: 'complaint',
+        class: null,
+        status: null,
+        diagnostic: 'feedback report (spam complaint)',
+        at: now,
+      });
     if (ref.email === null) return [];
     const left = await recipients.unsubscribe(ref.email, 'all', 'complaint');
     await recipients.suppress(ref.email, 'complaint', 'feedback report (spam complaint)');
@@ -214,6 +220,72 @@ export function createBounceService(deps: BounceServiceDeps) {
   }
 
   return {
+    /**
+     * Processes one event of a provider's webhook (signature already checked): attributed by the
+     * Message-ID it echoes, otherwise by its address (the provider is authenticated), with the
+     * same effects as a message; the same event twice changes nothing more.
+     */
+    async processEvent(event: ProviderEvent): Promise<ProcessResult> {
+      const fingerprint = `${event.fingerprint}:0`;
+      const type = event.kind;
+      if (await store.isProcessed(fingerprint)) {
+        return { type, outcome: 'duplicate', deliveryId: null, matchedBy: 'none', effects: [] };
+      }
+      const now = deps.clock.now();
+      const byId = event.messageId ? parseCampaignMessageId(event.messageId) : undefined;
+      const ref = byId
+        ? await store.findDeliveryByMessageKey(byId.messageKey, byId.subscriberId)
+        : undefined;
+      const email =
+        ref?.email ?? (event.email ? tryNormalizeEmail(event.email) : undefined) ?? null;
+      const matchedBy: MatchedBy = ref ? 'message-id' : email ? 'address' : 'none';
+      const target = { deliveryId: ref?.deliveryId ?? null, email };
+      const kind: BounceKind =
+        event.status !== undefined && classifyStatus(event.status) !== 'unknown'
+          ? classifyStatus(event.status)
+          : (event.class ?? 'unknown');
+      const effects =
+        email === null
+          ? []
+          : type === 'complaint'
+            ? await applyComplaint(target, now)
+            : await applyBounce(
+                target,
+                { kind, status: event.status, diagnostic: event.diagnostic },
+                now,
+              );
+      await store.recordEvents([
+        {
+          fingerprint,
+          deliveryId: ref?.deliveryId ?? null,
+          campaignId: ref?.campaignId ?? null,
+          emailHash: hashOf(email),
+          recipientDomain: domainOf(email),
+          kind: type,
+          class: type === 'bounce' ? kind : null,
+          statusCode: storableText(event.status, 20),
+          diagnostic: storableText(event.diagnostic, 1000),
+          source: event.source,
+          matchedBy,
+          rawSize: 0,
+          rawExcerpt: null,
+          receivedAt: now,
+        },
+      ]);
+      const result: ProcessResult = {
+        type,
+        outcome: email === null ? 'unattributed' : 'applied',
+        deliveryId: ref?.deliveryId ?? null,
+        matchedBy,
+        effects,
+      };
+      log.info(
+        { ...result, effects: effects.length, source: event.source },
+        'provider event processed',
+      );
+      return result;
+    },
+
     /** Processes one inbound message; see {@link createBounceService}. Never throws on its content. */
     async process(input: InboundInput): Promise<ProcessResult> {
       const sha = createHash('sha256').update(input.raw).digest('hex');

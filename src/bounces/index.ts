@@ -42,9 +42,17 @@ export {
   NewBounceEventSchema,
   type RecipientActions,
 } from './ports.ts';
+export { type ProviderEvent, ProviderEventSchema } from './provider-event.ts';
 export {
   createVerpAddresses,
   type VerpAddresses,
   type VerpMatch,
   type VerpOptions,
 } from './verp.ts';
+export {
+  verifyMailgun,
+  verifyPostmark,
+  verifySendgrid,
+  type WebhookRequest,
+  type WebhookVerdict,
+} from './webhook-providers.ts';

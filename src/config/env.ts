@@ -130,6 +130,14 @@ export const envSchema = z
     INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
     /** Address `depeche inbound` listens on. @defaultValue '127.0.0.1' */
     INBOUND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /** Mailgun's webhook signing key: `POST /webhooks/mailgun` answers only when set. */
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    /** SendGrid's signed event webhook public key (base64): `POST /webhooks/sendgrid`. */
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+    /** Basic-auth password in Postmark's webhook URL (≥ 16 characters): `POST /webhooks/postmark`. */
+    POSTMARK_WEBHOOK_PASSWORD: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').optional(),
+    ),
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     /** PEM private key; `\n` escapes are accepted. */

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
+import { buildBounceServices } from '../build-bounces.ts';
 import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
 import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
@@ -15,6 +16,7 @@ import {
   createRequestRedisConnection,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
+import { bounceWebhooksPlugin } from './bounce-webhooks.ts';
 import { createWebDeps } from './create-web-deps.ts';
 import {
   createOpsMetrics,
@@ -178,6 +180,19 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       queues: queueList,
       adminToken: config.ADMIN_TOKEN,
       isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
+    });
+    await app.register(bounceWebhooksPlugin, {
+      bounces: buildBounceServices({
+        config,
+        db: database.db,
+        subscribers: services.subscribers,
+        logger,
+        clock,
+      }).bounces,
+      logger,
+      mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
+      sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
     });
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
