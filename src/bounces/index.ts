@@ -43,6 +43,8 @@ export {
   type RecipientActions,
 } from './ports.ts';
 export { type ProviderEvent, ProviderEventSchema } from './provider-event.ts';
+export { isSnsUrl, type SnsDeps, snsStringToSign, verifySesSns } from './ses-sns-webhook.ts';
+export { createSnsFetcher } from './sns-fetcher.ts';
 export {
   createVerpAddresses,
   type VerpAddresses,

@@ -138,6 +138,18 @@ export const envSchema = z
     POSTMARK_WEBHOOK_PASSWORD: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),
     ),
+    /**
+     * SNS topics (comma-separated ARNs) of the SES bounce and complaint notifications:
+     * `POST /webhooks/ses` answers only when set, and only for these topics.
+     */
+    SES_SNS_TOPIC_ARNS: optionalString.transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(',')
+            .map((arn) => arn.trim())
+            .filter(Boolean),
+    ),
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     /** PEM private key; `\n` escapes are accepted. */

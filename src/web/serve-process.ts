@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
+import { createSnsFetcher } from '../bounces/index.ts';
 import { buildBounceServices } from '../build-bounces.ts';
 import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
 import { startFeedPollingRuntime } from '../build-feeds.ts';
@@ -193,6 +194,10 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
       sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
       postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
+      ses:
+        config.SES_SNS_TOPIC_ARNS === undefined
+          ? undefined
+          : createSnsFetcher(config.SES_SNS_TOPIC_ARNS),
     });
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { snsStringToSign } from '../../src/bounces/index.ts';
 import { buildBounceServices } from '../../src/build-bounces.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
@@ -14,6 +15,9 @@ import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 
 const mailgunKey = 'key-mailgun-test-0123456789abcdef';
 const postmarkPassword = 'postmark-password-0123456789';
+const snsKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const topicArn = 'arn:aws:sns:eu-west-1:123456789012:depeche-ses';
+const certUrl = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000.pem';
 const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const sendgridPublicKey = sendgridKeys.publicKey
   .export({ format: 'der', type: 'spki' })
@@ -22,6 +26,7 @@ const sendgridPublicKey = sendgridKeys.publicKey
 describe('provider webhooks of bounces and complaints (PGlite, signed requests)', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
+  let confirmed: string[];
 
   beforeAll(async () => {
     database = await openTestPglite();
@@ -31,6 +36,7 @@ describe('provider webhooks of bounces and complaints (PGlite, signed requests)'
   });
   beforeEach(async () => {
     await cleanBounceTables(database.handle.db);
+    confirmed = [];
     const db = database.handle.db;
     const logger = createSilentLogger();
     const { bounces } = buildBounceServices({
@@ -47,6 +53,17 @@ describe('provider webhooks of bounces and complaints (PGlite, signed requests)'
       mailgunSigningKey: mailgunKey,
       sendgridPublicKey,
       postmarkPassword,
+      ses: {
+        topicArns: [topicArn],
+        fetchCertificate: (url) =>
+          url === certUrl
+            ? Promise.resolve(snsKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString())
+            : Promise.reject(new Error(`unexpected certificate ${url}`)),
+        confirmSubscription: (url) => {
+          confirmed.push(url);
+          return Promise.resolve();
+        },
+      },
     });
   });
   afterEach(async () => {
@@ -202,6 +219,90 @@ describe('provider webhooks of bounces and complaints (PGlite, signed requests)'
     const response = await postJson('/webhooks/postmark', body, auth(postmarkPassword));
     expect(response.json()).toEqual({ processed: 1, outcomes: ['applied'] });
     expect(await suppressions()).toEqual(['anne@old.example.org hard_bounce']);
+  });
+
+  function snsMessage(fields: Record<string, string>, key = snsKeys.privateKey) {
+    const message = {
+      MessageId: 'b3c1f6a2-0000-4000-8000-000000000001',
+      TopicArn: topicArn,
+      Timestamp: '2026-11-25T12:00:00.000Z',
+      SignatureVersion: '2',
+      SigningCertURL: certUrl,
+      ...fields,
+    } as Record<string, string>;
+    const signature = sign(
+      'RSA-SHA256',
+      Buffer.from(snsStringToSign(message as Parameters<typeof snsStringToSign>[0])),
+      key,
+    );
+    return JSON.stringify({ ...message, Signature: signature.toString('base64') });
+  }
+  const postSns = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/webhooks/ses',
+      payload,
+      headers: { 'content-type': 'text/plain; charset=UTF-8' },
+    });
+
+  it('SES through SNS: confirms the subscription, applies a signed bounce, refuses forgeries', async () => {
+    const sent = await seedDelivery(database.handle.db, 'luc@gmail.example.org');
+    const subscribe = await postSns(
+      snsMessage({
+        Type: 'SubscriptionConfirmation',
+        Message: 'You have chosen to subscribe',
+        SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=t',
+        Token: 't',
+      }),
+    );
+    expect(subscribe.statusCode).toBe(200);
+    expect(confirmed).toEqual([
+      'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=t',
+    ]);
+
+    const notification = JSON.stringify({
+      notificationType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bouncedRecipients: [
+          {
+            emailAddress: 'luc@gmail.example.org',
+            status: '5.1.1',
+            diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+          },
+        ],
+      },
+      mail: { commonHeaders: { messageId: `<${sent.messageId}>` } },
+    });
+    const forgedKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const forged = await postSns(
+      snsMessage({ Type: 'Notification', Message: notification }, forgedKey),
+    );
+    expect(forged.statusCode).toBe(401);
+    const otherTopic = await postSns(
+      snsMessage({
+        Type: 'Notification',
+        Message: notification,
+        TopicArn: 'arn:aws:sns:eu-west-1:999:evil',
+      }),
+    );
+    expect(otherTopic.statusCode).toBe(401);
+    const foreignCert = await postSns(
+      snsMessage({
+        Type: 'Notification',
+        Message: notification,
+        SigningCertURL: 'https://evil.example.net/x.pem',
+      }),
+    );
+    expect(foreignCert.statusCode).toBe(401);
+    expect(await suppressions()).toEqual([]);
+
+    const genuine = snsMessage({ Type: 'Notification', Message: notification });
+    const response = await postSns(genuine);
+    expect(response.json()).toEqual({ processed: 1, outcomes: ['applied'] });
+    expect(await suppressions()).toEqual(['luc@gmail.example.org hard_bounce']);
+    const replay = await postSns(genuine);
+    expect(replay.json()).toEqual({ processed: 1, outcomes: ['duplicate'] });
   });
 
   it('answers 404 for a provider whose key is not configured', async () => {
