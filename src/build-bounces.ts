@@ -115,12 +115,14 @@ export async function startInboundRuntime(deps: {
     port: deps.port ?? config.INBOUND_PORT,
     host: config.INBOUND_HOST,
     name: verp.domain,
+    maxMessagesPerMinute: config.INBOUND_RATE_PER_MINUTE,
     isAccepted: (address) =>
       verp.match(address).kind !== 'other' || address.toLowerCase() === mailto,
     onMessage: async ({ raw, envelopeRecipients }) => {
       await bounces.process({ raw, source: 'smtp', envelopeRecipients });
     },
     logger: deps.logger,
+    clock: deps.clock,
   });
 }
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 
 import { SMTPServer } from 'smtp-server';
 
-import type { Logger } from '../lib/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
 import { maxInboundBytes } from './parse-inbound.ts';
 
 /** Options of {@link startInboundSmtpServer}. */
@@ -20,8 +20,15 @@ export interface InboundSmtpOptions {
     remoteAddress: string;
   }) => Promise<void>;
   logger: Logger;
+  /** Clock of the per-minute counts. */
+  clock: Clock;
   /** Largest message accepted. @defaultValue 10 MiB ({@link maxInboundBytes}) */
   maxBytes?: number;
+  /**
+   * Messages one client address may hand over per minute (INBOUND_RATE_PER_MINUTE); past it, its
+   * MAIL FROM is answered 421 and the sender retries later. @defaultValue 600
+   */
+  maxMessagesPerMinute?: number;
   /** Name in the greeting. @defaultValue the bounce domain's host name is not known: 'depeche' */
   name?: string;
 }
@@ -48,6 +55,20 @@ export async function startInboundSmtpServer(
 ): Promise<InboundSmtpServer> {
   const log = options.logger.child({ component: 'inbound-smtp' });
   const maxBytes = options.maxBytes ?? maxInboundBytes;
+  const maxPerMinute = options.maxMessagesPerMinute ?? 600;
+  // messages per client address in the current minute; the whole map is dropped each minute
+  let minute = 0;
+  const perClient = new Map<string, number>();
+  const isOverRate = (address: string) => {
+    const now = Math.floor(options.clock.now().getTime() / 60_000);
+    if (now !== minute) {
+      minute = now;
+      perClient.clear();
+    }
+    const count = (perClient.get(address) ?? 0) + 1;
+    perClient.set(address, count);
+    return count > maxPerMinute;
+  };
   const server = new SMTPServer({
     name: options.name ?? 'depeche',
     banner: 'Dépêche inbound (bounces and unsubscribes only)',
@@ -56,6 +77,11 @@ export async function startInboundSmtpServer(
     hideSTARTTLS: true,
     logger: false,
     size: maxBytes,
+    onMailFrom(_address, session, callback) {
+      if (!isOverRate(session.remoteAddress)) return callback();
+      log.warn({ event: 'bounces.inbound.rate_limited' }, 'inbound client over its rate');
+      callback(smtpError(421, '4.7.0 Too many messages from your address, try again later'));
+    },
     onRcptTo(address, _session, callback) {
       if (options.isAccepted(address.address)) return callback();
       callback(smtpError(550, `5.7.1 <${address.address.slice(0, 254)}>: relay access denied`));

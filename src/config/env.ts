@@ -128,6 +128,8 @@ export const envSchema = z
     BOUNCE_SOFT_WINDOW_DAYS: positiveInt(30),
     /** Port of `depeche inbound`, the SMTP server of bounces. @defaultValue 2525 */
     INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    /** Messages per minute `depeche inbound` takes from one client address. @defaultValue 600 */
+    INBOUND_RATE_PER_MINUTE: positiveInt(600),
     /** Address `depeche inbound` listens on. @defaultValue '127.0.0.1' */
     INBOUND_HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** Mailgun's webhook signing key: `POST /webhooks/mailgun` answers only when set. */

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { InboundSmtpServer } from '../../src/bounces/index.ts';
 import { startInboundRuntime, verpFromConfig } from '../../src/build-bounces.ts';
 import { queryRows } from '../../src/db/index.ts';
-import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { createSilentLogger, fixedClock, systemClock } from '../../src/lib/index.ts';
 import {
   bounceFixture,
   bounceTestConfig,
@@ -141,6 +141,23 @@ describe('depeche inbound: the SMTP server of bounces (PostgreSQL, nodemailer)',
       sql`SELECT count(*)::int AS n FROM bounce_events`,
     );
     expect(count?.n).toBe(0);
+  });
+
+  it('answers 421 to a client past INBOUND_RATE_PER_MINUTE', async () => {
+    await server.close();
+    server = await startInboundRuntime({
+      config: bounceTestConfig({ INBOUND_RATE_PER_MINUTE: '2' }),
+      database: database.handle,
+      logger: createSilentLogger(),
+      clock: fixedClock('2026-11-25T12:00:00Z'),
+      port: 0,
+    });
+    const raw = await bounceFixture('auto-reply.eml');
+    await send('bounces@news.example.org', raw);
+    await send('bounces@news.example.org', raw);
+    await expect(send('bounces@news.example.org', raw)).rejects.toMatchObject({
+      responseCode: 421,
+    });
   });
 
   it('refuses a message over the size limit', async () => {
