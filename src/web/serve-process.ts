@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { createSnsFetcher } from '../bounces/index.ts';
-import { buildBounceServices } from '../build-bounces.ts';
+import { buildBounceServices, startInboundRuntime } from '../build-bounces.ts';
 import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
 import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
@@ -51,6 +51,8 @@ export interface ServeProcess {
   services: Services;
   /** Campaigns and queues (with the workers when this process runs them). */
   delivery: Delivery;
+  /** Port of the inbound SMTP server, run here with the workers when BOUNCE_ADDRESS is set. */
+  inboundPort: number | undefined;
   /** Stops taking requests and jobs, finishes those in flight, releases every resource. */
   close(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const transactionalQueue = openTransactionalQueue(requestRedis, config);
     closers.push({ name: 'transactional-queue', close: () => transactionalQueue.close() });
     let delivery: Delivery;
+    let inboundPort: number | undefined;
     if (options.isRunningWorkers) {
       log.info({}, 'embedded database: running the workers in this process');
       const senders = new Map(
@@ -143,6 +146,12 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         logger,
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
+      // embedded PGlite serves this process only: `depeche inbound` could not open it beside us
+      if (config.BOUNCE_ADDRESS !== undefined) {
+        const inbound = await startInboundRuntime({ config, database, logger, clock });
+        closers.push({ name: 'inbound-smtp', close: () => inbound.close() });
+        inboundPort = inbound.port;
+      }
       if (options.isPollingFeeds ?? true) {
         const polling = await startFeedPollingRuntime({
           config,
@@ -202,7 +211,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
-    return { url, services, delivery, close };
+    return { url, services, delivery, inboundPort, close };
   } catch (error) {
     await close();
     throw error;
