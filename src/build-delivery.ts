@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 
+import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
@@ -130,6 +131,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
   const transport =
     deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
   const signer = createTokenSigner(resolveSecretKeys(config));
+  const verp = verpFromConfig(config);
   const subscribers = createSubscriberService({ db, clock, logger });
   const sender = createBatchSender({
     db,
@@ -144,6 +146,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
       await subscribers.suppress(email, 'hard_bounce', detail);
     },
     transport,
+    returnPathFor: verp?.returnPathFor,
     rateLimiter: createRedisRateLimiter(deps.redis, {
       key: `${config.QUEUE_PREFIX}:send-rate`,
       perSecond: config.SEND_RATE_PER_SECOND,

@@ -1,9 +1,28 @@
 export {
+  type BounceSummary,
+  bounceSummaryLines,
+  complaintRateWarning,
+  summarizeBounces,
+} from './bounce-rates.ts';
+export {
+  type BounceService,
+  type BounceServiceDeps,
+  type BounceServiceOptions,
+  createBounceService,
+  type InboundInput,
+  type ProcessResult,
+} from './bounce-service.ts';
+export {
   type BounceKind,
   BounceKindSchema,
   classifyStatus,
   findStatusCode,
 } from './classify-status.ts';
+export {
+  type InboundSmtpOptions,
+  type InboundSmtpServer,
+  startInboundSmtpServer,
+} from './inbound-smtp-server.ts';
 export {
   type BouncedRecipient,
   type InboundMessage,
@@ -11,3 +30,31 @@ export {
   parseInbound,
   type ReturnedHeaders,
 } from './parse-inbound.ts';
+export {
+  type BounceEventKind,
+  BounceEventKindSchema,
+  type BounceStore,
+  type DeliveryBounceMark,
+  type DeliveryRef,
+  type MatchedBy,
+  MatchedBySchema,
+  type NewBounceEvent,
+  NewBounceEventSchema,
+  type RecipientActions,
+} from './ports.ts';
+export { type ProviderEvent, ProviderEventSchema } from './provider-event.ts';
+export { isSnsUrl, type SnsDeps, snsStringToSign, verifySesSns } from './ses-sns-webhook.ts';
+export { createSnsFetcher } from './sns-fetcher.ts';
+export {
+  createVerpAddresses,
+  type VerpAddresses,
+  type VerpMatch,
+  type VerpOptions,
+} from './verp.ts';
+export {
+  verifyMailgun,
+  verifyPostmark,
+  verifySendgrid,
+  type WebhookRequest,
+  type WebhookVerdict,
+} from './webhook-providers.ts';

@@ -78,3 +78,28 @@ describe('METRICS_TOKEN and METRICS_PORT', () => {
     );
   });
 });
+
+describe('BOUNCE_ADDRESS and the bounce settings', () => {
+  it('reads the bounce address and the soft-bounce defaults', () => {
+    const config = loadConfig({ BOUNCE_ADDRESS: 'bounces@news.example.org' });
+    expect(config.BOUNCE_ADDRESS).toBe('bounces@news.example.org');
+    expect(config.BOUNCE_SOFT_LIMIT).toBe(3);
+    expect(config.BOUNCE_SOFT_WINDOW_DAYS).toBe(30);
+    expect(config.INBOUND_PORT).toBe(2525);
+    expect(loadConfig({ BOUNCE_ADDRESS: '' }).BOUNCE_ADDRESS).toBeUndefined();
+  });
+
+  it.each([
+    ['not-an-address', 'expected an address like bounces@news.example.org'],
+    ['bounces+x@news.example.org', "expected an address without '+'"],
+  ])('refuses BOUNCE_ADDRESS=%j', (value, message) => {
+    expect(() => loadConfig({ BOUNCE_ADDRESS: value })).toThrow(
+      `Configuration: BOUNCE_ADDRESS ${message}`,
+    );
+  });
+
+  it('refuses a soft-bounce limit that is not a positive integer', () => {
+    expect(() => loadConfig({ BOUNCE_SOFT_LIMIT: '0' })).toThrow('BOUNCE_SOFT_LIMIT');
+    expect(() => loadConfig({ INBOUND_PORT: '70000' })).toThrow('INBOUND_PORT');
+  });
+});

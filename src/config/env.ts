@@ -110,6 +110,48 @@ export const envSchema = z
     SECRET_KEYS_PREVIOUS: optionalString,
     /** Mailbox of the `mailto:` in List-Unsubscribe, when set. */
     UNSUBSCRIBE_MAILTO: optionalString.pipe(z.email().optional()),
+    /**
+     * Envelope sender of campaign messages, made per message (VERP): `bounces@news.example.org`
+     * gives `bounces+<signed delivery id>@news.example.org`. Unset: the newsletter's sender.
+     */
+    BOUNCE_ADDRESS: optionalString.pipe(
+      z
+        .email({ error: 'expected an address like bounces@news.example.org' })
+        .refine((value) => !value.split('@')[0]?.includes('+'), {
+          error: "expected an address without '+' (the signed id goes after a '+')",
+        })
+        .optional(),
+    ),
+    /** Soft bounces of an address, within BOUNCE_SOFT_WINDOW_DAYS, that suppress it. @defaultValue 3 */
+    BOUNCE_SOFT_LIMIT: positiveInt(3),
+    /** Days over which soft bounces are counted. @defaultValue 30 */
+    BOUNCE_SOFT_WINDOW_DAYS: positiveInt(30),
+    /** Port of `depeche inbound`, the SMTP server of bounces. @defaultValue 2525 */
+    INBOUND_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    /** Messages per minute `depeche inbound` takes from one client address. @defaultValue 600 */
+    INBOUND_RATE_PER_MINUTE: positiveInt(600),
+    /** Address `depeche inbound` listens on. @defaultValue '127.0.0.1' */
+    INBOUND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    /** Mailgun's webhook signing key: `POST /webhooks/mailgun` answers only when set. */
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    /** SendGrid's signed event webhook public key (base64): `POST /webhooks/sendgrid`. */
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+    /** Basic-auth password in Postmark's webhook URL (≥ 16 characters): `POST /webhooks/postmark`. */
+    POSTMARK_WEBHOOK_PASSWORD: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').optional(),
+    ),
+    /**
+     * SNS topics (comma-separated ARNs) of the SES bounce and complaint notifications:
+     * `POST /webhooks/ses` answers only when set, and only for these topics.
+     */
+    SES_SNS_TOPIC_ARNS: optionalString.transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(',')
+            .map((arn) => arn.trim())
+            .filter(Boolean),
+    ),
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     /** PEM private key; `\n` escapes are accepted. */

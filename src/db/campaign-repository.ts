@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 
 import {
@@ -21,6 +23,8 @@ export interface NewCampaign {
   newsletter: NewsletterSnapshot;
   contentHash: string;
   bodies: Array<Omit<CampaignBody, 'campaignId'>>;
+  /** Random key of the campaign's Message-IDs. @defaultValue 20 hex digits from a strong source */
+  messageKey?: string;
 }
 
 function toCampaign(row: typeof campaigns.$inferSelect): Campaign {
@@ -44,6 +48,7 @@ export function createCampaignRepository() {
             segment: input.segment,
             newsletter: input.newsletter,
             contentHash: input.contentHash,
+            messageKey: input.messageKey ?? randomBytes(10).toString('hex'),
           })
           .returning();
         if (!row) throw new Error('insert into campaigns returned no row');

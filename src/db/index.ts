@@ -11,6 +11,13 @@ export {
 } from './audience-repository.ts';
 export { type AuditRepository, createAuditRepository } from './audit-repository.ts';
 export {
+  type BounceDeliveryRow,
+  type BounceEventRow,
+  type BounceRepository,
+  type CampaignBounceCounts,
+  createBounceRepository,
+} from './bounce-repository.ts';
+export {
   type CampaignProgressRepository,
   createCampaignProgressRepository,
 } from './campaign-progress-repository.ts';

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from './client.ts';
 
 /** Why an address must not be made active again. */
-export type SuppressionReasonValue = 'hard_bounce' | 'complaint' | 'erased' | 'manual';
+export type SuppressionReasonValue =
+  'hard_bounce' | 'soft_bounce' | 'complaint' | 'erased' | 'manual';
 
 /** A suppression row: the hash of an address, never the address. */
 export interface SuppressionRecord {
@@ -56,8 +57,8 @@ export function createSuppressionRepository(db: Executor) {
             VALUES (${emailHash}, ${reason}, ${detail}, ${now.toISOString()}::timestamptz)
             ON CONFLICT (email_hash) DO UPDATE SET reason = EXCLUDED.reason,
               detail = EXCLUDED.detail, created_at = EXCLUDED.created_at
-              WHERE array_position(ARRAY['hard_bounce', 'manual', 'complaint', 'erased'], EXCLUDED.reason)
-                  > array_position(ARRAY['hard_bounce', 'manual', 'complaint', 'erased'], sp.reason)
+              WHERE array_position(ARRAY['soft_bounce', 'hard_bounce', 'manual', 'complaint', 'erased'], EXCLUDED.reason)
+                  > array_position(ARRAY['soft_bounce', 'hard_bounce', 'manual', 'complaint', 'erased'], sp.reason)
             RETURNING *`,
       );
       return rows[0] ? toRecord(rows[0]) : ((await this.find(emailHash)) as SuppressionRecord);
@@ -70,6 +71,24 @@ export function createSuppressionRepository(db: Executor) {
         sql`DELETE FROM suppressions WHERE email_hash = ${emailHash} RETURNING *`,
       );
       return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    /**
+     * Suppressions, newest first, with the address when a subscriber still has it (only the
+     * hash is kept otherwise), optionally of one reason.
+     */
+    async list(options: {
+      reason?: SuppressionReasonValue | undefined;
+      limit: number;
+    }): Promise<Array<SuppressionRecord & { email: string | null }>> {
+      const rows = await queryRows<RawSuppression & { email: string | null }>(
+        db,
+        sql`SELECT x.*, s.email FROM suppressions x
+            LEFT JOIN subscribers s ON s.email_hash = x.email_hash
+            WHERE ${options.reason ?? null}::text IS NULL OR x.reason = ${options.reason ?? null}
+            ORDER BY x.created_at DESC, x.email_hash LIMIT ${options.limit}`,
+      );
+      return rows.map((row) => ({ ...toRecord(row), email: row.email }));
     },
 
     /** Suppressions counted by reason. */

@@ -46,6 +46,8 @@ export const CampaignSchema = z.object({
   recipientCount: z.number().int().nonnegative(),
   sentCount: z.number().int().nonnegative(),
   failedCount: z.number().int().nonnegative(),
+  /** Random key of the campaign's Message-IDs (`<key>.s<subscriber>@domain`), set at creation. */
+  messageKey: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

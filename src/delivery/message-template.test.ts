@@ -142,6 +142,9 @@ describe('buildMessageTemplate and renderMessage', () => {
 
   it('builds stable Message-IDs per campaign and subscriber', () => {
     expect(campaignMessageId(template, 7, 42)).toBe('c7.s42@example.org');
+    expect(campaignMessageId(template, '0c4f9e2a7b1d3e5f6a8b', 42)).toBe(
+      '0c4f9e2a7b1d3e5f6a8b.s42@example.org',
+    );
   });
 
   it('gives the same decoded content as nodemailer composing the message', async () => {

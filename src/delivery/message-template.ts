@@ -154,13 +154,18 @@ function mergeAdjacent(chunks: (Buffer | Slot)[]): (Buffer | Slot)[] {
   return merged;
 }
 
-/** The Message-ID of one campaign's copy to one subscriber: `c12.s345@example.org`. */
+/**
+ * The Message-ID of one campaign's copy to one subscriber: `<key>.s345@example.org`, where `key`
+ * is the campaign's random message key. Unique across databases and installations (Gmail drops a
+ * message whose Message-ID it has seen), the same for a resend to the same subscriber.
+ */
 export function campaignMessageId(
   template: Pick<MessageTemplate, 'domain'>,
-  campaignId: string | number,
+  campaignKey: string | number,
   subscriberId: string | number,
 ): string {
-  return `c${campaignId}.s${subscriberId}@${template.domain}`;
+  const key = typeof campaignKey === 'number' ? `c${campaignKey}` : campaignKey;
+  return `${key}.s${subscriberId}@${template.domain}`;
 }
 
 /**

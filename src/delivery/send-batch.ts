@@ -51,6 +51,8 @@ export interface BatchSenderDeps {
   /** Suppresses a hard-bounced address (the subscribers' `suppress`). */
   suppress: (email: string, detail: string) => Promise<void>;
   transport: MailTransport;
+  /** Envelope sender of one delivery (VERP); the newsletter's sender when absent. */
+  returnPathFor?: ((deliveryId: number) => string) | undefined;
   rateLimiter: MessageRateLimiter;
   logger: Logger;
   clock: Clock;

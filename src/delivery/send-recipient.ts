@@ -12,6 +12,11 @@ export interface RecipientSendDeps {
   greetingFor: (name: string | null, locale: Locale) => string;
   transport: MailTransport;
   clock: Clock;
+  /**
+   * Envelope sender (MAIL FROM) of one delivery, the VERP address of BOUNCE_ADDRESS; without it
+   * the newsletter's sender address.
+   */
+  returnPathFor?: ((deliveryId: number) => string) | undefined;
 }
 
 /** The outcome of one recipient, to record, and how it went. */
@@ -22,7 +27,8 @@ export interface RecipientResult {
 
 /**
  * Fills the recipient's copy of `template` (links with signed tokens, greeting, a Message-ID
- * stable per campaign and subscriber), hands it to the transport and classifies the result. Never
+ * stable per campaign and subscriber, from the campaign's random key) and its envelope sender
+ * (the delivery's VERP address when BOUNCE_ADDRESS is set), hands it to the transport and classifies the result. Never
  * throws: an invalid address or a refused message is that recipient's failure; a transient one
  * (nothing handed to the relay yet) gives the row back to the queue, or fails it on the last
  * attempt; one whose data went to the relay without a final reply is `uncertain`, never resent.
@@ -30,7 +36,7 @@ export interface RecipientResult {
 export async function sendToRecipient(
   deps: RecipientSendDeps,
   input: {
-    campaign: Pick<Campaign, 'id' | 'newsletterId' | 'issueKey'>;
+    campaign: Pick<Campaign, 'id' | 'newsletterId' | 'issueKey' | 'messageKey'>;
     template: MessageTemplate;
     recipient: ClaimedRecipient;
     attempt: { attempt: number; isLastAttempt: boolean };
@@ -52,13 +58,13 @@ export async function sendToRecipient(
           issueKey: campaign.issueKey,
           locale: recipient.locale,
         }),
-        messageId: campaignMessageId(template, campaign.id, recipient.subscriberId),
+        messageId: campaignMessageId(template, campaign.messageKey, recipient.subscriberId),
       },
       deps.clock.now(),
     );
     messageId = message.messageId;
     const sent = await deps.transport.send({
-      from: template.envelopeFrom,
+      from: deps.returnPathFor?.(deliveryId) ?? template.envelopeFrom,
       to: recipient.email,
       raw: message.raw,
       messageId,

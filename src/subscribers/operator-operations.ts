@@ -41,6 +41,7 @@ export interface AddResult extends SubscriberDetails {
 
 const eventKindOf: Record<SuppressionReason, NewConsentEvent['kind']> = {
   hard_bounce: 'bounce',
+  soft_bounce: 'bounce',
   complaint: 'complaint',
   erased: 'erase',
   manual: 'manual',
@@ -190,6 +191,53 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
         );
         return suppression;
       });
+    },
+
+    /**
+     * Lifts the suppression of an address (an operator, `depeche suppressions lift`), with a
+     * consent event naming the reason given. Returns the suppression lifted, or null if none.
+     * Subscriptions keep their status: an unsubscribed person stays unsubscribed.
+     */
+    async liftSuppression(
+      rawEmail: string,
+      reason: string,
+      meta: ConsentMeta,
+    ): Promise<SuppressionRecord | null> {
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const why = z.string().trim().min(1, 'a reason is required').max(500).parse(reason);
+      const email = normalizeEmail(rawEmail);
+      const emailHash = hashEmail(email);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const lifted = await repos.suppressions.remove(emailHash);
+        if (!lifted) return null;
+        const record = await repos.subscribers.findByEmailHash(emailHash);
+        if (record) {
+          await repos.consent.append([
+            consentEvent(checkedMeta, now, {
+              subscriberId: record.id,
+              newsletterId: null,
+              kind: 'manual',
+              details: { liftedSuppression: lifted.reason, reason: why },
+            }),
+          ]);
+        }
+        log.info(
+          {
+            subscriberId: record?.id,
+            reason: lifted.reason,
+            event: 'subscriber.suppression_lifted',
+          },
+          'suppression lifted',
+        );
+        return lifted;
+      });
+    },
+
+    /** Suppressions, newest first, with addresses where a subscriber still has them. */
+    async listSuppressions(options: { reason?: SuppressionReason | undefined; limit: number }) {
+      return repositoriesOf(db).suppressions.list(options);
     },
 
     /** True when the address must not receive mail (any suppression reason). */

@@ -23,10 +23,17 @@ export const SubscriptionSchema = z.object({
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 
 /**
- * Why an address is suppressed: `hard_bounce` (5.1.x reply), `complaint` (spam report),
+ * Why an address is suppressed: `hard_bounce` (5.1.x reply or report), `soft_bounce` (repeated 4.x.x
+ * within BOUNCE_SOFT_WINDOW_DAYS), `complaint` (spam report),
  * `erased` (right to erasure, only the hash is kept), `manual` (an operator).
  */
-export const SuppressionReasonSchema = z.enum(['hard_bounce', 'complaint', 'erased', 'manual']);
+export const SuppressionReasonSchema = z.enum([
+  'hard_bounce',
+  'soft_bounce',
+  'complaint',
+  'erased',
+  'manual',
+]);
 /** @see SuppressionReasonSchema */
 export type SuppressionReason = z.infer<typeof SuppressionReasonSchema>;
 

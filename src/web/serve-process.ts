@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
+import { createSnsFetcher } from '../bounces/index.ts';
+import { buildBounceServices, startInboundRuntime } from '../build-bounces.ts';
 import {
   buildDelivery,
   type Delivery,
@@ -30,6 +32,7 @@ import {
   startRetentionSchedule,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
+import { bounceWebhooksPlugin } from './bounce-webhooks.ts';
 import { createWebDeps } from './create-web-deps.ts';
 import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
 import {
@@ -66,6 +69,8 @@ export interface ServeProcess {
   services: Services;
   /** Campaigns and queues (with the workers when this process runs them). */
   delivery: Delivery;
+  /** Port of the inbound SMTP server, run here with the workers when BOUNCE_ADDRESS is set. */
+  inboundPort: number | undefined;
   /** Stops taking requests and jobs, finishes those in flight, releases every resource. */
   close(): Promise<void>;
 }
@@ -125,6 +130,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const transactionalQueue = openTransactionalQueue(requestRedis, config);
     closers.push({ name: 'transactional-queue', close: () => transactionalQueue.close() });
     let delivery: Delivery;
+    let inboundPort: number | undefined;
     if (options.isRunningWorkers) {
       log.info({}, 'embedded database: running the workers in this process');
       const senders = new Map(
@@ -159,6 +165,12 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         editors: createEditorRepository(database.db),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
+      // embedded PGlite serves this process only: `depeche inbound` could not open it beside us
+      if (config.BOUNCE_ADDRESS !== undefined) {
+        const inbound = await startInboundRuntime({ config, database, logger, clock });
+        closers.push({ name: 'inbound-smtp', close: () => inbound.close() });
+        inboundPort = inbound.port;
+      }
       if (options.isPollingFeeds ?? true) {
         const polling = await startFeedPollingRuntime({
           config,
@@ -228,6 +240,23 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       // On its own port the metrics need no token; the web port then has none.
       metricsToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined,
     });
+    await app.register(bounceWebhooksPlugin, {
+      bounces: buildBounceServices({
+        config,
+        db: database.db,
+        subscribers: services.subscribers,
+        logger,
+        clock,
+      }).bounces,
+      logger,
+      mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
+      sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
+      ses:
+        config.SES_SNS_TOPIC_ARNS === undefined
+          ? undefined
+          : createSnsFetcher(config.SES_SNS_TOPIC_ARNS),
+    });
     if (config.METRICS_PORT !== undefined) {
       const metricsApp = createServer({ logger });
       await metricsApp.register(metricsPlugin, { metrics, token: config.METRICS_TOKEN });
@@ -243,7 +272,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
-    return { url, services, delivery, close };
+    return { url, services, delivery, inboundPort, close };
   } catch (error) {
     await close();
     throw error;

@@ -3,6 +3,8 @@ import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
+import { bounceSummaryLines } from '../../bounces/index.ts';
+import { createCampaignBounceReport } from '../../build-bounces.ts';
 import { buildDelivery } from '../../build-delivery.ts';
 import { loadNewsletter } from '../../content/index.ts';
 import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
@@ -63,7 +65,12 @@ async function openDelivery(ctx: CliContext, command: string) {
       systemClock.now(),
     );
   };
-  return { ...delivery.service, reader: delivery.reader, record };
+  return {
+    ...delivery.service,
+    reader: delivery.reader,
+    record,
+    bounceSummary: createCampaignBounceReport(database.db),
+  };
 }
 
 function parseId(raw: string): number {
@@ -282,11 +289,13 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
     .action(async (rawId: string, options: { watch?: boolean; json?: boolean }) => {
       const id = parseId(rawId);
       if (options.watch) return watchStatus(ctx, id, options.json);
-      const { reader } = await openDelivery(ctx, 'status');
+      const { reader, bounceSummary } = await openDelivery(ctx, 'status');
       const status = await reader.status(id);
       const topFailures: FailureReply[] = await reader.topFailures(id);
-      printResult(ctx, options.json, { ...status, topFailures }, () => [
+      const bounces = await bounceSummary(id, status.sent);
+      printResult(ctx, options.json, { ...status, topFailures, bounces }, () => [
         ...statusLines(status),
+        ...bounceSummaryLines(bounces),
         ...topFailures.map((f) => `  ${f.count} × ${f.reply}`),
       ]);
     });

@@ -21,6 +21,9 @@ const commandLoaders: Record<string, () => Promise<RegisterCommand>> = {
   demo: async () => (await import('./demo.ts')).registerDemoCommand,
   editors: async () => (await import('./editors.ts')).registerEditorsCommands,
   audit: async () => (await import('./editors.ts')).registerAuditCommands,
+  inbound: async () => (await import('./bounces.ts')).registerInboundCommand,
+  bounces: async () => (await import('./bounces.ts')).registerBouncesCommands,
+  suppressions: async () => (await import('./suppressions.ts')).registerSuppressionsCommands,
 };
 
 /**

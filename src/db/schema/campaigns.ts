@@ -9,7 +9,7 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core';
 
-// Typed mirror of migrations/0002_campaigns.sql.
+// Typed mirror of migrations/0002_campaigns.sql and 0009_bounces.sql.
 
 export const campaigns = pgTable('campaigns', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -33,6 +33,7 @@ export const campaigns = pgTable('campaigns', {
   recipientCount: integer('recipient_count').notNull().default(0),
   sentCount: integer('sent_count').notNull().default(0),
   failedCount: integer('failed_count').notNull().default(0),
+  messageKey: text('message_key').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -68,4 +69,9 @@ export const deliveries = pgTable('deliveries', {
   messageId: text('message_id'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   sentAt: timestamp('sent_at', { withTimezone: true }),
+  bounceType: text('bounce_type', { enum: ['bounce', 'complaint'] }),
+  bounceClass: text('bounce_class', { enum: ['hard', 'soft', 'policy', 'unknown'] }),
+  bounceStatus: text('bounce_status'),
+  bounceDiagnostic: text('bounce_diagnostic'),
+  bouncedAt: timestamp('bounced_at', { withTimezone: true }),
 });

@@ -89,7 +89,9 @@ export const consentEvents = pgTable('consent_events', {
 
 export const suppressions = pgTable('suppressions', {
   emailHash: text('email_hash').primaryKey(),
-  reason: text('reason', { enum: ['hard_bounce', 'complaint', 'erased', 'manual'] }).notNull(),
+  reason: text('reason', {
+    enum: ['hard_bounce', 'soft_bounce', 'complaint', 'erased', 'manual'],
+  }).notNull(),
   detail: text('detail'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

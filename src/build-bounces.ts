@@ -1,0 +1,134 @@
+import {
+  type BounceStore,
+  createBounceService,
+  createVerpAddresses,
+  type InboundSmtpServer,
+  type RecipientActions,
+  startInboundSmtpServer,
+  summarizeBounces,
+  type VerpAddresses,
+} from './bounces/index.ts';
+import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
+import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
+import {
+  createSubscriberService,
+  SubscriberNotFoundError,
+  type SubscriberService,
+} from './subscribers/index.ts';
+
+/** What {@link buildBounceServices} needs. */
+export interface BounceServicesDeps {
+  config: Config;
+  db: Database;
+  subscribers: Pick<SubscriberService, 'suppress' | 'remove'>;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** The VERP addresses of BOUNCE_ADDRESS signed with SECRET_KEY (former keys verify), if set. */
+export function verpFromConfig(config: Config): VerpAddresses | undefined {
+  if (config.BOUNCE_ADDRESS === undefined) return undefined;
+  const keys = resolveSecretKeys(config);
+  return createVerpAddresses({
+    bounceAddress: config.BOUNCE_ADDRESS,
+    secrets: [keys.secret, ...Object.values(keys.previousKeys)],
+  });
+}
+
+/**
+ * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
+ * the composition root): the store is the bounce repository, suppressions and unsubscribes go
+ * through the subscriber service (which writes the consent events).
+ */
+export function buildBounceServices(deps: BounceServicesDeps) {
+  const { config, subscribers } = deps;
+  const store: BounceStore = createBounceRepository(deps.db);
+  const recipients: RecipientActions = {
+    async suppress(email, reason, detail) {
+      await subscribers.suppress(email, reason, detail, { source: 'bounces' });
+    },
+    async unsubscribe(email, newsletterId, source) {
+      try {
+        const done = await subscribers.remove(
+          email,
+          newsletterId === 'all' ? undefined : newsletterId,
+          { source },
+        );
+        return done.unsubscribedNewsletterIds;
+      } catch (error) {
+        if (error instanceof SubscriberNotFoundError) return [];
+        throw error;
+      }
+    },
+  };
+  const verp = verpFromConfig(config);
+  return {
+    verp,
+    bounces: createBounceService({
+      store,
+      recipients,
+      verp,
+      clock: deps.clock,
+      logger: deps.logger,
+      options: {
+        softLimit: config.BOUNCE_SOFT_LIMIT,
+        softWindowDays: config.BOUNCE_SOFT_WINDOW_DAYS,
+        unsubscribeMailto: config.UNSUBSCRIBE_MAILTO,
+      },
+    }),
+  };
+}
+
+/** See {@link buildBounceServices}. */
+export type BounceServices = ReturnType<typeof buildBounceServices>;
+
+/**
+ * `depeche inbound`: the SMTP server of bounces on INBOUND_HOST:INBOUND_PORT, taking mail for
+ * the BOUNCE_ADDRESS (bare or with a VERP token) and UNSUBSCRIBE_MAILTO only, each message
+ * processed before it is acknowledged. The caller owns the database handle.
+ */
+export async function startInboundRuntime(deps: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock: Clock;
+  /** Overrides INBOUND_PORT (tests: 0). */
+  port?: number;
+}): Promise<InboundSmtpServer> {
+  const { config } = deps;
+  const db = deps.database.db;
+  const { bounces, verp } = buildBounceServices({
+    config,
+    db,
+    subscribers: createSubscriberService({ db, clock: deps.clock, logger: deps.logger }),
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+  if (!verp) {
+    throw new ConfigError(
+      'Configuration: BOUNCE_ADDRESS is required by depeche inbound (e.g. bounces@news.example.org)',
+    );
+  }
+  const mailto = config.UNSUBSCRIBE_MAILTO?.toLowerCase();
+  return startInboundSmtpServer({
+    port: deps.port ?? config.INBOUND_PORT,
+    host: config.INBOUND_HOST,
+    name: verp.domain,
+    maxMessagesPerMinute: config.INBOUND_RATE_PER_MINUTE,
+    isAccepted: (address) =>
+      verp.match(address).kind !== 'other' || address.toLowerCase() === mailto,
+    onMessage: async ({ raw, envelopeRecipients }) => {
+      await bounces.process({ raw, source: 'smtp', envelopeRecipients });
+    },
+    logger: deps.logger,
+    clock: deps.clock,
+  });
+}
+
+/** Bounces and complaints of a campaign with their rates over its `sent` messages (`campaign status`). */
+export function createCampaignBounceReport(db: Database) {
+  const repository = createBounceRepository(db);
+  return async (campaignId: number, sent: number) =>
+    summarizeBounces(await repository.countForCampaign(campaignId), sent);
+}

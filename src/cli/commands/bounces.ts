@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+
+import { type ProcessResult } from '../../bounces/index.ts';
+import { buildBounceServices, startInboundRuntime } from '../../build-bounces.ts';
+import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import { createLogger, systemClock, ValidationError } from '../../lib/index.ts';
+import { createSubscriberService } from '../../subscribers/index.ts';
+import { exitIfStillAlive, waitForShutdownSignal } from '../../web/server.ts';
+import { printResult } from '../context.ts';
+import type { RegisterCommand } from '../program.ts';
+
+function describeResult(file: string, result: ProcessResult): string {
+  const effects = result.effects.length > 0 ? `: ${result.effects.join(', ')}` : '';
+  const delivery =
+    result.deliveryId === null ? '' : ` delivery ${result.deliveryId} (${result.matchedBy})`;
+  return `${file}: ${result.type}, ${result.outcome}${delivery}${effects}`;
+}
+
+/**
+ * `depeche inbound`: the SMTP server of bounces, complaints and mailto unsubscribes, until
+ * SIGTERM or SIGINT. Point the MX of BOUNCE_ADDRESS's domain (or a relay) at it.
+ */
+export const registerInboundCommand: RegisterCommand = (program, ctx) => {
+  program
+    .command('inbound')
+    .description(
+      'receive bounces, complaints and mailto unsubscribes by SMTP (INBOUND_HOST:INBOUND_PORT) until stopped',
+    )
+    .option('--port <port>', 'port to listen on (default: INBOUND_PORT)')
+    .action(async (options: { port?: string }) => {
+      const config = ctx.config();
+      const logger = createLogger({
+        level: config.LOG_LEVEL,
+        isPretty: process.stdout.isTTY === true,
+      });
+      const port = options.port === undefined ? undefined : Number(options.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        throw new ValidationError(`--port expects a port number, got '${options.port}'`);
+      }
+      const database = await openDatabaseFromConfig(config, 'depeche inbound');
+      await migrate(database);
+      const server = await startInboundRuntime({
+        config,
+        database,
+        logger,
+        clock: systemClock,
+        ...(port === undefined ? {} : { port }),
+      });
+      ctx.print(
+        `Dépêche inbound is receiving mail for ${config.BOUNCE_ADDRESS ?? ''} on ${config.INBOUND_HOST}:${server.port}`,
+      );
+      await waitForShutdownSignal({ logger });
+      await server.close();
+      await database.close();
+      exitIfStillAlive();
+    });
+};
+
+/** `depeche bounces process FILE…`: processes saved messages (.eml) by hand. */
+export const registerBouncesCommands: RegisterCommand = (program, ctx) => {
+  const bounces = program
+    .command('bounces')
+    .description('bounces, complaints and mailto unsubscribes');
+
+  bounces
+    .command('process <files...>')
+    .description('process saved messages (.eml): bounces, complaints, mailto unsubscribes')
+    .option('--json', 'print the outcome of each file as JSON')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      const config = ctx.config();
+      const logger = ctx.logger();
+      const database = await openDatabaseFromConfig(config, 'depeche bounces process');
+      ctx.onClose(() => database.close());
+      await migrate(database);
+      const db = database.db;
+      const { bounces: service } = buildBounceServices({
+        config,
+        db,
+        subscribers: createSubscriberService({ db, clock: systemClock, logger }),
+        logger,
+        clock: systemClock,
+      });
+      const results: Array<{ file: string } & ProcessResult> = [];
+      for (const file of files) {
+        let raw: Buffer;
+        try {
+          raw = await readFile(file);
+        } catch (error) {
+          throw new ValidationError(`Cannot read '${file}': ${(error as Error).message}`);
+        }
+        results.push({ file, ...(await service.process({ raw, source: 'file' })) });
+      }
+      printResult(ctx, options.json, results, () => results.map((r) => describeResult(r.file, r)));
+    });
+};
