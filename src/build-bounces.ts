@@ -2,9 +2,14 @@ import {
   type BounceStore,
   createBounceService,
   createVerpAddresses,
+  imapTargetFromUrl,
   type InboundSmtpServer,
+  type MailboxReadResult,
+  maxInboundBytes,
+  readMailboxOnce,
   type RecipientActions,
   startInboundSmtpServer,
+  startMailboxPolling,
   summarizeBounces,
   type VerpAddresses,
 } from './bounces/index.ts';
@@ -131,4 +136,60 @@ export function createCampaignBounceReport(db: Database) {
   const repository = createBounceRepository(db);
   return async (campaignId: number, sent: number) =>
     summarizeBounces(await repository.countForCampaign(campaignId), sent);
+}
+
+/** The mailbox of INBOUND_IMAP_URL, or a clear error naming the variable. */
+function mailboxTarget(config: Config) {
+  if (config.INBOUND_IMAP_URL === undefined) {
+    throw new ConfigError(
+      'Configuration: INBOUND_IMAP_URL is required to read a mailbox (imaps://user:password@host/INBOX)',
+    );
+  }
+  return imapTargetFromUrl(config.INBOUND_IMAP_URL, config.INBOUND_IMAP_DONE_FOLDER);
+}
+
+function mailboxProcessor(deps: { config: Config; db: Database; logger: Logger; clock: Clock }) {
+  const { bounces } = buildBounceServices({
+    ...deps,
+    subscribers: createSubscriberService({ db: deps.db, clock: deps.clock, logger: deps.logger }),
+  });
+  return async (raw: Buffer) => {
+    await bounces.process({ raw, source: 'imap' });
+  };
+}
+
+/**
+ * Reads INBOUND_IMAP_URL's folder every INBOUND_IMAP_INTERVAL_SEC (`depeche inbound` when it is
+ * set): each message processed like one received by SMTP, then moved to
+ * INBOUND_IMAP_DONE_FOLDER; one that fails stays for the next read.
+ */
+export function startMailboxRuntime(deps: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock: Clock;
+}): { close(): Promise<void> } {
+  const { config } = deps;
+  return startMailboxPolling({
+    target: mailboxTarget(config),
+    intervalSec: config.INBOUND_IMAP_INTERVAL_SEC,
+    process: mailboxProcessor({ ...deps, db: deps.database.db }),
+    logger: deps.logger,
+    maxBytes: maxInboundBytes,
+  });
+}
+
+/** One read of INBOUND_IMAP_URL's folder (`depeche bounces fetch`). */
+export function readMailboxFromConfig(deps: {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  clock: Clock;
+}): Promise<MailboxReadResult> {
+  return readMailboxOnce({
+    target: mailboxTarget(deps.config),
+    process: mailboxProcessor({ ...deps, db: deps.database.db }),
+    logger: deps.logger,
+    maxBytes: maxInboundBytes,
+  });
 }

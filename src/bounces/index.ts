@@ -19,6 +19,13 @@ export {
   findStatusCode,
 } from './classify-status.ts';
 export {
+  type ImapMailboxTarget,
+  imapTargetFromUrl,
+  type MailboxReadResult,
+  readMailboxOnce,
+  startMailboxPolling,
+} from './imap-mailbox.ts';
+export {
   type InboundSmtpOptions,
   type InboundSmtpServer,
   startInboundSmtpServer,

@@ -152,6 +152,23 @@ export const envSchema = z
             .map((arn) => arn.trim())
             .filter(Boolean),
     ),
+    /**
+     * A mailbox where bounces land, read by `depeche inbound` over IMAP:
+     * `imaps://user:password@imap.example.org/INBOX` (the path names the folder, INBOX when
+     * empty; `imap://` only on a trusted network). Unset: no mailbox is read.
+     */
+    INBOUND_IMAP_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^imaps?$/, error: 'expected imaps://user:password@host/FOLDER' })
+        .refine((value) => !URL.canParse(value) || new URL(value).username !== '', {
+          error: 'expected a user name: imaps://user:password@host/FOLDER',
+        })
+        .optional(),
+    ),
+    /** Folder a processed message is moved to (created when missing). @defaultValue 'Processed' */
+    INBOUND_IMAP_DONE_FOLDER: z.string().trim().min(1).max(200).default('Processed'),
+    /** Seconds between two reads of the mailbox. @defaultValue 60 */
+    INBOUND_IMAP_INTERVAL_SEC: positiveInt(60),
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     /** PEM private key; `\n` escapes are accepted. */

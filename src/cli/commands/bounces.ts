@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 
 import { type ProcessResult } from '../../bounces/index.ts';
-import { buildBounceServices, startInboundRuntime } from '../../build-bounces.ts';
+import {
+  buildBounceServices,
+  readMailboxFromConfig,
+  startInboundRuntime,
+  startMailboxRuntime,
+} from '../../build-bounces.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { createLogger, systemClock, ValidationError } from '../../lib/index.ts';
 import { createSubscriberService } from '../../subscribers/index.ts';
@@ -27,7 +32,8 @@ export const registerInboundCommand: RegisterCommand = (program, ctx) => {
       'receive bounces, complaints and mailto unsubscribes by SMTP (INBOUND_HOST:INBOUND_PORT) until stopped',
     )
     .option('--port <port>', 'port to listen on (default: INBOUND_PORT)')
-    .action(async (options: { port?: string }) => {
+    .option('--no-smtp', 'no SMTP server: only read the INBOUND_IMAP_URL mailbox')
+    .action(async (options: { port?: string; smtp: boolean }) => {
       const config = ctx.config();
       const logger = createLogger({
         level: config.LOG_LEVEL,
@@ -37,20 +43,40 @@ export const registerInboundCommand: RegisterCommand = (program, ctx) => {
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new ValidationError(`--port expects a port number, got '${options.port}'`);
       }
+      if (!options.smtp && config.INBOUND_IMAP_URL === undefined) {
+        throw new ValidationError(
+          '--no-smtp leaves nothing to do: set INBOUND_IMAP_URL to read a mailbox',
+        );
+      }
       const database = await openDatabaseFromConfig(config, 'depeche inbound');
       await migrate(database);
-      const server = await startInboundRuntime({
-        config,
-        database,
-        logger,
-        clock: systemClock,
-        ...(port === undefined ? {} : { port }),
-      });
-      ctx.print(
-        `Dépêche inbound is receiving mail for ${config.BOUNCE_ADDRESS ?? ''} on ${config.INBOUND_HOST}:${server.port}`,
-      );
+      const server = options.smtp
+        ? await startInboundRuntime({
+            config,
+            database,
+            logger,
+            clock: systemClock,
+            ...(port === undefined ? {} : { port }),
+          })
+        : undefined;
+      if (server) {
+        ctx.print(
+          `Dépêche inbound is receiving mail for ${config.BOUNCE_ADDRESS ?? ''} on ${config.INBOUND_HOST}:${server.port}`,
+        );
+      }
+      const mailbox =
+        config.INBOUND_IMAP_URL === undefined
+          ? undefined
+          : startMailboxRuntime({ config, database, logger, clock: systemClock });
+      if (mailbox) {
+        const url = new URL(config.INBOUND_IMAP_URL ?? '');
+        ctx.print(
+          `Dépêche inbound reads the mailbox ${url.hostname}${url.pathname} every ${config.INBOUND_IMAP_INTERVAL_SEC} s`,
+        );
+      }
       await waitForShutdownSignal({ logger });
-      await server.close();
+      await mailbox?.close();
+      await server?.close();
       await database.close();
       exitIfStillAlive();
     });
@@ -91,5 +117,28 @@ export const registerBouncesCommands: RegisterCommand = (program, ctx) => {
         results.push({ file, ...(await service.process({ raw, source: 'file' })) });
       }
       printResult(ctx, options.json, results, () => results.map((r) => describeResult(r.file, r)));
+    });
+
+  bounces
+    .command('fetch')
+    .description(
+      'read the INBOUND_IMAP_URL mailbox once: process each message, move it to INBOUND_IMAP_DONE_FOLDER',
+    )
+    .option('--json', 'print the counts as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const config = ctx.config();
+      const database = await openDatabaseFromConfig(config, 'depeche bounces fetch');
+      ctx.onClose(() => database.close());
+      await migrate(database);
+      const result = await readMailboxFromConfig({
+        config,
+        database,
+        logger: ctx.logger(),
+        clock: systemClock,
+      });
+      printResult(ctx, options.json, result, () => [
+        `${result.processed} messages processed and moved to ${config.INBOUND_IMAP_DONE_FOLDER}` +
+          (result.failed > 0 ? `; ${result.failed} failed, left in place for the next read` : ''),
+      ]);
     });
 };
