@@ -165,6 +165,16 @@ export const envSchema = z
      * @defaultValue 12
      */
     EDITOR_SESSION_MAX_HOURS: positiveInt(12),
+    /**
+     * Days after which a `new` candidate no editor has touched drops out of the inbox's "new"
+     * (it reads "aged"). @defaultValue 45
+     */
+    INBOX_NEW_MAX_DAYS: z.coerce
+      .number({ error: 'expected a number of days' })
+      .int('expected a whole number of days')
+      .min(1, 'expected at least 1 day')
+      .max(3650, 'expected at most 3650 days')
+      .default(45),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),
