@@ -8,6 +8,7 @@ import {
   createAudienceRepository,
   createCampaignRepository,
   createDeliveryRepository,
+  createEditorRepository,
   type DatabaseHandle,
   migrate,
   openDatabaseFromConfig,
@@ -182,6 +183,7 @@ export async function startWorkerProcess(options: {
       newsletters,
       clock,
       logger,
+      editors: createEditorRepository(database.db),
     });
     closers.push(() => confirmations.close());
     const polling = await startFeedPollingRuntime({

@@ -72,10 +72,11 @@ export function createAuditRepository(db: Executor) {
         );
       }
       const limit = Math.min(Math.max(filter.limit ?? 200, 1), 10_000);
+      const offset = Math.max(Math.trunc(filter.offset ?? 0), 0);
       const rows = await queryRows<RawAudit>(
         db,
         sql`SELECT * FROM audit_log WHERE ${sql.join(conditions, sql` AND `)}
-            ORDER BY at DESC, id DESC LIMIT ${limit}`,
+            ORDER BY at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
       );
       return rows.map(toEntry);
     },

@@ -95,3 +95,8 @@ export {
   type SuppressionRecord,
   type SuppressionRepository,
 } from './suppression-repository.ts';
+export {
+  createWorkspaceHomeRepository,
+  type HomeCampaign,
+  type WorkspaceHomeRepository,
+} from './workspace-home-repository.ts';

@@ -86,6 +86,15 @@ export {
   type SendingStatus,
 } from './sending-status.ts';
 export {
+  createSignInMailer,
+  createSignInSender,
+  type SignInJob,
+  SignInJobSchema,
+  type SignInRecipientSource,
+  type SignInSender,
+  type SignInSenderDeps,
+} from './sign-in-mail.ts';
+export {
   classifySmtpError,
   isConnectionError,
   type SmtpFailure,

@@ -1,4 +1,4 @@
-import type { Job, Queue } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
@@ -7,6 +7,7 @@ import type { Clock, Logger } from '../lib/index.ts';
 import type { Renderer } from '../render/index.ts';
 import type { TokenSigner } from '../subscribers/index.ts';
 import type { MailTransport } from './mail-transport.ts';
+import { SignInJobSchema, type SignInSender } from './sign-in-mail.ts';
 
 /** Name of the BullMQ queue of one-recipient messages (double opt-in confirmations). */
 export const TRANSACTIONAL_QUEUE = 'transactional';
@@ -145,7 +146,20 @@ export function createConfirmationSender(deps: ConfirmationSenderDeps) {
 /** The confirmation sender; see {@link createConfirmationSender}. */
 export type ConfirmationSender = ReturnType<typeof createConfirmationSender>;
 
-/** The BullMQ processor of the `transactional` queue: parse the payload, send. */
-export function transactionalProcessor(sender: Pick<ConfirmationSender, 'send'>) {
-  return (job: Job) => sender.send(ConfirmationJobSchema.parse(job.data));
+/**
+ * The BullMQ processor of the `transactional` queue: parse the payload, send it with the sender
+ * of its kind (double opt-in confirmation, or the workspace's sign-in link).
+ */
+export function transactionalProcessor(
+  sender: Pick<ConfirmationSender, 'send'>,
+  signInSender?: Pick<SignInSender, 'send'>,
+) {
+  return (job: Job) => {
+    const kind = (job.data as { kind?: unknown } | null)?.kind;
+    if (kind === 'sign-in') {
+      if (!signInSender) throw new UnrecoverableError('No sign-in sender in this worker');
+      return signInSender.send(SignInJobSchema.parse(job.data));
+    }
+    return sender.send(ConfirmationJobSchema.parse(job.data));
+  };
 }

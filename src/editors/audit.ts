@@ -47,4 +47,6 @@ export interface AuditFilter {
   actor?: string;
   action?: string;
   limit?: number;
+  /** rows to skip, newest first (paging) @defaultValue 0 */
+  offset?: number;
 }

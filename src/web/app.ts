@@ -11,6 +11,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 
+import { editorPlugin } from './editor/editor-plugin.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { multipartBoundary, parseMultipartFields } from './multipart-fields.ts';
 import type { PageContext } from './page-context.ts';
@@ -90,6 +91,14 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
   registerPreferencesRoutes(app, ctx);
   registerUnsubscribeRoutes(app, ctx);
   registerArchiveRoutes(app, ctx);
+  if (deps.editor) {
+    await app.register(editorPlugin, {
+      prefix: '/editor',
+      deps: deps.editor,
+      newsletters: deps.newsletters,
+      publicUrl: deps.publicUrl,
+    });
+  }
 };
 
 /**

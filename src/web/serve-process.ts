@@ -6,7 +6,12 @@ import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
-import { createOpsRepository, migrate, openDatabaseFromConfig } from '../db/index.ts';
+import {
+  createEditorRepository,
+  createOpsRepository,
+  migrate,
+  openDatabaseFromConfig,
+} from '../db/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
@@ -16,6 +21,7 @@ import {
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
+import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
 import {
   createOpsMetrics,
   databaseCheck,
@@ -40,6 +46,8 @@ export interface ServeProcessOptions {
   clock?: Clock;
   /** Name given to the embedded database lock. @defaultValue 'depeche serve' */
   holder?: string;
+  /** `depeche demo --serve`: print the workspace's sign-in links whatever DEPECHE_ENV. */
+  isDemo?: boolean;
 }
 
 /** A running `depeche serve`: its address, its services, and how to stop it. */
@@ -138,6 +146,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         newsletters,
         clock,
         logger,
+        editors: createEditorRepository(database.db),
       });
       closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
       if (options.isPollingFeeds ?? true) {
@@ -170,6 +179,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         logger,
         redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
+        editor: createEditorWorkspaceDeps({
+          db: database.db,
+          clock,
+          config,
+          transactionalQueue,
+          isDemo: options.isDemo ?? false,
+        }),
       }),
     );
     await app.register(opsPlugin, {

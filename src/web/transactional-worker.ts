@@ -6,6 +6,9 @@ import {
   type ConfirmationSender,
   type ConfirmationSenderDeps,
   createConfirmationSender,
+  createSignInSender,
+  type SignInRecipientSource,
+  type SignInSender,
   TRANSACTIONAL_QUEUE,
   transactionalProcessor,
 } from '../delivery/index.ts';
@@ -37,14 +40,20 @@ export async function startTransactionalWorker(options: {
   connection: Redis;
   prefix: string;
   sender: Pick<ConfirmationSender, 'send'>;
+  /** Sends the workspace's sign-in links; without it those jobs fail. */
+  signInSender?: Pick<SignInSender, 'send'> | undefined;
   logger: Logger;
 }): Promise<{ close(): Promise<void> }> {
   const log = options.logger.child({ component: 'transactional-worker' });
-  const worker = new Worker(TRANSACTIONAL_QUEUE, transactionalProcessor(options.sender), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: 2,
-  });
+  const worker = new Worker(
+    TRANSACTIONAL_QUEUE,
+    transactionalProcessor(options.sender, options.signInSender),
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: 2,
+    },
+  );
   worker.on('failed', (job, error) =>
     log.error(
       { event: 'transactional.job.failed', jobId: job?.id, err: error },
@@ -58,23 +67,35 @@ export async function startTransactionalWorker(options: {
 
 /**
  * Starts the `transactional` worker with the confirmation sender of `depeche serve` and
- * `depeche worker`: templates from `TEMPLATES_DIR`, links under `PUBLIC_URL`.
+ * `depeche worker`: templates from `TEMPLATES_DIR`, links under `PUBLIC_URL`. Given `editors`,
+ * it also sends the workspace's sign-in links, from the first newsletter's sender.
  */
 export function startConfirmationWorker(
   options: Omit<ConfirmationSenderDeps, 'renderer' | 'publicUrl'> & {
     config: Pick<Config, 'QUEUE_PREFIX' | 'TEMPLATES_DIR' | 'PUBLIC_URL'>;
     connection: Redis;
+    editors?: SignInRecipientSource;
   },
 ): Promise<{ close(): Promise<void> }> {
-  const { config, connection, ...deps } = options;
+  const { config, connection, editors, ...deps } = options;
+  const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
+  const from = deps.newsletters[0]?.sender;
   return startTransactionalWorker({
     connection,
     prefix: config.QUEUE_PREFIX,
     logger: deps.logger,
-    sender: createConfirmationSender({
-      ...deps,
-      renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
-      publicUrl: config.PUBLIC_URL,
-    }),
+    sender: createConfirmationSender({ ...deps, renderer, publicUrl: config.PUBLIC_URL }),
+    signInSender:
+      editors && from
+        ? createSignInSender({
+            editors,
+            renderer,
+            transport: deps.transport,
+            sender: { name: from.name, email: from.email },
+            publicUrl: config.PUBLIC_URL,
+            clock: deps.clock,
+            logger: deps.logger,
+          })
+        : undefined,
   });
 }

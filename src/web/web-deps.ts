@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 
 import type { Clock, Logger } from '../lib/index.ts';
 import type { CareerStage, TokenSigner } from '../subscribers/index.ts';
+import type { EditorWorkspaceDeps } from './editor/editor-deps.ts';
 import type { PageLocale } from './negotiate-locale.ts';
 
 /** Where a change came from, recorded with the consent event. */
@@ -148,4 +149,6 @@ export interface WebDeps {
   extraPlugins?: readonly FastifyPluginAsync[] | undefined;
   /** Trust `X-Forwarded-For` from a reverse proxy for the client IP. @defaultValue false */
   isBehindProxy?: boolean | undefined;
+  /** The editors' workspace at `/editor`; not mounted without it. */
+  editor?: EditorWorkspaceDeps | undefined;
 }

@@ -8,6 +8,7 @@ import {
   type SubscriberService,
   type TokenSigner,
 } from '../../src/subscribers/index.ts';
+import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
 import {
   buildApp,
   createWebDeps,
@@ -34,8 +35,12 @@ export interface TestWebApp {
   app: FastifyInstance;
   tokens: TokenSigner;
   subscribers: SubscriberService;
-  /** Confirmation jobs the app enqueued. */
+  /** Confirmation and sign-in jobs the app enqueued. */
   enqueued: Array<{ name: string; data: unknown }>;
+  /** The workspace's dependencies, when built with `editor`. */
+  editor: EditorWorkspaceDeps | undefined;
+  /** Lines the workspace printed (sign-in links). */
+  printed: string[];
 }
 
 /** Builds the pages on `database` with the real subscriber service and token signer. */
@@ -44,31 +49,59 @@ export async function buildTestWebApp(options: {
   rateLimits?: SubscribeRateLimits;
   clock?: Clock;
   newsletters?: WebNewsletter[];
+  /** Mount the workspace at `/editor`, with these session lifetimes and sign-in limits. */
+  editor?: {
+    idleMinutes?: number;
+    maxHours?: number;
+    rateLimits?: EditorWorkspaceDeps['rateLimits'];
+    publicUrl?: string;
+    issuesDir?: string;
+  };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
   const clock = options.clock ?? systemClock;
   const tokens = createTokenSigner({ keyId: 't1', secret: testSecret });
   const subscribers = createSubscriberService({ db: options.database.db, clock, logger });
   const enqueued: TestWebApp['enqueued'] = [];
+  const printed: string[] = [];
+  const transactionalQueue = {
+    add: async (name: string, data: unknown) => {
+      enqueued.push({ name, data });
+      return undefined as never;
+    },
+  };
+  const editor = options.editor
+    ? {
+        ...createEditorWorkspaceDeps({
+          db: options.database.db,
+          clock,
+          config: {
+            EDITOR_SESSION_IDLE_MINUTES: options.editor.idleMinutes ?? 60,
+            EDITOR_SESSION_MAX_HOURS: options.editor.maxHours ?? 12,
+            DEPECHE_ENV: 'test',
+            ISSUES_DIR: options.editor.issuesDir ?? 'issues',
+          },
+          transactionalQueue,
+          printLine: (line) => printed.push(line),
+        }),
+        rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
+      }
+    : undefined;
   const app = await buildApp(
     createWebDeps({
       db: options.database.db,
       subscribers,
       tokens,
-      transactionalQueue: {
-        add: async (name: string, data: unknown) => {
-          enqueued.push({ name, data });
-          return undefined as never;
-        },
-      },
+      transactionalQueue,
       newsletters: options.newsletters ?? testNewsletters,
-      publicUrl: 'http://localhost:3000',
+      publicUrl: options.editor?.publicUrl ?? 'http://localhost:3000',
       clock,
       logger,
       rateLimits: options.rateLimits ?? { perIpPerMinute: 1000, perAddressPerHour: 1000 },
+      editor,
     }),
   );
-  return { app, tokens, subscribers, enqueued };
+  return { app, tokens, subscribers, enqueued, editor, printed };
 }
 
 /** A form session: the CSRF cookie and token of a page, to post its form as a browser would. */

@@ -1,0 +1,105 @@
+import type { Queue } from 'bullmq';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { z } from 'zod';
+
+import type { Clock, Logger } from '../lib/index.ts';
+import type { Renderer } from '../render/index.ts';
+import type { MailTransport } from './mail-transport.ts';
+
+/**
+ * Payload of a sign-in job of the `transactional` queue: the account's id, the one-time token
+ * (valid 15 minutes, used once; the job is removed once sent) and the mail's language. The
+ * address is read when sending, never stored in Redis.
+ */
+export const SignInJobSchema = z
+  .object({
+    kind: z.literal('sign-in'),
+    editorId: z.number().int().positive(),
+    token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'expected a sign-in token'),
+    locale: z.enum(['fr', 'en']),
+  })
+  .strict();
+/** @see SignInJobSchema */
+export type SignInJob = z.infer<typeof SignInJobSchema>;
+
+/** Enqueues sign-in links; the workspace's `SignInMailer`. */
+export function createSignInMailer(deps: { queue: Pick<Queue, 'add'>; clock: Clock }) {
+  return {
+    /** Adds one sign-in job; sent by the `transactional` worker, retried with backoff. */
+    async enqueueSignIn(request: {
+      editorId: number;
+      token: string;
+      locale: 'fr' | 'en';
+    }): Promise<void> {
+      const job = SignInJobSchema.parse({ kind: 'sign-in', ...request });
+      await deps.queue.add('sign-in', job, {
+        jobId: `sign-in-${job.editorId}-${deps.clock.now().getTime()}`,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 2_000 },
+        removeOnComplete: true,
+        removeOnFail: 100,
+      });
+    },
+  };
+}
+
+/** What the sign-in sender reads of an account: the editor repository's `findById` fits. */
+export interface SignInRecipientSource {
+  findById(id: number): Promise<{ email: string; name: string; disabledAt: Date | null } | null>;
+}
+
+/** Dependencies of {@link createSignInSender}. */
+export interface SignInSenderDeps {
+  editors: SignInRecipientSource;
+  renderer: Pick<Renderer, 'renderTransactional'>;
+  transport: Pick<MailTransport, 'send'>;
+  /** Who the sign-in mail comes from (the first newsletter's sender). */
+  sender: { name: string; email: string };
+  /** Base URL of the pages, e.g. `https://lettres.example.org`. */
+  publicUrl: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Sends the one-time sign-in link of an editor (`/editor/sign-in/<token>`, whose GET only shows
+ * a button). Nothing is sent to an account disabled or deleted since the request.
+ */
+export function createSignInSender(deps: SignInSenderDeps) {
+  const log = deps.logger.child({ component: 'sign-in-mail' });
+  const base = deps.publicUrl.replace(/\/+$/, '');
+  return {
+    async send(job: SignInJob): Promise<'sent' | 'skipped'> {
+      const editor = await deps.editors.findById(job.editorId);
+      if (!editor || editor.disabledAt) {
+        log.info({ editorId: job.editorId }, 'sign-in mail skipped: no active account');
+        return 'skipped';
+      }
+      const now = deps.clock.now();
+      const message = await deps.renderer.renderTransactional('sign-in', job.locale, {
+        signInUrl: `${base}/editor/sign-in/${job.token}`,
+        senderName: deps.sender.name,
+      });
+      const domain = deps.sender.email.split('@')[1] ?? 'localhost';
+      const messageId = `sign-in-${job.editorId}-${now.getTime()}@${domain}`;
+      const raw = await new MailComposer({
+        from: { name: deps.sender.name, address: deps.sender.email },
+        to: editor.name ? { name: editor.name, address: editor.email } : editor.email,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: `<${messageId}>`,
+        date: now,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      })
+        .compile()
+        .build();
+      await deps.transport.send({ from: deps.sender.email, to: editor.email, raw, messageId });
+      log.info({ editorId: job.editorId, messageId }, 'sign-in link submitted');
+      return 'sent';
+    },
+  };
+}
+
+/** The sign-in sender; see {@link createSignInSender}. */
+export type SignInSender = ReturnType<typeof createSignInSender>;

@@ -1,0 +1,60 @@
+import type { Queue } from 'bullmq';
+
+import type { Config } from '../../config/index.ts';
+import {
+  createAuditRepository,
+  createEditorRepository,
+  createEditorSessionRepository,
+  createFeedHealthRepository,
+  createWorkspaceHomeRepository,
+  type Database,
+} from '../../db/index.ts';
+import { createSignInMailer } from '../../delivery/index.ts';
+import { createAccountService, createSessionService } from '../../editors/index.ts';
+import type { Clock } from '../../lib/index.ts';
+import type { EditorWorkspaceDeps } from './editor-deps.ts';
+
+/** What {@link createEditorWorkspaceDeps} wires together. */
+export interface EditorWorkspaceServices {
+  db: Database;
+  clock: Clock;
+  config: Pick<
+    Config,
+    'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
+  >;
+  /** The `transactional` queue the sign-in links go through. */
+  transactionalQueue: Pick<Queue, 'add'>;
+  /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
+  isDemo?: boolean;
+  printLine?: (line: string) => void;
+}
+
+/**
+ * Builds the workspace's dependencies from the process's database, clock, configuration and
+ * queue: the editors' stores and services, the sign-in mailer. Entry points and tests call it.
+ */
+export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): EditorWorkspaceDeps {
+  const { db, clock, config } = services;
+  const editors = createEditorRepository(db);
+  const sessions = createEditorSessionRepository(db);
+  const audit = createAuditRepository(db);
+  const sessionPolicy = {
+    idleMinutes: config.EDITOR_SESSION_IDLE_MINUTES,
+    maxHours: config.EDITOR_SESSION_MAX_HOURS,
+  };
+  return {
+    sessions: createSessionService({ editors, sessions, audit, clock, policy: sessionPolicy }),
+    accounts: createAccountService({ editors, sessions, audit, clock }),
+    audit,
+    editors,
+    signInMailer: createSignInMailer({ queue: services.transactionalQueue, clock }),
+    sessionPolicy,
+    isPrintingSignInLinks: (services.isDemo ?? false) || config.DEPECHE_ENV !== 'production',
+    printLine: services.printLine,
+    home: createWorkspaceHomeRepository(db),
+    feedHealth: createFeedHealthRepository(db),
+    clock,
+    db,
+    issuesDir: config.ISSUES_DIR,
+  };
+}

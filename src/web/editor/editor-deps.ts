@@ -1,0 +1,70 @@
+import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
+import type {
+  AccountService,
+  AuditStore,
+  EditorLocale,
+  EditorStore,
+  SessionPolicy,
+  SessionService,
+} from '../../editors/index.ts';
+import type { FeedHealth } from '../../feeds/index.ts';
+import type { Clock } from '../../lib/index.ts';
+
+/** A sign-in link to send: ids and the token only, the worker reads the address. */
+export interface SignInMailJob {
+  editorId: number;
+  /** the one-time token (the link is `/editor/sign-in/<token>`) */
+  token: string;
+  locale: EditorLocale;
+}
+
+/** Sends the one-time sign-in link of an account (through the `transactional` queue). */
+export interface SignInMailer {
+  enqueueSignIn(job: SignInMailJob): Promise<void>;
+}
+
+/** Limits of the sign-in form. */
+export interface SignInRateLimits {
+  /** Sign-in requests per address per 15 minutes. @defaultValue 5 */
+  perAddress?: number;
+  /** Sign-in requests per IP address per 15 minutes. @defaultValue 20 */
+  perIp?: number;
+}
+
+/**
+ * What the workspace (`/editor`) needs, passed in `WebDeps.editor`; without it the workspace is
+ * not mounted. Route modules added later put their own dependencies in a field of their own
+ * (see the marked place below) and build them in `create-editor-deps.ts`.
+ */
+export interface EditorWorkspaceDeps {
+  sessions: SessionService;
+  accounts: AccountService;
+  audit: Pick<AuditStore, 'list' | 'append'>;
+  editors: Pick<EditorStore, 'setLocale' | 'findById'>;
+  signInMailer: SignInMailer;
+  /** idle and absolute session lifetimes (EDITOR_SESSION_IDLE_MINUTES, EDITOR_SESSION_MAX_HOURS) */
+  sessionPolicy: SessionPolicy;
+  /** Also print sign-in links on the console (development, `depeche demo`). */
+  isPrintingSignInLinks: boolean;
+  /** Where printed links go. @defaultValue console.log */
+  printLine?: ((line: string) => void) | undefined;
+  rateLimits?: SignInRateLimits | undefined;
+  /** Time zone the workspace shows times in. @defaultValue 'Europe/Paris' */
+  timeZone?: string | undefined;
+  /** What the home page reads: campaigns and new candidates per newsletter. */
+  home: Pick<WorkspaceHomeRepository, 'recentCampaigns' | 'lastSentAt' | 'countNewCandidates'>;
+  /** The health rows of a newsletter's feeds (the feed health repository fits). */
+  feedHealth: { listForNewsletter(newsletterId: string): Promise<FeedHealth[]> };
+  clock: Clock;
+  /** The database, for route modules' own repositories (built in `create-editor-deps.ts`). */
+  db: Database;
+  /** Folder of the issue files (ISSUES_DIR), for the home page and the composer. */
+  issuesDir: string;
+
+  // ── Route modules' own dependencies: one optional field each, on its own line. ──
+  // inbox helper: add `inbox?: InboxDeps` below this line.
+
+  // campaigns helper: add `campaigns?: CampaignDeps` below this line.
+
+  // ── end of route modules' dependencies ──
+}

@@ -1,0 +1,94 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { FastifyInstance } from 'fastify';
+
+import { assessFeedHealth } from '../../feeds/index.ts';
+import type { EditorContext } from './editor-context.ts';
+import { renderEditorPage } from './editor-views.ts';
+
+/** How many campaigns the home page lists per newsletter. */
+const RECENT_CAMPAIGNS = 5;
+
+/** The month of the newest issue file of a newsletter (`2026-11`), or null. */
+async function latestIssueMonth(issuesDir: string, newsletterId: string): Promise<string | null> {
+  let files: string[];
+  try {
+    files = await readdir(path.join(issuesDir, newsletterId));
+  } catch {
+    return null;
+  }
+  const months = files
+    .map((file) => /^(\d{4}-\d{2})\.ya?ml$/.exec(file)?.[1])
+    .filter((month): month is string => month !== undefined)
+    .sort();
+  return months.at(-1) ?? null;
+}
+
+/** Where an issue stands, from the campaigns made of it: the newest campaign's word. */
+function issueState(statuses: readonly string[]): string {
+  if (statuses.includes('done')) return 'sent';
+  if (statuses.includes('sending') || statuses.includes('paused')) return 'sending';
+  if (statuses.includes('scheduled')) return 'scheduled';
+  return 'preparing';
+}
+
+/**
+ * The home page, `/editor`: per newsletter, the issue being prepared (its month and state), the
+ * inbox candidates new since the last campaign that went out, the last campaigns with their
+ * progress, and the feeds that fail or fell silent.
+ */
+export function registerHomeRoutes(app: FastifyInstance, ctx: EditorContext): void {
+  const { deps } = ctx;
+  app.get('/', async (request, reply) => {
+    const now = deps.clock.now();
+    const newsletters = await Promise.all(
+      ctx.newsletters.map(async (newsletter) => {
+        const [month, campaigns, lastSentAt, health] = await Promise.all([
+          latestIssueMonth(deps.issuesDir, newsletter.id),
+          deps.home.recentCampaigns(newsletter.id, RECENT_CAMPAIGNS),
+          deps.home.lastSentAt(newsletter.id),
+          deps.feedHealth.listForNewsletter(newsletter.id),
+        ]);
+        const newCandidates = await deps.home.countNewCandidates(newsletter.id, lastSentAt);
+        const issueKey = month === null ? null : `${newsletter.id}/${month}`;
+        const feeds = health
+          .map((row) => ({ row, assessment: assessFeedHealth(row, now) }))
+          .filter(
+            ({ assessment }) => assessment.state === 'failing' || assessment.state === 'silent',
+          )
+          .map(({ row, assessment }) => ({
+            name: row.name,
+            url: row.feedUrl,
+            state: assessment.state,
+            days: assessment.silentForDays === null ? null : Math.floor(assessment.silentForDays),
+            lastError: row.lastError,
+          }));
+        return {
+          id: newsletter.id,
+          title: newsletter.title,
+          issue:
+            issueKey === null
+              ? null
+              : {
+                  month,
+                  state: issueState(
+                    campaigns.filter((c) => c.issueKey === issueKey).map((c) => c.status),
+                  ),
+                },
+          newCandidates,
+          lastSentAt,
+          campaigns: campaigns.map((campaign) => ({
+            ...campaign,
+            percent:
+              campaign.recipientCount === 0
+                ? 0
+                : Math.round((campaign.sentCount / campaign.recipientCount) * 100),
+          })),
+          feeds,
+        };
+      }),
+    );
+    return renderEditorPage(reply, request, 'editor-home', { newsletters });
+  });
+}
