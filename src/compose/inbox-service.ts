@@ -9,6 +9,7 @@ import {
   type CandidatePatch,
   CandidateSelectionSchema,
   type DismissInput,
+  type InboxCandidate,
   type InboxPage,
   type InboxQueryInput,
   InboxQuerySchema,
@@ -155,6 +156,34 @@ export function createInboxService(deps: InboxServiceDeps) {
         lastIssueSentAt,
         newCutoff,
       };
+    },
+
+    /** The newsletter an inbox shows (its sections, for the section choices). */
+    newsletter: (id: string): Promise<Newsletter> => deps.loadNewsletter(id),
+
+    /** One candidate of a newsletter with its inbox state and notes, whatever its state. */
+    async get(newsletterId: string, rawId: unknown): Promise<InboxCandidate> {
+      const { candidateId } = parseInput(
+        NoteInputSchema.pick({ newsletterId: true, candidateId: true }),
+        { newsletterId, candidateId: rawId },
+        'candidate',
+      );
+      const now = clock.now();
+      const { items } = await store.page({
+        newsletterId,
+        state: 'all',
+        newCutoff: new Date(now.getTime() - deps.newMaxDays * DAY_MS),
+        firstSeenAfter: null,
+        id: candidateId,
+        sort: 'date',
+        offset: 0,
+        limit: 1,
+      });
+      const [item] = items;
+      if (!item) {
+        throw new NotFoundError(`No candidate of '${newsletterId}' with id ${candidateId}`);
+      }
+      return { ...item, notes: await store.notesOf([item.id]) };
     },
 
     /**

@@ -173,6 +173,8 @@ export interface InboxStoreQuery {
   feed?: string | undefined;
   q?: string | undefined;
   deadlineBefore?: string | undefined;
+  /** Only this candidate (one candidate's page). */
+  id?: number | undefined;
   sort: InboxQuery['sort'];
   offset: number;
   limit: number;

@@ -41,6 +41,7 @@ function conditionsOf(query: InboxStoreQuery): SQL | undefined {
   const conditions: (SQL | undefined)[] = [eq(c.newsletterId, query.newsletterId)];
   conditions.push(stateCondition(query));
   if (query.firstSeenAfter) conditions.push(gt(c.firstSeenAt, query.firstSeenAfter));
+  if (query.id !== undefined) conditions.push(eq(c.id, query.id));
   if (query.section) conditions.push(eq(c.sectionId, query.section));
   if (query.feed) conditions.push(eq(c.feedUrl, query.feed));
   if (query.deadlineBefore) conditions.push(lte(c.deadline, query.deadlineBefore));

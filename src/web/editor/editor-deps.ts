@@ -1,3 +1,4 @@
+import type { InboxService } from '../../compose/index.ts';
 import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
@@ -63,6 +64,8 @@ export interface EditorWorkspaceDeps {
 
   // ── Route modules' own dependencies: one optional field each, on its own line. ──
   // inbox helper: add `inbox?: InboxDeps` below this line.
+  /** The editors' inbox: candidates filtered and paged, triage operations (`/editor/inbox`). */
+  inbox?: InboxService | undefined;
 
   // campaigns helper: add `campaigns?: CampaignDeps` below this line.
 
