@@ -184,6 +184,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           clock,
           config,
           transactionalQueue,
+          queues: queueList,
           isDemo: options.isDemo ?? false,
         }),
       }),

@@ -56,6 +56,8 @@ export async function buildTestWebApp(options: {
     rateLimits?: EditorWorkspaceDeps['rateLimits'];
     publicUrl?: string;
     issuesDir?: string;
+    /** Queues of the admins' board at `/editor/queues`. */
+    queues?: EditorWorkspaceDeps['queues'];
   };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
@@ -82,6 +84,7 @@ export async function buildTestWebApp(options: {
             ISSUES_DIR: options.editor.issuesDir ?? 'issues',
           },
           transactionalQueue,
+          ...(options.editor.queues ? { queues: options.editor.queues } : {}),
           printLine: (line) => printed.push(line),
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },

@@ -26,6 +26,8 @@ export interface EditorWorkspaceServices {
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   > &
     Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS'>>;
+  /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
+  queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
   transactionalQueue: Pick<Queue, 'add'>;
   /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
@@ -58,6 +60,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     home: createWorkspaceHomeRepository(db),
     feedHealth: createFeedHealthRepository(db),
     clock,
+    queues: services.queues,
     db,
     issuesDir: config.ISSUES_DIR,
     inbox: createInboxService({

@@ -1,3 +1,5 @@
+import type { Queue } from 'bullmq';
+
 import type { InboxService } from '../../compose/index.ts';
 import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
@@ -57,6 +59,8 @@ export interface EditorWorkspaceDeps {
   /** The health rows of a newsletter's feeds (the feed health repository fits). */
   feedHealth: { listForNewsletter(newsletterId: string): Promise<FeedHealth[]> };
   clock: Clock;
+  /** The queues shown on the board at `/editor/queues` (admins); no board without them. */
+  queues?: readonly Queue[] | undefined;
   /** The database, for route modules' own repositories (built in `create-editor-deps.ts`). */
   db: Database;
   /** Folder of the issue files (ISSUES_DIR), for the home page and the composer. */

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 
+import { queueBoardPlugin } from '../ops/index.ts';
 import type { WebNewsletter } from '../web-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
@@ -12,7 +13,8 @@ import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerInboxRoutes } from './inbox-routes.ts';
-import { EDITOR_COOKIE, requireSignedIn, sessionCookieOptions } from './session.ts';
+import { requireAction } from './require-action.ts';
+import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
 
 // ▼▼ Route modules: import yours here, each on its own line. ▼▼
@@ -45,6 +47,20 @@ export interface EditorPluginOptions {
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Where admins find the queue dashboard. */
+export const QUEUE_BOARD_PATH = `${EDITOR_PREFIX}/queues`;
+
+/**
+ * The queue board's own API calls carry no form token: they are PUT/DELETE, or POST with a
+ * JSON body, which a page of another site cannot send without a CORS preflight we never answer
+ * (and the session cookie is SameSite=Lax). Plain form posts there still need the token.
+ */
+function isQueueBoardApiCall(request: FastifyRequest): boolean {
+  if (!request.url.startsWith(`${QUEUE_BOARD_PATH}/`)) return false;
+  if (request.method !== 'POST') return true;
+  return /^application\/json\b/i.test(String(request.headers['content-type'] ?? ''));
+}
 
 /**
  * The editors' workspace, registered by `webPlugin` at `/editor` when `WebDeps.editor` is given.
@@ -87,7 +103,7 @@ export const editorPlugin: FastifyPluginAsync<EditorPluginOptions> = async (app,
 
   // CSRF on every request that may change something: the token of the page's `_csrf` field.
   app.addHook('preHandler', (request, reply, done) => {
-    if (safeMethods.has(request.method)) {
+    if (safeMethods.has(request.method) || isQueueBoardApiCall(request)) {
       done();
       return;
     }
@@ -118,5 +134,17 @@ export const editorPlugin: FastifyPluginAsync<EditorPluginOptions> = async (app,
   await app.register(async (area) => {
     area.addHook('onRequest', requireSignedIn);
     for (const register of protectedModules) await register(area, ctx);
+    if (deps.queues) {
+      const queues = deps.queues;
+      // The queue dashboard, for admins (scripts keep /admin/queues and ADMIN_TOKEN).
+      await area.register(async (board) => {
+        board.addHook('onRequest', requireAction('settings.manage'));
+        await board.register(queueBoardPlugin, {
+          prefix: '/queues',
+          queues,
+          basePath: QUEUE_BOARD_PATH,
+        });
+      });
+    }
   });
 };

@@ -89,6 +89,9 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: EditorContext): vo
         };
       }),
     );
-    return renderEditorPage(reply, request, 'editor-home', { newsletters });
+    return renderEditorPage(reply, request, 'editor-home', {
+      newsletters,
+      hasQueueBoard: deps.queues !== undefined,
+    });
   });
 }

@@ -42,7 +42,8 @@ function readCookie(header: string | undefined, name: string): string | undefine
 }
 
 /**
- * Bull Board at `/admin/queues`, behind ADMIN_TOKEN until editor accounts exist. The token is
+ * Bull Board at `/admin/queues`, behind ADMIN_TOKEN (for scripts; admins of the workspace reach
+ * the same board at `/editor/queues` with their session). The token is
  * accepted as `Authorization: Bearer <token>`, or once as `?token=<token>`: the answer then sets
  * an HttpOnly session cookie and redirects to the same page without the token in the address,
  * so the browser's history and the access logs never keep it.
@@ -75,10 +76,32 @@ export const adminQueuesPlugin: FastifyPluginAsync<AdminQueuesOptions> = async (
       .code(401)
       .header('www-authenticate', 'Bearer realm="depeche-admin"')
       .type('text/plain; charset=utf-8')
-      .send('Unauthorized: give ADMIN_TOKEN as a Bearer token or ?token=');
+      .send(
+        'Unauthorized: give ADMIN_TOKEN as a Bearer token or ?token=, or sign in as an admin at /editor/queues',
+      );
   };
 
   app.addHook('onRequest', authorize);
+  await app.register(queueBoardPlugin, {
+    prefix: adminQueuesPath,
+    queues: options.queues,
+    basePath: adminQueuesPath,
+  });
+};
+
+/** Options of {@link queueBoardPlugin}. */
+export interface QueueBoardOptions {
+  queues: readonly Queue[];
+  /** The full path the board is served at (`/admin/queues`, `/editor/queues`). */
+  basePath: string;
+}
+
+/**
+ * Bull Board itself, without any access check: the caller registers it behind its own
+ * (the ADMIN_TOKEN above, an admin's session in the workspace). Register it with a `prefix`
+ * that ends at `basePath`, so the board's links and its routes agree.
+ */
+export const queueBoardPlugin: FastifyPluginAsync<QueueBoardOptions> = async (app, options) => {
   // The board's page runs its own scripts and styles: the site-wide CSP does not fit it.
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.removeHeader('content-security-policy');
@@ -86,12 +109,12 @@ export const adminQueuesPlugin: FastifyPluginAsync<AdminQueuesOptions> = async (
   });
 
   const serverAdapter = new FastifyAdapter();
-  serverAdapter.setBasePath(adminQueuesPath);
+  serverAdapter.setBasePath(options.basePath);
   createBullBoard({
     queues: options.queues.map((queue) => new BullMQAdapter(queue)),
     // @bull-board/fastify pins its own copy of @bull-board/api: same shape, distinct declarations.
     serverAdapter: serverAdapter as unknown as BoardAdapter,
     options: { uiConfig: { boardTitle: 'Dépêche queues' } },
   });
-  await app.register(serverAdapter.registerPlugin(), { prefix: adminQueuesPath });
+  await app.register(serverAdapter.registerPlugin());
 };

@@ -5,7 +5,12 @@ import { adminQueuesPath, adminQueuesPlugin } from './admin-queues.ts';
 import { healthPlugin, type ReadinessCheck } from './health.ts';
 import { metricsPlugin, type OpsMetrics } from './metrics.ts';
 
-export { adminQueuesPath, adminQueuesPlugin } from './admin-queues.ts';
+export {
+  adminQueuesPath,
+  adminQueuesPlugin,
+  type QueueBoardOptions,
+  queueBoardPlugin,
+} from './admin-queues.ts';
 export { healthPlugin, type ReadinessCheck } from './health.ts';
 export { type InstrumentOptions, instrumentTransport } from './instrumented-transport.ts';
 export {
