@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   type InboxCandidate,
   type InboxPage,
+  type InboxQueryInput,
   type InboxService,
   InboxStateFilterSchema,
 } from '../../compose/index.ts';
@@ -152,17 +153,19 @@ export function registerInboxRoutes(app: FastifyInstance, ctx: EditorContext): v
       error = t('editor.inbox.invalid', { problems: problemOf(params.error) });
     } else {
       try {
-        page = await service().list({
+        // The form's words, as typed: the service parses them and names what is wrong.
+        const fields: Record<string, string | undefined> = {
           newsletterId,
-          ...(raw.state ? { state: raw.state as never } : {}),
-          ...(raw.since ? { since: raw.since as never } : {}),
+          state: raw.state || undefined,
+          since: raw.since || undefined,
           section: raw.section,
           feed: raw.feed,
           q: raw.q,
           deadlineBefore: raw.deadline_before,
-          ...(raw.sort ? { sort: raw.sort as never } : {}),
-          ...(raw.page ? { page: raw.page } : {}),
-        });
+          sort: raw.sort || undefined,
+          page: raw.page || undefined,
+        };
+        page = await service().list(fields as InboxQueryInput);
       } catch (failure) {
         if (!(failure instanceof ValidationError)) throw failure;
         error = t('editor.inbox.invalid', { problems: failure.message });
