@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
 
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { type Clock, createSilentLogger, systemClock } from '../../src/lib/index.ts';
@@ -49,6 +50,8 @@ export async function buildTestWebApp(options: {
   rateLimits?: SubscribeRateLimits;
   clock?: Clock;
   newsletters?: WebNewsletter[];
+  /** Redis of the rate limits (in memory without it). */
+  redis?: Redis;
   /** Mount the workspace at `/editor`, with these session lifetimes and sign-in limits. */
   editor?: {
     idleMinutes?: number;
@@ -101,6 +104,7 @@ export async function buildTestWebApp(options: {
       clock,
       logger,
       rateLimits: options.rateLimits ?? { perIpPerMinute: 1000, perAddressPerHour: 1000 },
+      redis: options.redis,
       editor,
     }),
   );

@@ -172,6 +172,37 @@ describe.each(databaseKinds)('signing in to the workspace on $name', ({ open }) 
     expect(await deps().audit.list({ action: 'editor.sign-in' })).toHaveLength(0);
   });
 
+  it("signs in the link's own account only, ending the browser's other session", async () => {
+    await deps().accounts.add(operator, { email: 'chef@example.org', role: 'admin', name: 'Chef' });
+    await deps().accounts.add(operator, {
+      email: 'redac@example.org',
+      role: 'editor',
+      name: 'Rédac',
+    });
+    await askLink('redac@example.org');
+    const [redacLink] = await deliverJobs();
+    const issued = await deps().sessions.requestSignIn('chef@example.org');
+    const chefPath = `/editor/sign-in/${issued?.token ?? ''}`;
+    const chef = { cookies: {} as Record<string, string> };
+    const first = await postFrom(web.app, chef, chefPath, chefPath);
+    const chefCookie = first.cookies.find((c) => c.name === 'depeche_editor')?.value ?? '';
+    chef.cookies.depeche_editor = chefCookie;
+
+    // The editor's link opened in the admin's browser signs in the editor, not the admin.
+    const second = await postFrom(web.app, chef, redacLink as string, redacLink as string);
+    expect(second.statusCode).toBe(303);
+    const redacCookie = second.cookies.find((c) => c.name === 'depeche_editor')?.value ?? '';
+    const asRedac = await getPage(web.app, { cookies: { depeche_editor: redacCookie } }, '/editor');
+    expect(asRedac.body).toContain('Rédac');
+    expect(asRedac.body).not.toContain('href="/editor/accounts"');
+    const oldChef = await web.app.inject({
+      method: 'GET',
+      url: '/editor',
+      cookies: { depeche_editor: chefCookie },
+    });
+    expect(oldChef.statusCode).toBe(303);
+  });
+
   it('refuses a sign-in link posted without its CSRF token', async () => {
     await deps().accounts.add(operator, { email: 'chef@example.org', role: 'admin' });
     await askLink('chef@example.org');

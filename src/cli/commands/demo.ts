@@ -1,13 +1,24 @@
+import { userInfo } from 'node:os';
 import path from 'node:path';
 
+import {
+  createAuditRepository,
+  createEditorRepository,
+  createEditorSessionRepository,
+} from '../../db/index.ts';
 import { createDemoPipeline, type DemoSummary, runDemo } from '../../demo/index.ts';
+import {
+  commandLineActor,
+  createAccountService,
+  createSessionService,
+} from '../../editors/index.ts';
 import { createLogger, systemClock } from '../../lib/index.ts';
-import { startServeProcess } from '../../web/serve-process.ts';
+import { type ServeProcess, startServeProcess } from '../../web/serve-process.ts';
 import { waitForShutdownSignal } from '../../web/server.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
-function summaryLines(summary: DemoSummary, cwd: string): string[] {
+function summaryLines(summary: DemoSummary, cwd: string, isServing = false): string[] {
   const show = (file: string) => path.relative(cwd, file) || file;
   const lines = ['', 'Dépêche demo done.', ''];
   lines.push(
@@ -29,11 +40,42 @@ function summaryLines(summary: DemoSummary, cwd: string): string[] {
   for (const page of summary.archive) {
     lines.push(`  archive of ${page.newsletterId}  ${show(page.file)}`);
   }
+  if (!isServing) {
+    lines.push(
+      '',
+      `Editors' workspace: run \`depeche demo --serve\` and open the sign-in link it prints for ${DEMO_ADMIN_EMAIL}.`,
+    );
+  }
   if (summary.missing.length > 0) {
     lines.push('', 'Skipped, missing from this build:');
     for (const piece of summary.missing) lines.push(`  - ${piece}`);
   }
   return lines;
+}
+
+/** The demo's workspace account: an admin, made as `depeche editors add` would. */
+export const DEMO_ADMIN_EMAIL = 'admin@example.org';
+
+/** The editors' services over the demo server's database. */
+function demoEditors(server: ServeProcess) {
+  const { db } = server.services.database;
+  const { config, clock } = server.services;
+  const editors = createEditorRepository(db);
+  const sessions = createEditorSessionRepository(db);
+  const audit = createAuditRepository(db);
+  return {
+    accounts: createAccountService({ editors, sessions, audit, clock }),
+    signIn: createSessionService({
+      editors,
+      sessions,
+      audit,
+      clock,
+      policy: {
+        idleMinutes: config.EDITOR_SESSION_IDLE_MINUTES,
+        maxHours: config.EDITOR_SESSION_MAX_HOURS,
+      },
+    }),
+  };
 }
 
 /**
@@ -46,7 +88,10 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
     .description(
       'run the whole pipeline locally: feeds → issues → subscribers → campaigns → mail in out/demo',
     )
-    .option('--serve', 'keep serving the pages (archive, subscription) until Ctrl-C')
+    .option(
+      '--serve',
+      "keep serving the pages (archive, subscription, editors' workspace) until Ctrl-C",
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (options: { serve?: boolean; json?: boolean }) => {
       const cwd = process.cwd();
@@ -68,6 +113,7 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
         process.removeListener('SIGINT', interrupt);
         process.removeListener('SIGTERM', interrupt);
       };
+      let demoServer: ServeProcess | undefined;
       const summary = await runDemo({
         rootDir: cwd,
         redisUrl: process.env.REDIS_URL,
@@ -84,15 +130,31 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
             // The demo polls once itself, step by step.
             isPollingFeeds: false,
             holder: 'depeche demo',
+            isDemo: true,
+          });
+          demoServer = server;
+          await demoEditors(server).accounts.add(commandLineActor(userInfo().username), {
+            email: DEMO_ADMIN_EMAIL,
+            role: 'admin',
+            name: 'Admin (démo)',
           });
           return createDemoPipeline({ environment, server, logger, clock: systemClock });
         },
         beforeClose: async (_pipeline, done) => {
           if (!options.serve) return;
           stopInterrupting();
-          printResult(ctx, options.json, done, () => summaryLines(done, cwd));
+          printResult(ctx, options.json, done, () => summaryLines(done, cwd, true));
           const url = done.archive[0]?.url ?? '';
           process.stderr.write(`\nServing the pages at ${url} — Ctrl-C to stop.\n`);
+          if (demoServer) {
+            // A link printed, not mailed: the demo's mail folder holds the campaigns only.
+            const issued = await demoEditors(demoServer).signIn.requestSignIn(DEMO_ADMIN_EMAIL);
+            process.stderr.write(
+              `\nEditors' workspace: ${demoServer.url}/editor — sign in as ${DEMO_ADMIN_EMAIL} with\n` +
+                `  ${demoServer.url}/editor/sign-in/${issued?.token ?? ''}\n` +
+                '  (valid 15 minutes, once; ask a new link on the sign-in page: it is printed here).\n',
+            );
+          }
           await waitForShutdownSignal({ logger });
         },
       });

@@ -49,7 +49,7 @@ function noticeOf(request: FastifyRequest): string | undefined {
 export function registerAccountRoutes(app: FastifyInstance, ctx: EditorContext): void {
   const { deps } = ctx;
   const manage = { preHandler: requireAction('editors.manage') };
-  const print = deps.printLine ?? ((line: string) => console.log(line));
+  const print = deps.printLine ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   async function listPage(
     request: FastifyRequest,

@@ -49,7 +49,7 @@ export interface EditorWorkspaceDeps {
   sessionPolicy: SessionPolicy;
   /** Also print sign-in links on the console (development, `depeche demo`). */
   isPrintingSignInLinks: boolean;
-  /** Where printed links go. @defaultValue console.log */
+  /** Where printed links go. @defaultValue a line on stderr */
   printLine?: ((line: string) => void) | undefined;
   rateLimits?: SignInRateLimits | undefined;
   /** Time zone the workspace shows times in. @defaultValue 'Europe/Paris' */

@@ -89,6 +89,7 @@ export const editorPlugin: FastifyPluginAsync<EditorPluginOptions> = async (app,
   // The session of the cookie, resolved on every request (a disabled account or a revoked
   // session stops at once); a dead session's cookie is cleared.
   app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith(`${EDITOR_PREFIX}/assets/`)) return;
     const cookie = request.cookies[EDITOR_COOKIE];
     if (cookie === undefined || cookie === '') return;
     const session = await deps.sessions.load(cookie);

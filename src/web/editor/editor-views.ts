@@ -203,7 +203,7 @@ function currentNav(url: string): string | undefined {
  * Sends a workspace page: `view` rendered with `data` inside the shared layout (navigation,
  * sign-out button, language of the editor), as HTML, never cached. The status is the reply's
  * (`reply.code(400)` before calling). `data.title` is the page title (translated text);
- * absent, it is the string `editor.<view>.title`. Every view gets `editor`, `locale`, `csrf`
+ * absent, it is the string `editor.<view>.title` (a leading `editor-` of the view dropped). Every view gets `editor`, `locale`, `csrf`
  * (the token of its forms: `{{> csrf-field}}`) besides its data.
  */
 export function renderEditorPage(
@@ -215,7 +215,8 @@ export function renderEditorPage(
   const views = editorViewsOf(request);
   const locale = editorLocale(request);
   const t = views.t(locale);
-  const title = typeof data.title === 'string' ? data.title : t(`editor.${view}.title`);
+  const title =
+    typeof data.title === 'string' ? data.title : t(`editor.${view.replace(/^editor-/, '')}.title`);
   const csrf = reply.generateCsrf();
   const editor = request.editor;
   const shared = { ...data, title, editor, csrf };

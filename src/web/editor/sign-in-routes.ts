@@ -57,7 +57,7 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: EditorContext): 
     timeWindow: RATE_WINDOW_MS,
     keyGenerator: addressKey,
   });
-  const print = ctx.deps.printLine ?? ((line: string) => console.log(line));
+  const print = ctx.deps.printLine ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cookieOptions = sessionCookieOptions(ctx.isHttps, ctx.deps.sessionPolicy);
 
   app.get('/sign-in', (request, reply) => {

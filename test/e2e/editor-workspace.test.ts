@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { loadNewsletters } from '../../src/content/index.ts';
+import { createEditorRepository } from '../../src/db/index.ts';
+import {
+  createConfirmationSender,
+  createSignInSender,
+  createSmtpTransport,
+  type MailTransport,
+} from '../../src/delivery/index.ts';
+import { commandLineActor } from '../../src/editors/index.ts';
+import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { createRenderer } from '../../src/render/index.ts';
+import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
+import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
+import {
+  buildApp,
+  createWebDeps,
+  openTransactionalQueue,
+  startTransactionalWorker,
+} from '../../src/web/index.ts';
+import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
+import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+
+const adminEmail = 'chef@example.org';
+
+describe("the editors' workspace in Chromium", () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let redis: Redis;
+  let queue: Queue;
+  let worker: { close(): Promise<void> };
+  let transport: MailTransport;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let editor: EditorWorkspaceDeps;
+
+  beforeAll(async () => {
+    const logger = createSilentLogger();
+    const prefix = `{test-editor-${randomUUID().slice(0, 8)}}`;
+    database = await openTestPglite();
+    sink = await startSmtpSink();
+    redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    queue = openTransactionalQueue(redis, {
+      QUEUE_PREFIX: prefix,
+      SEND_ATTEMPTS: 3,
+      SEND_RETRY_DELAY_MS: 500,
+    });
+    const newsletters = await loadNewsletters('issues');
+    const subscribers = createSubscriberService({
+      db: database.handle.db,
+      clock: systemClock,
+      logger,
+    });
+    const tokens = createTokenSigner({
+      keyId: 'e2e',
+      secret: 'end-to-end-secret-of-32-characters!',
+    });
+    editor = createEditorWorkspaceDeps({
+      db: database.handle.db,
+      clock: systemClock,
+      config: {
+        EDITOR_SESSION_IDLE_MINUTES: 60,
+        EDITOR_SESSION_MAX_HOURS: 12,
+        DEPECHE_ENV: 'test',
+        ISSUES_DIR: 'issues',
+      },
+      transactionalQueue: queue,
+      printLine: () => undefined,
+    });
+    app = await buildApp(
+      createWebDeps({
+        db: database.handle.db,
+        subscribers,
+        tokens,
+        transactionalQueue: queue,
+        newsletters,
+        publicUrl: 'http://127.0.0.1',
+        clock: systemClock,
+        logger,
+        editor,
+      }),
+    );
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    transport = createSmtpTransport({ urls: [sink.url], poolSize: 1, logger });
+    const renderer = createRenderer({ templatesDir: 'templates' });
+    worker = await startTransactionalWorker({
+      connection: redis,
+      prefix,
+      logger,
+      sender: createConfirmationSender({
+        subscribers,
+        tokens,
+        renderer,
+        transport,
+        newsletters,
+        publicUrl: base,
+        clock: systemClock,
+        logger,
+      }),
+      signInSender: createSignInSender({
+        editors: createEditorRepository(database.handle.db),
+        renderer,
+        transport,
+        sender: { name: 'AdN', email: 'adn@example.org' },
+        publicUrl: base,
+        clock: systemClock,
+        logger,
+      }),
+    });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      bypassCSP: true,
+      locale: 'fr-FR',
+      viewport: { width: 1280, height: 900 },
+    });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await transport?.close?.();
+    redis?.disconnect();
+    await app?.close();
+    await sink?.close();
+    await database?.drop();
+  });
+
+  async function expectAccessible(step: string) {
+    expect(await seriousAccessibilityViolations(page), step).toEqual([]);
+  }
+
+  /** The sign-in link of the newest message the sink received for `to`. */
+  async function linkFor(to: string): Promise<string> {
+    for (let i = 0; i < 200; i += 1) {
+      const message = [...sink.messages].reverse().find((m) => m.envelope.rcptTo.includes(to));
+      if (message) {
+        const mail = await simpleParser(message.raw);
+        const link = /(http:\/\/127\.0\.0\.1:\d+\/editor\/sign-in\/[A-Za-z0-9_-]+)/.exec(
+          mail.text ?? '',
+        )?.[1];
+        if (link) return link;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`No sign-in mail for ${to}`);
+  }
+
+  it('signs an admin in from the mailed link; home, accounts and audit pass axe', async () => {
+    await editor.accounts.add(commandLineActor('ops'), {
+      email: adminEmail,
+      role: 'admin',
+      name: 'Chef de bureau',
+    });
+
+    await page.goto(`${base}/editor`);
+    expect(new URL(page.url()).pathname).toBe('/editor/sign-in');
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    await expectAccessible('sign-in form');
+    await page.fill('#email', adminEmail);
+    await Promise.all([
+      page.waitForURL(`${base}/editor/sign-in`),
+      page.click('main button[type=submit]'),
+    ]);
+    expect(await page.textContent('h1')).toBe('Vérifiez votre messagerie');
+
+    const link = await linkFor(adminEmail);
+    await page.goto(link);
+    await expectAccessible('sign-in link page');
+    await Promise.all([page.waitForURL(`${base}/editor`), page.click('main button[type=submit]')]);
+    expect(await page.textContent('h1')).toBe('Accueil');
+    expect(await page.textContent('header')).toContain('Chef de bureau');
+    await expectAccessible('home');
+
+    await Promise.all([
+      page.waitForURL(`${base}/editor/accounts`),
+      page.click('nav a[href="/editor/accounts"]'),
+    ]);
+    await expectAccessible('accounts');
+    await page.fill('#invite-email', 'pub@example.org');
+    await page.fill('#invite-name', 'Publication');
+    await page.selectOption('#invite-role', 'publisher');
+    await Promise.all([
+      page.waitForURL(`${base}/editor/accounts?done=invited`),
+      page.click('form[action="/editor/accounts"] button[type=submit]'),
+    ]);
+    expect(await page.textContent('.notice')).toContain('Compte créé');
+    expect(await page.textContent('table')).toContain('pub@example.org');
+    await expectAccessible('accounts after an invitation');
+    await linkFor('pub@example.org');
+
+    await Promise.all([
+      page.waitForURL(`${base}/editor/audit`),
+      page.click('nav a[href="/editor/audit"]'),
+    ]);
+    const log = await page.textContent('table');
+    expect(log).toContain('editor.add');
+    expect(log).toContain('editor.sign-in');
+    expect(log).toContain(adminEmail);
+    await expectAccessible('audit log');
+
+    await Promise.all([
+      page.waitForURL(`${base}/editor/account`),
+      page.click('header a[href="/editor/account"]'),
+    ]);
+    await page.check('#locale-en');
+    await Promise.all([
+      page.waitForURL(`${base}/editor/account?done=locale`),
+      page.click('main button[type=submit]'),
+    ]);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await expectAccessible('own account, in English');
+
+    await Promise.all([
+      page.waitForURL(/\/editor\/sign-in/),
+      page.click('header button[type=submit]'),
+    ]);
+    await page.goto(`${base}/editor`);
+    expect(new URL(page.url()).pathname).toBe('/editor/sign-in');
+    // Keyboard: the skip link comes first.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#main');
+  });
+});
