@@ -99,14 +99,14 @@ export function createInboxService(deps: InboxServiceDeps) {
     action: string,
     newsletterId: string,
     ids: readonly number[],
-    patch: CandidatePatch,
+    patch: CandidatePatch | ((found: Candidate[]) => CandidatePatch),
     details: (found: Candidate[]) => Record<string, unknown>,
   ): Promise<TriageOutcome> {
     const now = clock.now();
     return store.inTransaction(async (tx) => {
       const found = await lockAll(tx, newsletterId, ids);
       const touched = found.map((candidate) => candidate.id);
-      await tx.updateCandidates(touched, patch, now);
+      await tx.updateCandidates(touched, typeof patch === 'function' ? patch(found) : patch, now);
       await tx.audit.append(
         {
           actor,
@@ -201,18 +201,30 @@ export function createInboxService(deps: InboxServiceDeps) {
       if (request.sectionId) {
         await requireSection(request.newsletterId, request.sectionId, 'sectionId');
       }
-      const patch: CandidatePatch = {
-        status: 'picked',
-        ...(request.sectionId ? { sectionId: request.sectionId } : {}),
-        ...(rewrites
-          ? { issueTitle: request.issueTitle ?? null, issueSummary: request.issueSummary ?? null }
-          : {}),
+      // A title or summary left as the feed gives it is no rewrite: the feed's stays the truth.
+      const patch = (found: Candidate[]): CandidatePatch => {
+        const [only] = found;
+        const differs = (value: string | undefined, feed: string | undefined) =>
+          value !== undefined && value !== feed ? value : null;
+        return {
+          status: 'picked',
+          ...(request.sectionId ? { sectionId: request.sectionId } : {}),
+          ...(rewrites && only
+            ? {
+                issueTitle: differs(request.issueTitle, only.title),
+                issueSummary: differs(request.issueSummary, only.summary),
+              }
+            : {}),
+        };
       };
-      return apply(actor, 'candidate.pick', request.newsletterId, request.ids, patch, () => ({
-        ...(request.sectionId ? { sectionId: request.sectionId } : {}),
-        ...(request.issueTitle ? { issueTitle: request.issueTitle } : {}),
-        ...(request.issueSummary ? { issueSummary: request.issueSummary } : {}),
-      }));
+      return apply(actor, 'candidate.pick', request.newsletterId, request.ids, patch, (found) => {
+        const rewritten = patch(found);
+        return {
+          ...(request.sectionId ? { sectionId: request.sectionId } : {}),
+          ...(rewritten.issueTitle ? { issueTitle: rewritten.issueTitle } : {}),
+          ...(rewritten.issueSummary ? { issueSummary: rewritten.issueSummary } : {}),
+        };
+      });
     },
 
     /** Dismisses candidates: they stay stored, so the same item is never proposed again. */

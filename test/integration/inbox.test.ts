@@ -363,6 +363,15 @@ describe.each(databaseKinds)('the editors’ inbox on $name', ({ open }) => {
       objectId: String(chaire),
       details: { issueTitle: 'Chaires de professeur junior 2027 : ouverture' },
     });
+    // Given back the feed's own text (the form comes pre-filled with it), the rewrite goes.
+    await inbox.pick(editor, {
+      newsletterId: 'fil-de-marianne',
+      ids: [chaire],
+      issueTitle: 'Chaire de professeur junior',
+      issueSummary: '',
+    });
+    const undone = await inbox.get('fil-de-marianne', chaire);
+    expect(undone).toMatchObject({ issueTitle: null, issueSummary: null, state: 'picked' });
     await expect(
       inbox.pick(editor, {
         newsletterId: 'fil-de-marianne',
