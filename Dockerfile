@@ -3,7 +3,7 @@
 # The TypeScript sources run through tsx (a production dependency), so there is no compile step.
 
 # 1. All dependencies, from the lock file.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,7 +13,7 @@ FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # 3. The runtime: production dependencies and the sources, owned by the non-root `node` user.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DEPECHE_ENV=production \
     HOST=0.0.0.0 \

@@ -26,8 +26,9 @@ import pino from 'pino';
 
 import { openDatabase } from '../src/db/index.ts';
 import { createLogger, systemClock } from '../src/lib/index.ts';
+import { openTransactionalQueue } from '../src/queue/index.ts';
 import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
-import { buildApp, createWebDeps, openTransactionalQueue } from '../src/web/index.ts';
+import { buildApp, createWebDeps } from '../src/web/index.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const tokenKey = { keyId: 'bench', secret: 'benchmark-secret-of-at-least-32-characters' };

@@ -30,11 +30,17 @@ import {
   createQueueEnqueuer,
   createRedisConnection,
   createRedisRateLimiter,
+  type DeliveryQueues,
+  startConfirmationWorker,
   startDeliveryWorkers,
+  startRetentionSchedule,
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
-import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
-import { startConfirmationWorker } from './web/transactional-worker.ts';
+import {
+  createSubscriberService,
+  createTokenSigner,
+  type RetentionPolicy,
+} from './subscribers/index.ts';
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {
@@ -48,24 +54,32 @@ export interface DeliveryDeps {
 
 /**
  * Wires campaigns: repositories, queues and the delivery service (`depeche campaign …`).
- * `close()` closes the queues, not the database or Redis connection it was given.
+ * `close()` closes the queues, not the database or Redis connection it was given. Given a
+ * function for `redis`, the queues are opened (and the function called) only when a job is
+ * enqueued or `queues` read: the commands that only read campaigns never touch Redis.
  */
-export function buildDelivery(deps: DeliveryDeps) {
-  const { config } = deps;
+export function buildDelivery(
+  deps: Omit<DeliveryDeps, 'redis'> & { redis: DeliveryDeps['redis'] | (() => Redis) },
+) {
+  const { config, redis } = deps;
   const db = deps.database.db;
   const campaigns = createCampaignRepository();
   const deliveries = createDeliveryRepository();
-  const queues = createDeliveryQueues(deps.redis, config.QUEUE_PREFIX, {
-    attempts: config.SEND_ATTEMPTS,
-    retryDelayMs: config.SEND_RETRY_DELAY_MS,
-  });
+  let opened: DeliveryQueues | undefined;
+  const openQueues = () =>
+    (opened ??= createDeliveryQueues(
+      typeof redis === 'function' ? redis() : redis,
+      config.QUEUE_PREFIX,
+      { attempts: config.SEND_ATTEMPTS, retryDelayMs: config.SEND_RETRY_DELAY_MS },
+    ));
+  if (typeof redis !== 'function') openQueues();
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const service = createDeliveryService({
     db,
     campaigns,
     deliveries,
     audience: createAudienceRepository(),
-    enqueue: createQueueEnqueuer(queues),
+    enqueue: createQueueEnqueuer(openQueues),
     snapshotIssue: createIssueSnapshotter({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
       renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
@@ -73,8 +87,19 @@ export function buildDelivery(deps: DeliveryDeps) {
     logger: deps.logger,
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,
+    idleRekickMs: config.CAMPAIGN_REKICK_AFTER_SEC * 1000,
   });
-  return { service, queues, campaigns, deliveries, close: () => queues.close() };
+  return {
+    service,
+    get queues() {
+      return openQueues();
+    },
+    campaigns,
+    deliveries,
+    close: async () => {
+      await opened?.close();
+    },
+  };
 }
 
 /** See {@link buildDelivery}. */
@@ -129,6 +154,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     logger,
     concurrency: config.SEND_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    schedulerEveryMs: config.CAMPAIGN_SWEEP_EVERY_SEC * 1000,
   });
   return {
     delivery,
@@ -138,6 +164,16 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
       await transport.close?.();
       await delivery.close();
     },
+  };
+}
+
+/** The retention periods of the configuration. */
+export function retentionPolicyOf(
+  config: Pick<Config, 'RETENTION_PENDING_DAYS' | 'RETENTION_UNSUBSCRIBED_DAYS'>,
+): RetentionPolicy {
+  return {
+    pendingDays: config.RETENTION_PENDING_DAYS,
+    unsubscribedDays: config.RETENTION_UNSUBSCRIBED_DAYS,
   };
 }
 
@@ -194,6 +230,13 @@ export async function startWorkerProcess(options: {
       clock,
     });
     closers.push(() => polling.close());
+    const retention = await startRetentionSchedule({
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
+      logger,
+    });
+    closers.push(() => retention.close());
     return { runtime, redis, database, close };
   } catch (error) {
     await close();

@@ -14,13 +14,9 @@ import {
   createInboxRepository,
   type Database,
 } from './db/index.ts';
-import {
-  createFeedService,
-  createRssFetcher,
-  type FeedPolling,
-  startFeedPolling,
-} from './feeds/index.ts';
+import { createFeedService, createRssFetcher } from './feeds/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
+import { type FeedPolling, startFeedPolling } from './queue/index.ts';
 
 /** What {@link buildFeedServices} needs. */
 export interface FeedServicesDeps {

@@ -43,3 +43,49 @@ describe('INBOX_NEW_MAX_DAYS', () => {
     expect(() => loadConfig({ INBOX_NEW_MAX_DAYS: value })).toThrow(/INBOX_NEW_MAX_DAYS/);
   });
 });
+
+describe('production', () => {
+  const secret = 'k'.repeat(40);
+
+  it('refuses a PUBLIC_URL that is not https, naming it', () => {
+    expect(() =>
+      loadConfig({
+        DEPECHE_ENV: 'production',
+        SECRET_KEY: secret,
+        PUBLIC_URL: 'http://news.example.org',
+      }),
+    ).toThrow(/^Configuration: PUBLIC_URL must start with https:\/\//);
+    // The default (http://localhost:3000) is for development only.
+    expect(() => loadConfig({ DEPECHE_ENV: 'production', SECRET_KEY: secret })).toThrow(
+      /PUBLIC_URL/,
+    );
+  });
+
+  it('accepts an https PUBLIC_URL, and http outside production', () => {
+    const env = { SECRET_KEY: secret, PUBLIC_URL: 'https://news.example.org' };
+    expect(loadConfig({ ...env, DEPECHE_ENV: 'production' }).PUBLIC_URL).toBe(
+      'https://news.example.org',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:3000' }).PUBLIC_URL).toBe(
+      'http://localhost:3000',
+    );
+  });
+});
+
+describe('METRICS_TOKEN and METRICS_PORT', () => {
+  it('are off by default, the metrics host loopback', () => {
+    const config = loadConfig({});
+    expect(config.METRICS_TOKEN).toBeUndefined();
+    expect(config.METRICS_PORT).toBeUndefined();
+    expect(config.METRICS_HOST).toBe('127.0.0.1');
+  });
+
+  it('reads a port and refuses a bad one or a short token, naming the variable', () => {
+    expect(loadConfig({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/^Configuration: METRICS_PORT /);
+    expect(() => loadConfig({ METRICS_PORT: 'nine' })).toThrow(/^Configuration: METRICS_PORT /);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /^Configuration: METRICS_TOKEN expected at least 16 characters$/,
+    );
+  });
+});

@@ -133,6 +133,18 @@ export const envSchema = z
      * taken over after about twice this. @defaultValue 30000
      */
     WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+    /**
+     * Seconds a sending campaign may record no outcome before the workers' watchdog enqueues
+     * its fan-out and pending batches again (after a lost job, or Redis that lost its data).
+     * @defaultValue 600
+     */
+    CAMPAIGN_REKICK_AFTER_SEC: positiveInt(600),
+    /**
+     * Seconds between two sweeps of the workers (due scheduled campaigns, the watchdog); each
+     * worker also re-creates the sweep's schedule this often, so it survives a Redis reset.
+     * @defaultValue 60
+     */
+    CAMPAIGN_SWEEP_EVERY_SEC: positiveInt(60),
     /** Connections of the SMTP pool per worker. @defaultValue 5 */
     SMTP_POOL_SIZE: positiveInt(5),
     /** Feed polling interval of the worker. @defaultValue 3600 */
@@ -175,6 +187,30 @@ export const envSchema = z
       .min(1, 'expected at least 1 day')
       .max(3650, 'expected at most 3650 days')
       .default(45),
+    /**
+     * Bearer token for `/metrics` on the web port: without it (and without METRICS_PORT) the
+     * metrics are not served, since they tell subscriber and delivery counts.
+     */
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').optional(),
+    ),
+    /**
+     * Serve `/metrics` without a token on this separate port (bound to METRICS_HOST), for a
+     * Prometheus that reaches the host over a private network; the web port then has none.
+     */
+    METRICS_PORT: optionalString.pipe(z.coerce.number<string>().int().min(1).max(65535).optional()),
+    /** @defaultValue '127.0.0.1' */
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Days after which a subscription never confirmed is deleted by the daily retention job.
+     * @defaultValue 30
+     */
+    RETENTION_PENDING_DAYS: positiveInt(30),
+    /**
+     * Days after their last unsubscribe after which people subscribed to nothing are erased
+     * (only the address hash kept). @defaultValue 365
+     */
+    RETENTION_UNSUBSCRIBED_DAYS: positiveInt(365),
     /** Token protecting /admin/queues; the dashboard is off without it. */
     ADMIN_TOKEN: optionalString.pipe(
       z.string().min(16, 'expected at least 16 characters').optional(),
@@ -187,6 +223,12 @@ export const envSchema = z
   .refine((env) => env.DEPECHE_ENV !== 'production' || env.SECRET_KEY !== undefined, {
     path: ['SECRET_KEY'],
     message: 'is required when DEPECHE_ENV=production (at least 32 characters)',
+  })
+  // RFC 8058: one-click unsubscribe links must be https, and so must the sign-in links.
+  .refine((env) => env.DEPECHE_ENV !== 'production' || env.PUBLIC_URL.startsWith('https://'), {
+    path: ['PUBLIC_URL'],
+    message:
+      'must start with https:// when DEPECHE_ENV=production (RFC 8058 one-click unsubscribe)',
   })
   .refine(
     (env) =>

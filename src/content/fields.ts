@@ -1,10 +1,5 @@
 import { z } from 'zod';
 
-/** The languages Dépêche writes in: French first, English where a subscriber asked for it. */
-export const LocaleSchema = z.enum(['fr', 'en']);
-/** `'fr' | 'en'`. */
-export type Locale = z.infer<typeof LocaleSchema>;
-
 /** Identifier of a newsletter or section: lower-case letters, digits and single hyphens. */
 export const SlugSchema = z
   .string()

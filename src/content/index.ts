@@ -13,8 +13,6 @@ export {
   isHttpUrl,
   IsoDateOrDateTimeSchema,
   IsoDateSchema,
-  type Locale,
-  LocaleSchema,
   SlugSchema,
 } from './fields.ts';
 export {

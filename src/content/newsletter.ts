@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { boundedText, HttpUrlSchema, LocaleSchema, SlugSchema } from './fields.ts';
+import { LocaleSchema } from '../lib/index.ts';
+import { boundedText, HttpUrlSchema, SlugSchema } from './fields.ts';
 
 const ColorSchema = z
   .string()

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
+import { type Locale, LocaleSchema } from '../lib/index.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** One sent issue of a newsletter, in one language. */
@@ -9,7 +10,7 @@ export const ArchivedIssueSchema = z.object({
   issueKey: z.string(),
   /** `YYYY-MM`, the part of the issue key after the newsletter. */
   month: z.string(),
-  locale: z.enum(['fr', 'en']),
+  locale: LocaleSchema,
   subject: z.string(),
   /** The preheader, or the start of the text when there is none. */
   excerpt: z.string(),
@@ -68,7 +69,7 @@ export function createArchiveRepository(db: Executor) {
      */
     async listSent(query: {
       newsletterId: string;
-      locale: 'fr' | 'en';
+      locale: Locale;
       search?: string | undefined;
       limit: number;
     }): Promise<ArchivedIssue[]> {
@@ -87,7 +88,7 @@ export function createArchiveRepository(db: Executor) {
     async findSent(query: {
       newsletterId: string;
       month: string;
-      locale: 'fr' | 'en';
+      locale: Locale;
     }): Promise<(ArchivedIssue & { html: string; text: string }) | null> {
       const issueKey = `${query.newsletterId}/${query.month}`;
       const [row] = await queryRows<ArchiveRow & { html: string; text: string }>(

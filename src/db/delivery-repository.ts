@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { type CampaignStatus, CampaignStatusSchema } from '../delivery/campaign.ts';
+import { LocaleSchema } from '../lib/index.ts';
 import { toBigintArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 
@@ -23,7 +24,7 @@ export const ClaimedRecipientSchema = z.object({
   subscriberId: z.coerce.number().int().positive(),
   email: z.string(),
   name: z.string().nullable(),
-  locale: z.enum(['fr', 'en']),
+  locale: LocaleSchema,
 });
 /** See {@link ClaimedRecipientSchema}. */
 export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
@@ -31,8 +32,11 @@ export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
 /** The outcome of one claimed row, written back by {@link DeliveryRepository.writeProgress}. */
 export interface DeliveryOutcome {
   deliveryId: number;
-  /** `queued` gives the row back (transient failure: a later attempt sends it). */
-  status: 'sent' | 'failed' | 'queued';
+  /**
+   * `queued` gives the row back (transient failure: a later attempt sends it); `uncertain`: the
+   * message data went to the relay without a final reply (never resent on its own).
+   */
+  status: 'sent' | 'failed' | 'queued' | 'uncertain';
   smtpResponse: string | null;
   messageId: string | null;
 }

@@ -29,6 +29,10 @@ export {
   queryRows,
 } from './client.ts';
 export {
+  type ConfirmationDue,
+  createConfirmationReminderRepository,
+} from './confirmation-reminder-repository.ts';
+export {
   type ConsentEventKind,
   type ConsentEventRecord,
   type ConsentRepository,
@@ -64,6 +68,11 @@ export {
   type OpsRepository,
   type SubscriptionCount,
 } from './ops-repository.ts';
+export {
+  createRetentionRepository,
+  type ExpiredPending,
+  type RetentionRepository,
+} from './retention-repository.ts';
 export * as tables from './schema/index.ts';
 export {
   createSubscriberImportRepository,

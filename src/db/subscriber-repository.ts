@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 
+import type { Locale } from '../lib/index.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** A subscriber row as the repository returns it (profile fields as stored). */
@@ -8,7 +9,7 @@ export interface SubscriberRecord {
   email: string;
   emailHash: string;
   name: string | null;
-  locale: 'fr' | 'en';
+  locale: Locale;
   country: string | null;
   researchField: string | null;
   careerStage: string | null;
@@ -20,7 +21,7 @@ export interface SubscriberRecord {
 /** Values of a new subscriber or the new values of an existing one. */
 export interface SubscriberValues {
   name: string | null;
-  locale: 'fr' | 'en';
+  locale: Locale;
   country: string | null;
   researchField: string | null;
   careerStage: string | null;
@@ -39,7 +40,7 @@ export interface SubscriberListRow extends SubscriberRecord {
 /** The profile columns of a raw `subscribers` row, as either driver returns them. */
 export interface RawSubscriberValues {
   name: string | null;
-  locale: 'fr' | 'en';
+  locale: Locale;
   country: string | null;
   research_field: string | null;
   career_stage: string | null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LocaleSchema } from '../lib/index.ts';
 import { CampaignNotSendableError } from './errors.ts';
 import { SegmentSchema } from './segment.ts';
 
@@ -54,7 +55,7 @@ export type Campaign = z.infer<typeof CampaignSchema>;
 /** The rendered snapshot of one language of a campaign. */
 export const CampaignBodySchema = z.object({
   campaignId: z.number().int().positive(),
-  locale: z.enum(['fr', 'en']),
+  locale: LocaleSchema,
   subject: z.string(),
   preheader: z.string(),
   html: z.string(),

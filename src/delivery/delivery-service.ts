@@ -46,9 +46,14 @@ export interface DeliveryServiceDeps {
   batchSize: number;
   /** Delivery rows inserted per fan-out transaction. @defaultValue 20000 */
   fanOutPageSize?: number;
+  /** CAMPAIGN_REKICK_AFTER_SEC in ms. @defaultValue {@link idleRekickMs} */
+  idleRekickMs?: number;
 }
 
-/** How long a sending campaign may record no outcome before the sweep enqueues it again. */
+/**
+ * How long a sending campaign may record no outcome before the sweep enqueues it again, by
+ * default (CAMPAIGN_REKICK_AFTER_SEC).
+ */
 export const idleRekickMs = 10 * 60 * 1000;
 
 /** A campaign with its delivery counts, for `status` and `list`. */
@@ -107,14 +112,14 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
   /**
    * The watchdog of the periodic sweep: a sending campaign with no outcome recorded for
-   * {@link idleRekickMs} gets its fan-out and pending batches enqueued again. Safe because job
+   * `idleRekickMs` gets its fan-out and pending batches enqueued again. Safe because job
    * ids are deterministic (waiting, delayed or active jobs are left alone; failed ones, e.g. a
    * job that stalled too often, are replaced) and because claims are atomic.
    */
   async function rekickIdle(now: Date) {
     const idle = await deps.campaigns.listIdleSending(
       deps.db,
-      new Date(now.getTime() - idleRekickMs),
+      new Date(now.getTime() - (deps.idleRekickMs ?? idleRekickMs)),
     );
     for (const campaign of idle) {
       if (!campaign.isFanoutDone) await deps.enqueue.fanOut(campaign.id);
@@ -181,15 +186,20 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return campaign;
     },
 
-    /** Gives failed (or uncertain) rows back to the queue and sends them. */
+    /**
+     * Gives failed (or uncertain) rows back to the queue and sends them. A campaign that was not
+     * sending (paused, done) sends again: its fan-out if unfinished and every batch that has
+     * queued rows, not only the retried ones, so nothing of a paused campaign waits for `resume`.
+     */
     async retry(id: number, from: 'failed' | 'uncertain') {
       const campaign = await load(id);
       planTransition(campaign, { kind: 'retry' }, deps.clock.now());
-      const { count, batchNos } = await deps.deliveries.requeue(deps.db, id, from);
+      const { count } = await deps.deliveries.requeue(deps.db, id, from);
       if (count === 0) return { campaign, requeued: 0 };
       const updated =
         campaign.status === 'sending' ? campaign : await transition(id, { kind: 'retry' });
-      await deps.enqueue.sendBatches(id, batchNos, true);
+      if (!updated.isFanoutDone) await deps.enqueue.fanOut(id);
+      await enqueuePending(id, true);
       return { campaign: updated, requeued: count };
     },
 

@@ -80,10 +80,12 @@ export {
 } from './send-batch.ts';
 export {
   buildSendingStatus,
+  describeStall,
   finishedCount,
   formatDuration,
   type ProgressSample,
   type SendingStatus,
+  stallAfterMs,
 } from './sending-status.ts';
 export {
   createSignInMailer,
@@ -96,7 +98,9 @@ export {
 } from './sign-in-mail.ts';
 export {
   classifySmtpError,
+  hasSmtpReply,
   isConnectionError,
+  MessageUncertainError,
   type SmtpFailure,
   type SmtpFailureKind,
   SmtpFailureKindSchema,

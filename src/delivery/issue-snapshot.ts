@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import type { Issue, Locale, Newsletter } from '../content/index.ts';
+import type { Issue, Newsletter } from '../content/index.ts';
+import { type Locale, locales } from '../lib/index.ts';
 import type { RenderedIssue } from '../render/index.ts';
 import type { CampaignBody, NewsletterSnapshot } from './campaign.ts';
 
@@ -15,7 +16,7 @@ export interface IssueSnapshot {
 }
 
 /** Languages every campaign is rendered in; subscribers get theirs, French otherwise. */
-export const campaignLocales: readonly Locale[] = ['fr', 'en'];
+export const campaignLocales: readonly Locale[] = locales;
 
 /** Dependencies of {@link createIssueSnapshotter}: the content loader and the renderer. */
 export interface IssueSnapshotterDeps {

@@ -25,7 +25,8 @@ export interface SendResult {
  * The way Dépêche hands mail to the outside world, modelled on nodemailer's transport
  * (`name`, `send`) and listmonk's `Messenger`. The SMTP implementation is
  * `createSmtpTransport`; tests pass small fakes. `send` rejects with the underlying error
- * (classify it with `classifySmtpError`) when the message was not accepted.
+ * (classify it with `classifySmtpError`) when the message was not accepted, or with a
+ * `MessageUncertainError` when it may have been (data sent, no final reply): never resend that one.
  */
 export interface MailTransport {
   readonly name: string;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { PersonalizationValuesSchema } from '../render/index.ts';
 import {
   domainOf,
   encodeHeaderText,
@@ -13,17 +14,14 @@ import {
 } from './mail-headers.ts';
 import { type BodySlot, encodeBodies, encodeSlotValue } from './mime-body.ts';
 
-/** One recipient of a message: address, name and the values of the placeholders. */
-export const MessageRecipientSchema = z.object({
+/**
+ * One recipient of a message: address, name and the values of the placeholders
+ * (`PersonalizationValuesSchema`; `unsubscribeUrl` also fills the List-Unsubscribe header).
+ */
+export const MessageRecipientSchema = PersonalizationValuesSchema.extend({
   email: z.string().trim().min(3).max(254),
   /** Display name for the To header; null for none. */
   name: z.string().max(200).nullable(),
-  /** Fills `%%greeting%%` (plain text; HTML-escaped in the HTML part). */
-  greeting: z.string().max(300),
-  /** Fills `%%unsubscribe_url%%` and the List-Unsubscribe header. */
-  unsubscribeUrl: z.string().max(2000),
-  preferencesUrl: z.string().max(2000),
-  viewOnlineUrl: z.string().max(2000),
   /** Message-ID without angle brackets, e.g. from {@link campaignMessageId}. */
   messageId: z.string().min(3).max(250),
 });

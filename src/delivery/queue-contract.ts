@@ -38,11 +38,13 @@ export interface JobPayloads {
 }
 
 /**
- * Deterministic job id of a send batch, `12-3`: enqueuing it twice adds one job. (BullMQ 6
+ * Deterministic job id of a send batch, `12-3`: enqueuing it twice adds one job. A batch sent
+ * again while a job of it is still running gets a later `generation`, `12-3-g4`. (BullMQ 6
  * refuses ':' in custom ids, and integer-looking ones.)
  */
-export function sendBatchJobId(job: SendBatchJob): string {
-  return `${job.campaignId}-${job.batchNo}`;
+export function sendBatchJobId(job: SendBatchJob, generation?: number): string {
+  const base = `${job.campaignId}-${job.batchNo}`;
+  return generation === undefined ? base : `${base}-g${generation}`;
 }
 
 /** Deterministic job id of a campaign's fan-out. */

@@ -1,11 +1,9 @@
+import type { Locale } from '../lib/index.ts';
+import type { PersonalizationValues } from '../render/index.ts';
 import type { TokenPayload } from '../subscribers/index.ts';
 
-/** The three per-recipient links of a campaign message. */
-export interface RecipientLinks {
-  unsubscribeUrl: string;
-  preferencesUrl: string;
-  viewOnlineUrl: string;
-}
+/** The per-recipient links of a campaign message: every placeholder but the greeting. */
+export type RecipientLinks = Omit<PersonalizationValues, 'greeting'>;
 
 /** Options of {@link createRecipientLinks}. */
 export interface RecipientLinksOptions {
@@ -28,7 +26,7 @@ export function createRecipientLinks(options: RecipientLinksOptions) {
     newsletterId: string;
     issueKey: string;
     /** Language of the copy: the web version opens in it. */
-    locale: 'fr' | 'en';
+    locale: Locale;
   }): RecipientLinks => ({
     unsubscribeUrl: `${base}/u/${options.signer.sign({
       purpose: 'unsubscribe',

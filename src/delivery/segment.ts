@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LocaleSchema } from '../lib/index.ts';
 import { SegmentInvalidError } from './errors.ts';
 
 const values = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
@@ -10,10 +11,7 @@ const values = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
  */
 export const SegmentSchema = z
   .object({
-    locale: z
-      .array(z.enum(['fr', 'en']))
-      .min(1)
-      .optional(),
+    locale: z.array(LocaleSchema).min(1).optional(),
     country: z
       .array(z.string().regex(/^[A-Z]{2}$/, 'expected an ISO country code like US'))
       .min(1)

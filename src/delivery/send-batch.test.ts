@@ -5,6 +5,7 @@ import { createSilentLogger, fixedClock } from '../lib/index.ts';
 import type { Campaign, CampaignStatus } from './campaign.ts';
 import { buildMessageTemplate } from './message-template.ts';
 import { type BatchSenderDeps, createBatchSender } from './send-batch.ts';
+import { MessageUncertainError } from './smtp-errors.ts';
 
 const template = buildMessageTemplate(
   { subject: 'AdN', html: '<p>%%greeting%%</p>', text: '%%greeting%%' },
@@ -199,6 +200,30 @@ describe('createBatchSender', () => {
     });
     await sender.sendBatch({ campaignId: 1, batchNo: 0 }, { attempt: 1, isLastAttempt: false });
     expect(getStatus()).toBe('paused');
+  });
+
+  it('records a message handed over without a final reply as uncertain, never given back', async () => {
+    const dropped = Object.assign(new Error('Connection closed unexpectedly'), {
+      code: 'ECONNECTION',
+      command: 'CONN',
+    });
+    const { sender, recorded, rows } = setup({
+      send: async (to) => {
+        if (to === 'user2@example.org') throw new MessageUncertainError(dropped);
+      },
+    });
+    const result = await sender.sendBatch(
+      { campaignId: 1, batchNo: 0 },
+      { attempt: 1, isLastAttempt: false },
+    );
+    expect(result).toMatchObject({ outcome: 'sent', sent: 4, uncertain: 1, released: 0 });
+    expect(rows.get(2)).toBe('uncertain');
+    expect(recorded.find((o) => o.deliveryId === 2)).toMatchObject({
+      status: 'uncertain',
+      smtpResponse:
+        'message data sent, no final reply from the relay: ECONNECTION: Connection closed unexpectedly',
+      messageId: expect.stringMatching(/@example\.org$/),
+    });
   });
 
   it('reports rows of a dead attempt as uncertain', async () => {

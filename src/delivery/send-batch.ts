@@ -6,7 +6,7 @@ import type {
   DeliveryOutcome,
   DeliveryRepository,
 } from '../db/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
+import type { Clock, Locale, Logger } from '../lib/index.ts';
 import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from './campaign.ts';
 import type { CampaignMessages } from './campaign-messages.ts';
 import { CampaignNotFoundError } from './errors.ts';
@@ -47,7 +47,7 @@ export interface BatchSenderDeps {
   deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'loadBatch' | 'writeProgress'>;
   messages: Pick<CampaignMessages, 'templateFor'>;
   links: RecipientLinkBuilder;
-  greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
+  greetingFor: (name: string | null, locale: Locale) => string;
   /** Suppresses a hard-bounced address (the subscribers' `suppress`). */
   suppress: (email: string, detail: string) => Promise<void>;
   transport: MailTransport;
@@ -66,7 +66,10 @@ export interface BatchResult {
   failed: number;
   /** Rows left or given back `queued` (transient failure, stop, pause): the job is retried. */
   released: number;
-  /** Rows of a dead attempt found `sending`, now `uncertain`. */
+  /**
+   * Rows now `uncertain`: of a dead attempt (found `sending`), or whose message data went to the
+   * relay without a final reply.
+   */
   uncertain: number;
   /** Rows whose recipient left before sending. */
   skipped: number;
@@ -148,6 +151,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
     const queue = [...batch.recipients];
     let permits = 0;
     let consecutiveTransient = 0;
+    let unanswered = 0;
     let isStopping = false;
     let stopReason: string | undefined;
 
@@ -181,11 +185,16 @@ export function createBatchSender(deps: BatchSenderDeps) {
     const noteResult = ({ outcome, kind }: RecipientResult, recipient: ClaimedRecipient) => {
       if (outcome.status === 'sent') result.sent += 1;
       else if (outcome.status === 'failed') result.failed += 1;
-      else result.released += 1;
-      consecutiveTransient = kind === 'transient' ? consecutiveTransient + 1 : 0;
+      else if (outcome.status === 'uncertain') {
+        result.uncertain += 1;
+        unanswered += 1;
+      } else result.released += 1;
+      // a relay that drops connections mid-data is failing too: stop before more go uncertain
+      const isRelayTrouble = kind === 'transient' || kind === 'uncertain';
+      consecutiveTransient = isRelayTrouble ? consecutiveTransient + 1 : 0;
       if (consecutiveTransient >= maxConsecutiveTransient && !isStopping) {
         isStopping = true;
-        stopReason = 'too many transient failures in a row';
+        stopReason = 'too many transient or uncertain failures in a row';
       }
       if (kind === 'hard_bounce') {
         bounced.push({ email: recipient.email, reply: outcome.smtpResponse ?? '' });
@@ -255,6 +264,17 @@ export function createBatchSender(deps: BatchSenderDeps) {
             'could not suppress a hard-bounced address',
           ),
         );
+    }
+    if (unanswered > 0) {
+      log.warn(
+        {
+          campaignId: campaign.id,
+          batchNo: job.batchNo,
+          uncertain: unanswered,
+          event: 'campaign.batch.relay_uncertain',
+        },
+        'relay gave no final reply after the message data: messages marked uncertain, not resent',
+      );
     }
     const counts = totals ?? (await deps.campaigns.findById(deps.db, campaign.id)) ?? campaign;
     if (

@@ -1,5 +1,5 @@
 import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
-import type { Clock } from '../lib/index.ts';
+import type { Clock, Locale } from '../lib/index.ts';
 import type { Campaign } from './campaign.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { campaignMessageId, type MessageTemplate, renderMessage } from './message-template.ts';
@@ -9,7 +9,7 @@ import { classifySmtpError, type SmtpFailureKind } from './smtp-errors.ts';
 /** What sending one recipient's copy needs. */
 export interface RecipientSendDeps {
   links: RecipientLinkBuilder;
-  greetingFor: (name: string | null, locale: 'fr' | 'en') => string;
+  greetingFor: (name: string | null, locale: Locale) => string;
   transport: MailTransport;
   clock: Clock;
 }
@@ -24,7 +24,8 @@ export interface RecipientResult {
  * Fills the recipient's copy of `template` (links with signed tokens, greeting, a Message-ID
  * stable per campaign and subscriber), hands it to the transport and classifies the result. Never
  * throws: an invalid address or a refused message is that recipient's failure; a transient one
- * gives the row back to the queue, or fails it on the last attempt.
+ * (nothing handed to the relay yet) gives the row back to the queue, or fails it on the last
+ * attempt; one whose data went to the relay without a final reply is `uncertain`, never resent.
  */
 export async function sendToRecipient(
   deps: RecipientSendDeps,
@@ -37,7 +38,7 @@ export async function sendToRecipient(
 ): Promise<RecipientResult> {
   const { campaign, template, recipient, attempt } = input;
   const deliveryId = recipient.deliveryId;
-  let messageId: string;
+  let messageId: string | null = null;
   try {
     const message = renderMessage(
       template,
@@ -73,6 +74,12 @@ export async function sendToRecipient(
     };
   } catch (error) {
     const failure = classifySmtpError(error);
+    if (failure.kind === 'uncertain') {
+      return {
+        kind: 'uncertain',
+        outcome: { deliveryId, status: 'uncertain', smtpResponse: failure.reply, messageId },
+      };
+    }
     if (failure.kind !== 'transient') {
       return {
         kind: failure.kind,

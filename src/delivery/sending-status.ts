@@ -1,4 +1,8 @@
-import type { CampaignProgress } from './delivery-service.ts';
+import type { Campaign } from './campaign.ts';
+import { type CampaignProgress, idleRekickMs } from './delivery-service.ts';
+
+/** A sending campaign with no outcome recorded for this long is reported as stalled. */
+export const stallAfterMs = 5 * 60 * 1000;
 
 /** One observation of a campaign's progress: messages with an outcome at an instant. */
 export interface ProgressSample {
@@ -24,6 +28,8 @@ export interface SendingStatus {
   /** Seconds left at that speed, null when unknown. */
   etaSeconds: number | null;
   isFanoutDone: boolean;
+  /** Why a sending campaign looks stuck and what to check, or null (see {@link describeStall}). */
+  stall: string | null;
 }
 
 /**
@@ -33,6 +39,7 @@ export interface SendingStatus {
 export function buildSendingStatus(
   progress: CampaignProgress,
   samples: readonly ProgressSample[] = [],
+  now?: Date,
 ): SendingStatus {
   const { campaign, counts } = progress;
   const first = samples[0];
@@ -58,7 +65,32 @@ export function buildSendingStatus(
     messagesPerSecond: messagesPerSecond === null ? null : Math.round(messagesPerSecond * 10) / 10,
     etaSeconds,
     isFanoutDone: campaign.isFanoutDone,
+    stall: now === undefined ? null : describeStall(campaign, remaining, now),
   };
+}
+
+/**
+ * Says so when a sending campaign with messages left has recorded no outcome for
+ * {@link stallAfterMs}: what the watchdog of the running workers does about it (it enqueues the
+ * campaign again after {@link idleRekickMs} without progress) and what to check. Null otherwise.
+ */
+export function describeStall(
+  campaign: Pick<Campaign, 'id' | 'status' | 'updatedAt'>,
+  remaining: number,
+  now: Date,
+): string | null {
+  if (campaign.status !== 'sending' || remaining === 0) return null;
+  const idleMs = now.getTime() - campaign.updatedAt.getTime();
+  if (idleMs < stallAfterMs) return null;
+  const idle = `no progress for ${Math.floor(idleMs / 60_000)} min (last outcome at ${campaign.updatedAt.toISOString()})`;
+  const check =
+    "check that a 'depeche worker' runs and that its log shows no Redis, database or SMTP relay " +
+    `errors; 'depeche campaign resume ${campaign.id}' enqueues its batches again now`;
+  if (idleMs < idleRekickMs) {
+    const at = new Date(campaign.updatedAt.getTime() + idleRekickMs).toISOString();
+    return `${idle}: a running worker's watchdog enqueues it again at about ${at}; if nothing moves, ${check}`;
+  }
+  return `${idle}, past the ${idleRekickMs / 60_000} min after which a running worker's watchdog enqueues it again: ${check}`;
 }
 
 /** Messages with an outcome (sent, failed, uncertain or skipped). */

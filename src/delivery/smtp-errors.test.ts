@@ -1,10 +1,33 @@
 import { describe, expect, it } from 'vitest';
 
-import { classifySmtpError, isConnectionError } from './smtp-errors.ts';
+import {
+  classifySmtpError,
+  hasSmtpReply,
+  isConnectionError,
+  MessageUncertainError,
+} from './smtp-errors.ts';
 
 /** Error shapes as nodemailer produces them (see test/integration/smtp-transport.test.ts). */
 const error = (message: string, fields: Record<string, unknown>) =>
   Object.assign(new Error(message), fields);
+
+describe('MessageUncertainError', () => {
+  it('is classified uncertain with the reason, never transient', () => {
+    const timeout = error('Timeout', { code: 'ETIMEDOUT', command: 'CONN' });
+    expect(classifySmtpError(new MessageUncertainError(timeout))).toEqual({
+      kind: 'uncertain',
+      code: null,
+      reply: 'message data sent, no final reply from the relay: ETIMEDOUT: Timeout',
+    });
+    expect(isConnectionError(new MessageUncertainError(timeout))).toBe(false);
+  });
+
+  it('hasSmtpReply tells a relay answer from a lost connection', () => {
+    expect(hasSmtpReply(error('x', { responseCode: 451, response: '451 later' }))).toBe(true);
+    expect(hasSmtpReply(error('x', { code: 'ECONNECTION' }))).toBe(false);
+    expect(hasSmtpReply('not an error')).toBe(false);
+  });
+});
 
 describe('classifySmtpError', () => {
   it.each([

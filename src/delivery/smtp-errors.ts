@@ -1,13 +1,18 @@
 import { z } from 'zod';
 
+import { AppError } from '../lib/index.ts';
+
 /**
  * How a failed send should be handled:
  * - `transient`: connection errors and 4xx replies — retry later;
  * - `permanent`: a 5xx reply — record it with the reply, do not retry;
  * - `hard_bounce`: a synchronous 5.1.x reply to RCPT TO or DATA (e.g. `550 5.1.1 user unknown`) —
- *   the address does not exist: record it and suppress the address.
+ *   the address does not exist: record it and suppress the address;
+ * - `uncertain`: the message data went to the relay but no final reply came back (connection
+ *   dropped, socket timeout): the relay may have stored it. Recorded `uncertain`, never resent
+ *   on its own ({@link MessageUncertainError}).
  */
-export const SmtpFailureKindSchema = z.enum(['transient', 'permanent', 'hard_bounce']);
+export const SmtpFailureKindSchema = z.enum(['transient', 'permanent', 'hard_bounce', 'uncertain']);
 /** See {@link SmtpFailureKindSchema}. */
 export type SmtpFailureKind = z.infer<typeof SmtpFailureKindSchema>;
 
@@ -21,6 +26,28 @@ export const SmtpFailureSchema = z.object({
 });
 /** See {@link SmtpFailureSchema}. */
 export type SmtpFailure = z.infer<typeof SmtpFailureSchema>;
+
+/**
+ * Thrown by the SMTP transport when the message data was handed to the relay (after its `354`
+ * reply to DATA) and the conversation ended without a final reply: the relay may have stored
+ * the message, so sending it again may deliver it twice. `cause` is nodemailer's error.
+ */
+export class MessageUncertainError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'EUNCERTAIN',
+      `message data sent, no final reply from the relay: ${describeError(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** True when `error` carries an SMTP reply code (a 4xx/5xx answer of the relay). */
+export function hasSmtpReply(error: unknown): boolean {
+  return replyCodeOf(asShape(error)) !== undefined;
+}
 
 /** nodemailer error codes meaning "the relay could not be reached or the connection broke". */
 const connectionErrorCodes = new Set([
@@ -63,6 +90,9 @@ export function isConnectionError(error: unknown): boolean {
  * treated as transient, so it is retried rather than lost.
  */
 export function classifySmtpError(error: unknown): SmtpFailure {
+  if (error instanceof MessageUncertainError) {
+    return { kind: 'uncertain', reply: truncate(error.message), code: null };
+  }
   const shape = asShape(error);
   const code = replyCodeOf(shape);
   const reply = truncate(replyTextOf(shape));
@@ -102,6 +132,10 @@ function replyTextOf(shape: ErrorShape): string {
   if (typeof shape.response === 'string' && shape.response !== '') return shape.response.trim();
   const code = typeof shape.code === 'string' ? `${shape.code}: ` : '';
   return `${code}${typeof shape.message === 'string' ? shape.message : 'unknown error'}`;
+}
+
+function describeError(error: unknown): string {
+  return replyTextOf(asShape(error));
 }
 
 function truncate(text: string): string {

@@ -1,8 +1,11 @@
+import type { Readable } from 'node:stream';
+
 import nodemailer, { type Transporter } from 'nodemailer';
 
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.ts';
+import { hasSmtpReply, MessageUncertainError } from './smtp-errors.ts';
 
 /**
  * Headers covered by the DKIM signature. nodemailer's default list omits
@@ -74,13 +77,49 @@ interface Relay {
   label: string;
   transporter: Transporter;
   downUntil: number;
+  /** Refused its last connection; logged once when it goes down and once when it is back. */
+  isDown: boolean;
+}
+
+/**
+ * How far one message got, filled in by the `stream` plugin of {@link trackHandover}: the
+ * message stream the pool created for it (the last one, if the pool moved the message to
+ * another connection). The pool reads that stream only after the relay's `354` reply to DATA,
+ * so a stream that was read means the message data went to the relay.
+ */
+interface Handover {
+  stream?: Readable;
+}
+
+/** The `sendMail` field that carries a {@link Handover} to the plugin. */
+const handoverField = 'depecheHandover';
+
+/**
+ * Registers the nodemailer `stream` plugin that records, for each message sent with a
+ * {@link Handover} in its data, the stream the pool reads the message data from.
+ */
+function trackHandover(transporter: Transporter): void {
+  transporter.use('stream', (mail, done) => {
+    const handover = (mail.data as Record<string, unknown>)[handoverField] as Handover | undefined;
+    const message = mail.message as unknown as { createReadStream: () => Readable } | undefined;
+    if (handover !== undefined && message !== undefined) {
+      const create = message.createReadStream.bind(message);
+      message.createReadStream = () => {
+        const stream = create();
+        handover.stream = stream;
+        return stream;
+      };
+    }
+    done();
+  });
 }
 
 /**
  * The SMTP {@link MailTransport}: one nodemailer pooled transport per relay. A relay that refuses
  * or cannot open a connection (ECONNREFUSED, DNS failure, connect/greeting timeout) is skipped
  * for `relayCooldownMs` and the next one is tried; an SMTP reply (4xx/5xx) is returned as is,
- * because another relay would answer the same. Errors are nodemailer's, for `classifySmtpError`.
+ * because another relay would answer the same. Errors are nodemailer's, for `classifySmtpError`,
+ * or a {@link MessageUncertainError} when the message data went out and no final reply came.
  */
 export function createSmtpTransport(options: SmtpTransportOptions): MailTransport {
   const log = options.logger.child({ component: 'smtp-transport' });
@@ -95,9 +134,8 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
           privateKey: options.dkim.privateKey,
           headerFieldNames: dkimSignedHeaders.join(':'),
         };
-  const relays: Relay[] = options.urls.map((url, index) => ({
-    label: relayLabel(url, index),
-    transporter: nodemailer.createTransport({
+  const relays: Relay[] = options.urls.map((url, index) => {
+    const transporter = nodemailer.createTransport({
       url,
       pool: true,
       maxConnections: options.poolSize,
@@ -107,21 +145,62 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
       socketTimeout: options.socketTimeoutMs ?? 60_000,
       logger: false,
       ...(dkim === undefined ? {} : { dkim }),
-    }),
-    downUntil: 0,
-  }));
+    });
+    trackHandover(transporter);
+    return { label: relayLabel(url, index), transporter, downUntil: 0, isDown: false };
+  });
   if (relays.length === 0) throw new Error('createSmtpTransport needs at least one SMTP URL');
 
+  /**
+   * Sends through one relay. A failure with no SMTP reply after the message data was read (the
+   * connection dropped, or the socket timed out waiting for the final reply) becomes a
+   * {@link MessageUncertainError}: the relay may have stored the message. Before that (refused
+   * connection, greeting, MAIL FROM, RCPT TO, DATA without its `354`) nothing was handed over
+   * and nodemailer's error is thrown as is, safe to retry.
+   */
   async function sendThrough(relay: Relay, message: OutgoingMessage): Promise<SendResult> {
-    const info = (await relay.transporter.sendMail({
-      envelope: { from: message.from, to: [message.to] },
-      raw: message.raw,
-    })) as { messageId?: string; response?: string; accepted?: unknown[] };
+    const handover: Handover = {};
+    let info: { messageId?: string; response?: string; accepted?: unknown[] };
+    try {
+      info = (await relay.transporter.sendMail({
+        envelope: { from: message.from, to: [message.to] },
+        raw: message.raw,
+        [handoverField]: handover,
+      } as Parameters<Transporter['sendMail']>[0])) as typeof info;
+    } catch (error) {
+      if (handover.stream?.readableDidRead === true && !hasSmtpReply(error)) {
+        throw new MessageUncertainError(error);
+      }
+      throw error;
+    }
     return {
       messageId: message.messageId ?? String(info.messageId ?? '').replace(/[<>]/g, ''),
       response: String(info.response ?? ''),
       accepted: Array.isArray(info.accepted) && info.accepted.length > 0,
     };
+  }
+
+  // Logged once per change of state, not once per message: a relay down during a campaign
+  // would otherwise log every message of every lane.
+  function markDown(relay: Relay, error: unknown) {
+    if (relay.isDown) return;
+    relay.isDown = true;
+    log.warn(
+      {
+        event: 'smtp.relay.unreachable',
+        relay: relay.label,
+        code: errorCode(error),
+        relays: relays.length,
+      },
+      relays.length > 1
+        ? 'SMTP relay unreachable: messages go to the other relays until it answers again'
+        : 'SMTP relay unreachable: messages wait and are retried until it answers again',
+    );
+  }
+  function markUp(relay: Relay) {
+    if (!relay.isDown) return;
+    relay.isDown = false;
+    log.warn({ event: 'smtp.relay.reachable', relay: relay.label }, 'SMTP relay answers again');
   }
 
   return {
@@ -134,15 +213,18 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
       let lastError: unknown;
       for (const relay of order) {
         try {
-          return await sendThrough(relay, message);
+          const result = await sendThrough(relay, message);
+          markUp(relay);
+          return result;
         } catch (error) {
-          if (!isRefusedConnection(error)) throw error;
+          if (!isRefusedConnection(error)) {
+            // the relay answered or took the connection: it is reachable
+            markUp(relay);
+            throw error;
+          }
           lastError = error;
           relay.downUntil = Date.now() + cooldownMs;
-          log.warn(
-            { event: 'smtp.relay.unreachable', relay: relay.label, code: errorCode(error) },
-            'SMTP relay unreachable, trying the next one',
-          );
+          markDown(relay, error);
         }
       }
       throw lastError;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { z } from 'zod';
 
-import type { Issue, Locale, Newsletter } from '../content/index.ts';
-import type { Logger } from '../lib/index.ts';
+import type { Issue, Newsletter } from '../content/index.ts';
+import { type Locale, LocaleSchema, type Logger } from '../lib/index.ts';
 import type { RenderedIssue } from '../render/index.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { buildMessageTemplate, renderMessage } from './message-template.ts';
@@ -26,7 +26,7 @@ export const TestSendRequestSchema = z.object({
   /** Editors' addresses, one copy each. */
   to: z.array(z.email().max(254)).min(1).max(50),
   /** Language of the copy; the newsletter's own language when absent. */
-  locale: z.enum(['fr', 'en']).optional(),
+  locale: LocaleSchema.optional(),
 });
 /** See {@link TestSendRequestSchema}. */
 export type TestSendRequest = z.infer<typeof TestSendRequestSchema>;

@@ -3,7 +3,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
 import type { Newsletter } from '../content/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
+import { type Clock, type Locale, LocaleSchema, type Logger } from '../lib/index.ts';
 import type { Renderer } from '../render/index.ts';
 import type { TokenSigner } from '../subscribers/index.ts';
 import type { MailTransport } from './mail-transport.ts';
@@ -21,7 +21,7 @@ export const ConfirmationJobSchema = z
     kind: z.literal('confirm'),
     subscriberId: z.number().int().positive(),
     /** Language of the page the request came from, or the one chosen on the form. */
-    locale: z.enum(['fr', 'en']),
+    locale: LocaleSchema,
   })
   .strict();
 /** @see ConfirmationJobSchema */
@@ -35,21 +35,18 @@ export function confirmationJobId(job: Pick<ConfirmationJob, 'subscriberId'>, no
   return `confirm-${job.subscriberId}-${Math.floor(now.getTime() / 60_000)}`;
 }
 
-/** Enqueues confirmation messages; the web pages' `ConfirmationMailer`. */
+/**
+ * Enqueues confirmation messages; the web pages' `ConfirmationMailer`. Attempts, backoff and
+ * retention are the queue's default job options, set from the configuration
+ * (`SEND_ATTEMPTS`, `SEND_RETRY_DELAY_MS`) where the queue is opened (`openTransactionalQueue`).
+ */
 export function createConfirmationMailer(deps: { queue: Pick<Queue, 'add'>; clock: Clock }) {
   return {
     /** Adds one confirmation job; sent by the `transactional` worker, retried with backoff. */
-    async enqueueConfirmation(request: {
-      subscriberId: number;
-      locale: 'fr' | 'en';
-    }): Promise<void> {
+    async enqueueConfirmation(request: { subscriberId: number; locale: Locale }): Promise<void> {
       const job = ConfirmationJobSchema.parse({ kind: 'confirm', ...request });
       await deps.queue.add('confirm', job, {
         jobId: confirmationJobId(job, deps.clock.now()),
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 5_000 },
-        removeOnComplete: true,
-        removeOnFail: 1_000,
       });
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LocaleSchema } from '../lib/index.ts';
 import { RoleSchema } from './role.ts';
 
 /** An editor's address, as typed on the command line or in a form. */
@@ -10,9 +11,10 @@ export const EditorEmailSchema = z
   .pipe(z.email({ error: 'expected an email address such as name@example.org' }))
   .transform((email) => email.toLowerCase());
 
-/** The workspace language an editor chose. */
-export const EditorLocaleSchema = z.enum(['fr', 'en']);
-export type EditorLocale = z.infer<typeof EditorLocaleSchema>;
+/** @deprecated The workspace language is a `Locale` (`src/lib/i18n.ts`); kept until the branches written before it are merged. */
+export const EditorLocaleSchema = LocaleSchema;
+/** @deprecated See {@link EditorLocaleSchema}. */
+export type EditorLocale = z.infer<typeof LocaleSchema>;
 
 /** An editor account. */
 export const EditorSchema = z.object({
@@ -20,7 +22,8 @@ export const EditorSchema = z.object({
   email: z.string(),
   name: z.string(),
   role: RoleSchema,
-  locale: EditorLocaleSchema,
+  /** The workspace language the editor chose. */
+  locale: LocaleSchema,
   createdAt: z.date(),
   lastSignInAt: z.date().nullable(),
   disabledAt: z.date().nullable(),

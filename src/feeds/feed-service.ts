@@ -1,4 +1,4 @@
-import type { Logger } from '../lib/index.ts';
+import { type Logger, mapSettled } from '../lib/index.ts';
 import { FeedInvalidError, FeedUnreachableError } from './feed-errors.ts';
 import { assessFeedHealth, type FeedAssessment, type FeedHealth } from './feed-health.ts';
 import type { FeedRules } from './normalize-entry.ts';
@@ -10,7 +10,6 @@ import {
   type PollReport,
   withDeadline,
 } from './poll-feed.ts';
-import { runLimited } from './run-limited.ts';
 
 /** The part of a newsletter the feed service reads (a `Newsletter` fits). */
 export interface NewsletterFeeds {
@@ -114,7 +113,7 @@ export function createFeedService(deps: FeedServiceDeps) {
           jobs.push({ newsletterId: newsletter.id, feed, known: known.get(feed.url) });
         }
       }
-      const settled = await runLimited(jobs, deps.concurrency, (job) =>
+      const settled = await mapSettled(jobs, deps.concurrency, (job) =>
         pollSafely(job.newsletterId, job.feed, job.known),
       );
       const feeds = settled.map((outcome) => {

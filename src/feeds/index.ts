@@ -24,13 +24,6 @@ export {
   silenceThresholdDays,
 } from './feed-health.ts';
 export {
-  FEED_POLL_QUEUE,
-  FEED_POLL_SCHEDULER_ID,
-  type FeedPolling,
-  type FeedPollingOptions,
-  startFeedPolling,
-} from './feed-polling.ts';
-export {
   createFeedService,
   type FeedHealthReport,
   type FeedService,

@@ -1,18 +1,26 @@
+import { z } from 'zod';
+
 import en from '../../locales/en.json' with { type: 'json' };
 import fr from '../../locales/fr.json' with { type: 'json' };
+
+/**
+ * The languages Dépêche writes in, French first, English where a subscriber asked for it: of the
+ * catalogues, the emails, the pages, the subscribers' and editors' profiles. The one spelling of
+ * a language in the code.
+ */
+export const LocaleSchema = z.enum(['fr', 'en']);
+/** `'fr' | 'en'`; see {@link LocaleSchema}. */
+export type Locale = z.infer<typeof LocaleSchema>;
+
+/** The languages, French first. */
+export const locales: readonly Locale[] = LocaleSchema.options;
 
 /**
  * The message catalogues, one flat JSON file per language under `locales/` with dotted keys and
  * `_.code`/`_.name` meta keys, shared by the emails and the web pages (listmonk's `i18n/*.json`).
  * French is the reference catalogue: a key missing in another language falls back to French.
  */
-const catalogs: Record<CatalogLocale, Readonly<Record<string, string>>> = { fr, en };
-
-/** A language Dépêche has a catalogue for. */
-export type CatalogLocale = 'fr' | 'en';
-
-/** The languages with a catalogue, French first. */
-export const catalogLocales: readonly CatalogLocale[] = ['fr', 'en'];
+const catalogs: Record<Locale, Readonly<Record<string, string>>> = { fr, en };
 
 /** Values interpolated into a message: `{name}` in the message is replaced by `vars.name`. */
 export type TranslationVars = Readonly<Record<string, string | number>>;
@@ -26,7 +34,7 @@ export type Translate = (key: string, vars?: TranslationVars) => string;
  * A key missing from the language falls back to French, then to the key itself (so a missing
  * string shows up in review rather than as an empty line). Unknown `{names}` are left as written.
  */
-export function createTranslator(locale: CatalogLocale): Translate {
+export function createTranslator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   const reference = catalogs.fr;
   return (key, vars) => {
@@ -40,14 +48,14 @@ export function createTranslator(locale: CatalogLocale): Translate {
 }
 
 /** True when the catalogue of `locale` (or the French fallback) has a message for `key`. */
-export function hasTranslation(locale: CatalogLocale, key: string): boolean {
+export function hasTranslation(locale: Locale, key: string): boolean {
   return catalogs[locale][key] !== undefined || catalogs.fr[key] !== undefined;
 }
 
 /** A calendar date: a `Date` (read in UTC) or an ISO string `YYYY-MM-DD[THH:MM…]`. */
 export type DateInput = Date | string;
 
-const dateFormats: Record<CatalogLocale, Intl.DateTimeFormat> = {
+const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
   fr: new Intl.DateTimeFormat('fr-FR', dateOptions()),
   en: new Intl.DateTimeFormat('en-GB', dateOptions()),
 };
@@ -71,7 +79,7 @@ export function toCalendarDate(date: DateInput): Date {
  * Formats a date as people write it: « 12 novembre 2026 » (with « 1er » for the first of a month)
  * in French, "12 November 2026" in English.
  */
-export function formatDate(date: DateInput, locale: CatalogLocale): string {
+export function formatDate(date: DateInput, locale: Locale): string {
   const value = toCalendarDate(date);
   const text = dateFormats[locale].format(value);
   return locale === 'fr' && value.getUTCDate() === 1 ? text.replace(/^1 /, '1er ') : text;
@@ -84,7 +92,7 @@ export function formatDate(date: DateInput, locale: CatalogLocale): string {
 export function formatDateRange(
   start: DateInput,
   end: DateInput | undefined,
-  locale: CatalogLocale,
+  locale: Locale,
 ): string {
   if (end === undefined) return formatDate(start, locale);
   const from = toCalendarDate(start);
@@ -108,7 +116,7 @@ function clockOf(value: DateInput): { hours: number; minutes: number; zone?: str
   return match[3] === undefined ? clock : { ...clock, zone: match[3] };
 }
 
-function formatClock(clock: { hours: number; minutes: number }, locale: CatalogLocale): string {
+function formatClock(clock: { hours: number; minutes: number }, locale: Locale): string {
   const minutes = String(clock.minutes).padStart(2, '0');
   // French writes « 17 h » / « 17 h 30 »; English readers abroad get the 24-hour « 17:30 ».
   if (locale === 'fr')
@@ -129,11 +137,7 @@ function formatZone(zone: string | undefined): string {
  * as written, with their offset): « 18 novembre 2026, 17 h – 18 h 30 (UTC+1) »,
  * "3 December 2026, 18:00–21:00 (UTC−5)", « 26–27 novembre 2026 ».
  */
-export function formatWhen(
-  start: DateInput,
-  end: DateInput | undefined,
-  locale: CatalogLocale,
-): string {
+export function formatWhen(start: DateInput, end: DateInput | undefined, locale: Locale): string {
   const from = clockOf(start);
   const to = end === undefined ? undefined : clockOf(end);
   if (from === undefined) return formatDateRange(start, end, locale);

@@ -1,14 +1,16 @@
 export { type Clock, fixedClock, systemClock } from './clock.ts';
+export { createTaskPool, mapSettled, type TaskPool } from './concurrency.ts';
 export { AppError, hasErrorCode, NotFoundError, ValidationError } from './errors.ts';
 export {
-  type CatalogLocale,
-  catalogLocales,
   createTranslator,
   type DateInput,
   formatDate,
   formatDateRange,
   formatWhen,
   hasTranslation,
+  type Locale,
+  locales,
+  LocaleSchema,
   toCalendarDate,
   type Translate,
   type TranslationVars,

@@ -1,8 +1,18 @@
 export {
+  assertRedisAnswers,
   closeRedisConnection,
+  createCommandRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  RedisUnavailableError,
 } from './connection.ts';
+export {
+  FEED_POLL_QUEUE,
+  FEED_POLL_SCHEDULER_ID,
+  type FeedPolling,
+  type FeedPollingOptions,
+  startFeedPolling,
+} from './feed-polling.ts';
 export {
   createDeliveryQueues,
   createQueueEnqueuer,
@@ -10,6 +20,18 @@ export {
   type DeliveryQueues,
 } from './queues.ts';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limiter.ts';
+export {
+  RETENTION_PATTERN,
+  RETENTION_QUEUE,
+  RETENTION_SCHEDULER_ID,
+  type RetentionScheduleOptions,
+  startRetentionSchedule,
+} from './retention-schedule.ts';
+export {
+  openTransactionalQueue,
+  startConfirmationWorker,
+  startTransactionalWorker,
+} from './transactional-worker.ts';
 export {
   BatchRetryError,
   type DeliveryWorkerOptions,

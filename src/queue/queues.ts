@@ -27,6 +27,8 @@ export interface DeliveryQueues {
   scheduler: Queue<JobPayloads[typeof QueueName.scheduler]>;
   /** The queues as a list (for the dashboard and cleanup). */
   all: Queue[];
+  /** The connection the queues were opened on (for the enqueuer's generation counter). */
+  connection: Redis;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createDeliveryQueues(
     sendBatch,
     scheduler,
     all,
+    connection,
     async close() {
       await Promise.all(all.map((queue) => queue.close()));
     },
@@ -71,31 +74,72 @@ async function clearFinished(queue: Queue, jobId: string): Promise<void> {
 }
 
 /**
- * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
- * job; `addBulk` in chunks for the many batches of a fan-out page.
+ * Job ids for sending the batches of a campaign again (`retry`, `resume`, the watchdog), one per
+ * batch still worth enqueuing. A waiting job of the batch is enough: it reads the batch's queued
+ * rows when it starts. A finished or failed one is removed and its id used again. An active job
+ * may have read its rows already, and a delayed one may wait long for its backoff: the batch
+ * then gets a job of a new generation, `<campaign>-<batch>-g<n>` with `n` from a counter in
+ * Redis, so BullMQ cannot drop it as a duplicate of the running one. Two jobs of one batch are
+ * safe: rows are claimed atomically, one by one.
  */
-export function createQueueEnqueuer(queues: DeliveryQueues): DeliveryEnqueuer {
+async function replacementJobIds(
+  queues: DeliveryQueues,
+  campaignId: number,
+  batchNos: readonly number[],
+): Promise<Array<{ batchNo: number; jobId: string }>> {
+  const jobs: Array<{ batchNo: number; jobId: string }> = [];
+  let generation: number | undefined;
+  for (const batchNo of batchNos) {
+    const jobId = sendBatchJobId({ campaignId, batchNo });
+    const state = await queues.sendBatch.getJobState(jobId);
+    if (state === 'waiting' || state === 'prioritized') continue;
+    if (state === 'completed' || state === 'failed') await clearFinished(queues.sendBatch, jobId);
+    if (state === 'active' || state === 'delayed' || state === 'waiting-children') {
+      generation ??= await queues.connection.incr(
+        queues.sendBatch.toKey(`generation-${campaignId}`),
+      );
+      jobs.push({ batchNo, jobId: sendBatchJobId({ campaignId, batchNo }, generation) });
+    } else {
+      jobs.push({ batchNo, jobId });
+    }
+  }
+  return jobs;
+}
+
+/**
+ * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
+ * job; `addBulk` in chunks for the many batches of a fan-out page. Enqueuing again (`isReplacing`)
+ * never loses a batch to the id of a job already running (see {@link replacementJobIds}). Given
+ * a function, it opens the queues the first time a job is enqueued (a command that only reads
+ * never touches Redis).
+ */
+export function createQueueEnqueuer(
+  queuesOrOpen: DeliveryQueues | (() => DeliveryQueues),
+): DeliveryEnqueuer {
+  const open = typeof queuesOrOpen === 'function' ? queuesOrOpen : () => queuesOrOpen;
   return {
     async fanOut(campaignId) {
+      const queues = open();
       const jobId = fanOutJobId({ campaignId });
       await clearFinished(queues.fanOut, jobId);
       await queues.fanOut.add('fan-out', { campaignId }, { jobId });
     },
     async sendBatches(campaignId, batchNos, isReplacing) {
-      const jobs = batchNos.map((batchNo) => ({
+      const queues = open();
+      const ids = isReplacing
+        ? await replacementJobIds(queues, campaignId, batchNos)
+        : batchNos.map((batchNo) => ({ batchNo, jobId: sendBatchJobId({ campaignId, batchNo }) }));
+      const jobs = ids.map(({ batchNo, jobId }) => ({
         name: 'send-batch',
         data: { campaignId, batchNo },
-        opts: { jobId: sendBatchJobId({ campaignId, batchNo }) },
+        opts: { jobId },
       }));
-      if (isReplacing) {
-        for (const job of jobs) await clearFinished(queues.sendBatch, job.opts.jobId);
-      }
       for (let i = 0; i < jobs.length; i += 1000) {
         await queues.sendBatch.addBulk(jobs.slice(i, i + 1000));
       }
     },
     async scheduledStart(campaignId, at) {
-      await queues.scheduler.add(
+      await open().scheduler.add(
         'start',
         { campaignId },
         {

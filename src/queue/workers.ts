@@ -32,6 +32,9 @@ export interface DeliveryWorkerOptions {
   schedulerEveryMs?: number;
 }
 
+/** Id of the job scheduler of the campaign sweep, one for all workers. */
+export const SWEEP_SCHEDULER_ID = 'campaign-sweep';
+
 /** Raised by a send job that gave rows back after transient failures, so BullMQ retries it. */
 export class BatchRetryError extends AppError {
   constructor(message: string) {
@@ -107,11 +110,32 @@ export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
     });
     worker.on('error', (error) => log.error({ queue: worker.name, err: error }, 'worker error'));
   }
+  // The sweep (due scheduled campaigns, the watchdog of idle ones) is a job scheduler kept in
+  // Redis: a Redis that lost its data (restarted without persistence, flushed, failed over to
+  // an empty replica) loses it with every queued job. So every worker re-creates it on a timer
+  // of its own and whenever its connection is ready again; upserting an existing one changes
+  // nothing. The watchdog then enqueues again what the lost jobs were sending.
+  const everyMs = options.schedulerEveryMs ?? 60_000;
+  const ensureSweep = async () => {
+    try {
+      await options.queues.scheduler.upsertJobScheduler(
+        SWEEP_SCHEDULER_ID,
+        { every: everyMs },
+        { name: 'sweep', data: {} },
+      );
+    } catch (error) {
+      log.warn({ err: error, event: 'campaign.sweep.schedule_failed' }, 'sweep not scheduled');
+    }
+  };
   await options.queues.scheduler.upsertJobScheduler(
-    'campaign-sweep',
-    { every: options.schedulerEveryMs ?? 60_000 },
+    SWEEP_SCHEDULER_ID,
+    { every: everyMs },
     { name: 'sweep', data: {} },
   );
+  const sweepTimer = setInterval(() => void ensureSweep(), everyMs);
+  sweepTimer.unref();
+  const onReady = () => void ensureSweep();
+  options.connection.on('ready', onReady);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   log.info(
     { concurrency: options.concurrency, prefix: options.prefix },
@@ -121,6 +145,8 @@ export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
     workers,
     /** Stops taking jobs; running batches finish the messages in flight and give the rest back. */
     async close() {
+      clearInterval(sweepTimer);
+      options.connection.off('ready', onReady);
       options.sender.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       log.info({}, 'delivery workers stopped');

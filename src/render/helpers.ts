@@ -1,16 +1,16 @@
 import type Handlebars from 'handlebars';
 
 import {
-  type CatalogLocale,
   createTranslator,
   type DateInput,
   formatDate,
   formatDateRange,
   formatWhen,
+  type Locale,
   type Translate,
 } from '../lib/index.ts';
 import { markdownToHtml, markdownToText } from './markdown.ts';
-import { PLACEHOLDERS } from './personalize.ts';
+import { placeholderNames, PLACEHOLDERS, placeholderTemplateName } from './placeholders.ts';
 
 /** Whether a Handlebars environment writes MJML/HTML or plain text. */
 export type HelperMode = 'html' | 'text';
@@ -20,22 +20,20 @@ export type HelperMode = 'html' | 'text';
  * it, so the helpers are registered once and serve both languages.
  */
 export interface TemplateData {
-  locale: CatalogLocale;
+  locale: Locale;
 }
 
-const translators: Record<CatalogLocale, Translate> = {
+const translators: Record<Locale, Translate> = {
   fr: createTranslator('fr'),
   en: createTranslator('en'),
 };
 
-const placeholderTokens: Record<string, string> = {
-  greeting: PLACEHOLDERS.greeting,
-  unsubscribe_url: PLACEHOLDERS.unsubscribeUrl,
-  preferences_url: PLACEHOLDERS.preferencesUrl,
-  view_online_url: PLACEHOLDERS.viewOnlineUrl,
-};
+/** The token of each placeholder by the name templates give it (`unsubscribe_url`). */
+const placeholderTokens = new Map(
+  placeholderNames.map((name) => [placeholderTemplateName(name), PLACEHOLDERS[name]]),
+);
 
-function localeOf(options: Handlebars.HelperOptions): CatalogLocale {
+function localeOf(options: Handlebars.HelperOptions): Locale {
   const locale = (options.data as Partial<TemplateData> | undefined)?.locale;
   return locale === 'en' ? 'en' : 'fr';
 }
@@ -73,7 +71,7 @@ interface FactsSource {
  * The kind-specific facts of an item as short localised phrases, in a fixed order: institution,
  * location, event dates, place, source, date, authors, publisher. (The deadline is shown apart.)
  */
-export function itemFacts(item: FactsSource, locale: CatalogLocale): string[] {
+export function itemFacts(item: FactsSource, locale: Locale): string[] {
   const t = translators[locale];
   const facts: string[] = [];
   if (item.institution) facts.push(t('email.institution', { institution: item.institution }));
@@ -135,10 +133,10 @@ export function registerHelpers(env: typeof Handlebars, mode: HelperMode): void 
   });
 
   env.registerHelper('placeholder', function (name: unknown) {
-    const token = placeholderTokens[String(name)];
+    const token = placeholderTokens.get(String(name));
     if (token === undefined) {
       throw new Error(
-        `Unknown placeholder '${String(name)}' (known: ${Object.keys(placeholderTokens).join(', ')})`,
+        `Unknown placeholder '${String(name)}' (known: ${[...placeholderTokens.keys()].join(', ')})`,
       );
     }
     return markup(token);

@@ -14,13 +14,17 @@ export {
   escapeHtml,
   greetingFor,
   type PersonalizationTemplate,
-  type PersonalizationValues,
-  PersonalizationValuesSchema,
   personalize,
-  type PlaceholderName,
-  PLACEHOLDERS,
   type SplitBody,
 } from './personalize.ts';
+export {
+  type PersonalizationValues,
+  PersonalizationValuesSchema,
+  type PlaceholderName,
+  placeholderNames,
+  PLACEHOLDERS,
+  placeholderTemplateName,
+} from './placeholders.ts';
 export {
   type PreviewServer,
   type PreviewServerOptions,

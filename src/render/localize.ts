@@ -5,10 +5,9 @@ import {
   issueKey,
   type Item,
   itemDeadline,
-  type Locale,
   type Newsletter,
 } from '../content/index.ts';
-import { toCalendarDate } from '../lib/index.ts';
+import { type Locale, toCalendarDate } from '../lib/index.ts';
 
 /** An opportunity is « closing soon » when its deadline is at most this many days after the issue date. */
 export const CLOSING_SOON_DAYS = 14;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { compilePersonalization, greetingFor, personalize, PLACEHOLDERS } from './personalize.ts';
+import { compilePersonalization, greetingFor, personalize } from './personalize.ts';
+import { PLACEHOLDERS } from './placeholders.ts';
 
 const values = {
   greeting: greetingFor('<b>&"\'', 'fr'),

@@ -1,30 +1,10 @@
-import { z } from 'zod';
-
-import { type CatalogLocale, createTranslator } from '../lib/index.ts';
-
-/**
- * The placeholders a rendered issue or message carries, filled per recipient by
- * {@link personalize}. They survive Handlebars, MJML and MIME encoding untouched.
- */
-export const PLACEHOLDERS = {
-  greeting: '%%greeting%%',
-  unsubscribeUrl: '%%unsubscribe_url%%',
-  preferencesUrl: '%%preferences_url%%',
-  viewOnlineUrl: '%%view_online_url%%',
-} as const;
-
-/** Name of one placeholder value (`greeting`, `unsubscribeUrl`, …). */
-export type PlaceholderName = keyof typeof PLACEHOLDERS;
-
-/** One recipient's values of the placeholders. */
-export const PersonalizationValuesSchema = z.object({
-  greeting: z.string().max(300),
-  unsubscribeUrl: z.string().max(2000),
-  preferencesUrl: z.string().max(2000),
-  viewOnlineUrl: z.string().max(2000),
-});
-/** One recipient's values of the placeholders. */
-export type PersonalizationValues = z.infer<typeof PersonalizationValuesSchema>;
+import { createTranslator, type Locale } from '../lib/index.ts';
+import {
+  type PersonalizationValues,
+  type PlaceholderName,
+  placeholderNames,
+  PLACEHOLDERS,
+} from './placeholders.ts';
 
 /**
  * A body split once at its placeholders: `literals[i]` comes before `slots[i]`, and the last
@@ -107,12 +87,8 @@ export function personalize(
   template: PersonalizationTemplate,
   values: PersonalizationValues,
 ): { html: string; text: string } {
-  const escaped = {
-    greeting: escapeHtml(values.greeting),
-    unsubscribeUrl: escapeHtml(values.unsubscribeUrl),
-    preferencesUrl: escapeHtml(values.preferencesUrl),
-    viewOnlineUrl: escapeHtml(values.viewOnlineUrl),
-  };
+  const escaped = {} as Record<PlaceholderName, string>;
+  for (const name of placeholderNames) escaped[name] = escapeHtml(values[name]);
   return { html: join(template.html, escaped), text: join(template.text, values) };
 }
 
@@ -120,7 +96,7 @@ export function personalize(
  * The greeting line of a recipient: « Bonjour Marie, » / "Hello Marie,", or « Bonjour, » /
  * "Hello," when the name is unknown or blank. Returned as text; {@link personalize} escapes it.
  */
-export function greetingFor(name: string | null, locale: CatalogLocale): string {
+export function greetingFor(name: string | null, locale: Locale): string {
   const t = createTranslator(locale);
   const trimmed = name?.trim() ?? '';
   return trimmed === '' ? t('email.greeting') : t('email.greeting_named', { name: trimmed });

@@ -1,4 +1,4 @@
-import type { Locale } from '../content/index.ts';
+import type { Locale } from '../lib/index.ts';
 import { escapeHtml } from './personalize.ts';
 
 interface PageState {

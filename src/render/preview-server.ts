@@ -3,8 +3,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
 
-import { loadIssue, type Locale, resolveIssuePath } from '../content/index.ts';
-import type { Logger } from '../lib/index.ts';
+import { loadIssue, resolveIssuePath } from '../content/index.ts';
+import { type Locale, locales, type Logger } from '../lib/index.ts';
 import { compilePersonalization, escapeHtml, personalize } from './personalize.ts';
 import { previewPage } from './preview-page.ts';
 import { previewValues } from './preview-values.ts';
@@ -64,7 +64,7 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       // A new renderer per change reloads the templates from disk.
       const renderer = createRenderer({ templatesDir: options.templatesDir });
       const bodies: Snapshot['bodies'] = {};
-      for (const locale of ['fr', 'en'] as const) {
+      for (const locale of locales) {
         const rendered = await renderer.renderIssue(issue, newsletter, locale);
         const filled = personalize(
           compilePersonalization(rendered),

@@ -1,5 +1,6 @@
-import type { Locale } from '../content/index.ts';
-import { greetingFor, type PersonalizationValues } from './personalize.ts';
+import type { Locale } from '../lib/index.ts';
+import { greetingFor } from './personalize.ts';
+import type { PersonalizationValues } from './placeholders.ts';
 
 /**
  * Stand-in placeholder values for copies nobody receives (`depeche render`, `depeche preview`):

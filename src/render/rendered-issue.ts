@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { LocaleSchema } from '../content/index.ts';
+import { LocaleSchema } from '../lib/index.ts';
 
 /**
  * An issue rendered once for one language: the compiled HTML and the plain-text alternative,

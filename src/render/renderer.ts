@@ -1,5 +1,5 @@
-import type { Issue, Locale, Newsletter } from '../content/index.ts';
-import { createTranslator, hasTranslation } from '../lib/index.ts';
+import type { Issue, Newsletter } from '../content/index.ts';
+import { createTranslator, hasTranslation, type Locale } from '../lib/index.ts';
 import type { TemplateData } from './helpers.ts';
 import { localizeIssue } from './localize.ts';
 import { compileMjml } from './mjml-compiler.ts';

@@ -1,4 +1,4 @@
-import { ValidationError } from '../lib/index.ts';
+import { type Locale, ValidationError } from '../lib/index.ts';
 import {
   type FieldResult,
   foldText,
@@ -12,7 +12,6 @@ import {
   hashEmail,
   maxAttributes,
   maxAttributeTextLength,
-  type SubscriberLocale,
   tryNormalizeEmail,
 } from './subscriber.ts';
 
@@ -123,7 +122,7 @@ export interface ImportRow {
   email: string;
   emailHash: string;
   name?: string | undefined;
-  locale?: SubscriberLocale | undefined;
+  locale?: Locale | undefined;
   country?: string | undefined;
   researchField?: string | undefined;
   careerStage?: CareerStage | undefined;

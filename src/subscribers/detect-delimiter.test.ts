@@ -14,4 +14,3 @@ describe('detectDelimiter', () => {
     expect(detectDelimiter(start)).toBe(expected);
   });
 });
-

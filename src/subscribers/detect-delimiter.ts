@@ -15,4 +15,3 @@ export function detectDelimiter(start: string): ',' | ';' | '\t' {
   if (counts[','] === 0 && counts['\t'] > 0) return '\t';
   return ',';
 }
-

@@ -10,7 +10,7 @@ import {
   isUniqueViolation,
   type NewConsentEvent,
 } from '../db/index.ts';
-import { AppError } from '../lib/index.ts';
+import { AppError, createTaskPool } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
 import { type CsvEncoding, CsvTextDecoder, utf16Of } from './csv-encoding.ts';
 import { readCsvRecords } from './csv-records.ts';
@@ -233,14 +233,10 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       let columns: ColumnMap | undefined;
       let batch: ImportRow[] = [];
       let batchKeys = new Set<string>();
-      // Batches being written, with their addresses; a dry run writes one batch at a time.
-      const inFlight = new Map<Promise<void>, Set<string>>();
-      const maxInFlight = executor ? 1 : Math.max(1, options.concurrency ?? 1);
-      let failure: unknown;
-      const settle = async (all: boolean) => {
-        while (inFlight.size >= (all ? 1 : maxInFlight)) await Promise.race(inFlight.keys());
-        if (failure !== undefined) throw failure;
-      };
+      // Batches being written; a dry run writes one batch at a time.
+      const writing = createTaskPool(executor ? 1 : (options.concurrency ?? 1));
+      // The addresses of the batches being written.
+      const keysBeingWritten = new Set<Set<string>>();
       // Until an address of the file turns out to be stored, batches skip looking the stored
       // subscribers up (a first import into a fresh list never needs it).
       let isOptimistic = true;
@@ -264,26 +260,25 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         });
       };
       const flush = async () => {
-        await settle(false);
         const rows = batch;
         const keys = batchKeys;
         batch = [];
         batchKeys = new Set();
         if (rows.length === 0) return;
         // The next batches are parsed (and, with concurrency, written) while this one is.
-        const writing = write(rows)
-          .then((counts) => {
+        await writing.start(async () => {
+          keysBeingWritten.add(keys);
+          try {
+            const counts = await write(rows);
             for (const outcome of importOutcomes) summary[outcome] += counts[outcome];
             options.onProgress?.({ bytesRead: counter.bytes, rows: summary.rows });
-          })
-          .catch((error: unknown) => {
-            failure ??= error;
-          })
-          .finally(() => inFlight.delete(writing));
-        inFlight.set(writing, keys);
+          } finally {
+            keysBeingWritten.delete(keys);
+          }
+        });
       };
       const isBeingWritten = (key: string) => {
-        for (const keys of inFlight.values()) if (keys.has(key)) return true;
+        for (const keys of keysBeingWritten) if (keys.has(key)) return true;
         return false;
       };
       try {
@@ -309,7 +304,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
             // A repeated address waits for its first occurrence to be written: the later line
             // wins.
             if (batchKeys.has(row.emailHash)) await flush();
-            if (isBeingWritten(row.emailHash)) await settle(true);
+            if (isBeingWritten(row.emailHash)) await writing.drain();
             batch.push(row);
             batchKeys.add(row.emailHash);
             if (batch.length >= (options.batchSize ?? 2000)) await flush();
@@ -317,10 +312,10 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         }
         if (!columns) mapColumns([], options.fileName);
         await flush();
-        await settle(true);
+        await writing.drain();
       } catch (error) {
         // batches still being written end (commit or roll back) before the database is closed
-        await Promise.allSettled(inFlight.keys());
+        await writing.settle();
         throw error;
       }
     };

@@ -1,3 +1,7 @@
+export {
+  CONFIRMATION_REMINDER_INTERVAL_MS,
+  type ConfirmationReminder,
+} from './confirmation-reminders.ts';
 export { headerNames } from './csv-columns.ts';
 export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-rights.ts';
 export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
@@ -11,6 +15,7 @@ export {
   parseCountry,
   parseLocale,
 } from './profile-fields.ts';
+export { type RetentionPolicy, RetentionPolicySchema, type RetentionResult } from './retention.ts';
 export type { SubscriberServiceDeps } from './service-deps.ts';
 export {
   type Attributes,
@@ -24,8 +29,6 @@ export {
   ProfilePatchSchema,
   ProfileSchema,
   type Subscriber,
-  type SubscriberLocale,
-  SubscriberLocaleSchema,
   SubscriberSchema,
   tryNormalizeEmail,
 } from './subscriber.ts';

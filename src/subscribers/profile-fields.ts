@@ -1,4 +1,5 @@
-import type { CareerStage, SubscriberLocale } from './subscriber.ts';
+import type { Locale } from '../lib/index.ts';
+import type { CareerStage } from './subscriber.ts';
 
 /** Lower case, accents removed, runs of anything but letters and digits made one space. */
 export function foldText(value: string): string {
@@ -13,7 +14,7 @@ export function foldText(value: string): string {
 /** A parsed field: its value, or the reason it was refused. */
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const localeWords: Record<string, SubscriberLocale> = {
+const localeWords: Record<string, Locale> = {
   fr: 'fr',
   francais: 'fr',
   french: 'fr',
@@ -23,7 +24,7 @@ const localeWords: Record<string, SubscriberLocale> = {
 };
 
 /** Reads a language: `fr`, `en`, `fr-FR`, `en_US`, `français`, `English`… */
-export function parseLocale(raw: string): FieldResult<SubscriberLocale> {
+export function parseLocale(raw: string): FieldResult<Locale> {
   const folded = foldText(raw);
   const value = localeWords[folded] ?? localeWords[folded.split(' ')[0] ?? ''];
   return value

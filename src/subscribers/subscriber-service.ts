@@ -3,10 +3,12 @@ import {
   createSuppressionRepository,
   type SubscriberRecord,
 } from '../db/index.ts';
+import { createConfirmationReminders } from './confirmation-reminders.ts';
 import { createDataRights } from './data-rights.ts';
 import { createCsvImport } from './import-csv.ts';
 import { createOperatorOperations } from './operator-operations.ts';
 import { createPreferencesOperations } from './preferences-operations.ts';
+import { createRetention } from './retention.ts';
 import {
   repositoriesOf,
   type SubscriberServiceDeps,
@@ -47,7 +49,9 @@ export interface SubscriberStats {
  *   `erase(idOrEmail, meta)`;
  * - delivery: `suppress(email, reason, detail, meta?)`, `isSuppressed(email)`;
  * - operators: `add(input, meta)`, `remove(email, newsletterId?, meta)`, `findByEmail(email)`,
- *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`.
+ *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`;
+ * - the daily job: `applyRetention(policy, options)`; `send-confirmations`:
+ *   `claimConfirmationReminders(newsletterId, limit)`.
  */
 export function createSubscriberService(deps: SubscriberServiceDeps) {
   const { db } = deps;
@@ -66,6 +70,8 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
     ...createPreferencesOperations(deps),
     ...createDataRights(deps),
     ...createCsvImport(deps),
+    ...createRetention(deps),
+    ...createConfirmationReminders(deps),
 
     /** A subscriber and their subscriptions, or null. */
     async findById(id: number): Promise<SubscriberDetails | null> {

@@ -2,12 +2,7 @@ import { hash } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { ValidationError } from '../lib/index.ts';
-
-/** Language of a subscriber's mail and pages. */
-export const SubscriberLocaleSchema = z.enum(['fr', 'en']);
-/** @see SubscriberLocaleSchema */
-export type SubscriberLocale = z.infer<typeof SubscriberLocaleSchema>;
+import { LocaleSchema, ValidationError } from '../lib/index.ts';
 
 /**
  * Career stage of a researcher, for segments:
@@ -46,7 +41,7 @@ export type Attributes = z.infer<typeof AttributesSchema>;
 /** What a subscriber tells about themselves; every field may be unknown. */
 export const ProfileSchema = z.object({
   name: z.string().trim().max(200).nullable(),
-  locale: SubscriberLocaleSchema,
+  locale: LocaleSchema,
   /** ISO 3166-1 alpha-2 country of residence, upper case. */
   country: z
     .string()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LocaleSchema } from '../lib/index.ts';
 import { CareerStageSchema } from '../subscribers/index.ts';
 import { isCountryCode } from './countries.ts';
 
@@ -37,7 +38,7 @@ export const ProfileFormSchema = z.object({
     .union([z.enum(careerStages), z.literal('')])
     .optional()
     .transform((value) => (value ? value : null)),
-  language: z.enum(['fr', 'en']).optional(),
+  language: LocaleSchema.optional(),
 });
 
 /** Builds the subscribe form schema for the newsletters that exist. */

@@ -1,12 +1,11 @@
-/** The languages of the pages and emails. */
-export const pageLocales = ['fr', 'en'] as const;
+import { type Locale, locales } from '../lib/index.ts';
 
-/** A page language. */
-export type PageLocale = (typeof pageLocales)[number];
+/** @deprecated A page language is a `Locale` (`src/lib/i18n.ts`); kept until the branches written before it are merged. */
+export type PageLocale = Locale;
 
-/** True when `value` is one of {@link pageLocales}. */
-export function isPageLocale(value: unknown): value is PageLocale {
-  return value === 'fr' || value === 'en';
+/** True when `value` is one of the {@link locales}. */
+export function isPageLocale(value: unknown): value is Locale {
+  return locales.includes(value as Locale);
 }
 
 /** What the page language is chosen from, most specific first. */
@@ -23,14 +22,14 @@ export interface LocaleSources {
  * Chooses the page language: an explicit `?lang=`, then the subscriber's language, then the
  * best match of `Accept-Language` (by q-value, `fr-CA` matching `fr`), then French.
  */
-export function negotiateLocale(sources: LocaleSources): PageLocale {
+export function negotiateLocale(sources: LocaleSources): Locale {
   if (isPageLocale(sources.requested)) return sources.requested;
   if (isPageLocale(sources.subscriber)) return sources.subscriber;
   return matchAcceptLanguage(sources.acceptLanguage ?? '') ?? 'fr';
 }
 
-/** The best of {@link pageLocales} in an `Accept-Language` header, or undefined. */
-export function matchAcceptLanguage(header: string): PageLocale | undefined {
+/** The best of the {@link locales} in an `Accept-Language` header, or undefined. */
+export function matchAcceptLanguage(header: string): Locale | undefined {
   const ranges = header
     .slice(0, 500)
     .split(',')

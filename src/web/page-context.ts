@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Locale } from '../lib/index.ts';
 import { countryOptions } from './countries.ts';
 import { careerStages } from './forms.ts';
-import { negotiateLocale, type PageLocale } from './negotiate-locale.ts';
+import { negotiateLocale } from './negotiate-locale.ts';
 import type { PageFrame, PageViews } from './page-views.ts';
 import type { RequestMeta, WebDeps, WebNewsletter } from './web-deps.ts';
 
@@ -15,7 +16,7 @@ export interface PageContext {
 }
 
 /** The page language of a request: `?lang=`, posted `lang`, the subscriber's, Accept-Language. */
-export function pageLocale(request: FastifyRequest, subscriberLocale?: string | null): PageLocale {
+export function pageLocale(request: FastifyRequest, subscriberLocale?: string | null): Locale {
   const query = request.query as Record<string, unknown> | undefined;
   const body = request.body as Record<string, unknown> | undefined;
   return negotiateLocale({
@@ -103,7 +104,7 @@ export function requestMeta(
 /** The newsletter's description in the page language. */
 export function newsletterDescription(
   newsletter: WebNewsletter,
-  locale: PageLocale,
+  locale: Locale,
 ): string | undefined {
   return locale === 'en'
     ? (newsletter.description_en ?? newsletter.description)
@@ -111,6 +112,6 @@ export function newsletterDescription(
 }
 
 /** Options of the profile `<select>`s. */
-export function profileOptions(locale: PageLocale) {
+export function profileOptions(locale: Locale) {
   return { countries: countryOptions(locale === 'fr' ? 'fr-FR' : 'en-GB'), careerStages };
 }

@@ -4,15 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 import Handlebars from 'handlebars';
 
-import { createTranslator, type Translate } from '../lib/index.ts';
-import type { PageLocale } from './negotiate-locale.ts';
+import { createTranslator, type Locale, type Translate } from '../lib/index.ts';
 
 /** Folder of the page templates shipped with the code. */
 export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
 
 /** What every page gets besides its own data. */
 export interface PageFrame {
-  locale: PageLocale;
+  locale: Locale;
   /** `<title>`, also the page heading where the view shows it. */
   title: string;
   /** Path of the page without query, for the language switch. */
@@ -30,13 +29,13 @@ export interface PageFrame {
 /** Renders the pages: `page` wraps a view in the layout, `fragment` renders a bare view. */
 export interface PageViews {
   page(view: string, frame: PageFrame, data?: Record<string, unknown>): string;
-  fragment(view: string, locale: PageLocale, data: Record<string, unknown>): string;
+  fragment(view: string, locale: Locale, data: Record<string, unknown>): string;
   /** The translator of a page language. */
-  t(locale: PageLocale): Translate;
+  t(locale: Locale): Translate;
 }
 
 /** The link of the language switch to `locale`: the same page and query, in that language. */
-export function languageLink(frame: Pick<PageFrame, 'path' | 'query'>, locale: PageLocale): string {
+export function languageLink(frame: Pick<PageFrame, 'path' | 'query'>, locale: Locale): string {
   const query = frame.query ? `${frame.query}&` : '';
   return `${frame.path}?${query}lang=${locale}`;
 }
@@ -48,7 +47,7 @@ export function languageLink(frame: Pick<PageFrame, 'path' | 'query'>, locale: P
  */
 export async function loadPageViews(dir: string = viewsDir): Promise<PageViews> {
   const hbs = Handlebars.create();
-  const translators: Record<PageLocale, Translate> = {
+  const translators: Record<Locale, Translate> = {
     fr: createTranslator('fr'),
     en: createTranslator('en'),
   };
@@ -80,7 +79,7 @@ export async function loadPageViews(dir: string = viewsDir): Promise<PageViews> 
     return template;
   };
 
-  const fragment = (view: string, locale: PageLocale, data: Record<string, unknown>) =>
+  const fragment = (view: string, locale: Locale, data: Record<string, unknown>) =>
     get(view)({ locale, ...data }, { data: { t: translators[locale] } });
 
   return {

@@ -1,7 +1,12 @@
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { buildDelivery, type Delivery, startDeliveryRuntime } from '../build-delivery.ts';
+import {
+  buildDelivery,
+  type Delivery,
+  retentionPolicyOf,
+  startDeliveryRuntime,
+} from '../build-delivery.ts';
 import { startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
@@ -18,6 +23,10 @@ import {
   closeRedisConnection,
   createRedisConnection,
   createRequestRedisConnection,
+  FEED_POLL_QUEUE,
+  openTransactionalQueue,
+  startConfirmationWorker,
+  startRetentionSchedule,
 } from '../queue/index.ts';
 import { webPlugin } from './app.ts';
 import { createWebDeps } from './create-web-deps.ts';
@@ -26,11 +35,11 @@ import {
   createOpsMetrics,
   databaseCheck,
   instrumentTransport,
+  metricsPlugin,
   opsPlugin,
   redisCheck,
 } from './ops/index.ts';
 import { createServer, listen } from './server.ts';
-import { openTransactionalQueue, startConfirmationWorker } from './transactional-worker.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {
@@ -159,11 +168,24 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         });
         closers.push({ name: 'feed-polling', close: () => polling.close() });
       }
+      const retention = await startRetentionSchedule({
+        connection,
+        prefix: config.QUEUE_PREFIX,
+        run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
+        logger,
+      });
+      closers.push({ name: 'retention', close: () => retention.close() });
     } else {
       delivery = buildDelivery({ config, logger, clock, database, redis: connection });
       closers.push({ name: 'queues', close: () => delivery.close() });
     }
-    queueList.push(...delivery.queues.all, transactionalQueue);
+    // The feed-poll queue is shown and counted too, whichever process runs its worker.
+    const feedPollQueue = new Queue(FEED_POLL_QUEUE, {
+      connection: requestRedis,
+      prefix: config.QUEUE_PREFIX,
+    });
+    closers.push({ name: 'feed-poll-queue', close: () => feedPollQueue.close() });
+    queueList.push(...delivery.queues.all, transactionalQueue, feedPollQueue);
 
     const app = createServer({ logger, isBehindProxy: config.TRUST_PROXY });
     await app.register(
@@ -179,6 +201,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         logger,
         redis: requestRedis,
         isBehindProxy: config.TRUST_PROXY,
+        retention: retentionPolicyOf(config),
         editor: createEditorWorkspaceDeps({
           db: database.db,
           clock,
@@ -195,7 +218,21 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       queues: queueList,
       adminToken: config.ADMIN_TOKEN,
       isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
+      // On its own port the metrics need no token; the web port then has none.
+      metricsToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined,
     });
+    if (config.METRICS_PORT !== undefined) {
+      const metricsApp = createServer({ logger });
+      await metricsApp.register(metricsPlugin, { metrics, token: config.METRICS_TOKEN });
+      const metricsUrl = await listen(metricsApp, {
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT,
+      });
+      closers.push({ name: 'metrics-http', close: () => metricsApp.close() });
+      log.info({ url: `${metricsUrl}/metrics` }, 'metrics served on their own port');
+    } else if (config.METRICS_TOKEN === undefined) {
+      log.info({}, '/metrics off: set METRICS_TOKEN or METRICS_PORT to serve it');
+    }
     const url = await listen(app, { host: options.host, port: options.port });
     closers.push({ name: 'http', close: () => app.close() });
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');

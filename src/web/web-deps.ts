@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 
-import type { Clock, Logger } from '../lib/index.ts';
-import type { CareerStage, TokenSigner } from '../subscribers/index.ts';
+import type { Clock, Locale, Logger } from '../lib/index.ts';
+import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
 import type { EditorWorkspaceDeps } from './editor/editor-deps.ts';
-import type { PageLocale } from './negotiate-locale.ts';
 
 /** Where a change came from, recorded with the consent event. */
 export interface RequestMeta {
@@ -21,7 +20,7 @@ export interface WebProfile {
   country: string | null;
   researchField: string | null;
   careerStage: CareerStage | null;
-  locale: PageLocale;
+  locale: Locale;
 }
 
 /** A subscription as the pages show it. */
@@ -88,7 +87,7 @@ export interface WebNewsletter {
 
 /** Enqueues the confirmation message of a subscriber (sent by a worker). */
 export interface ConfirmationMailer {
-  enqueueConfirmation(job: { subscriberId: number; locale: PageLocale }): Promise<void>;
+  enqueueConfirmation(job: { subscriberId: number; locale: Locale }): Promise<void>;
 }
 
 /** One sent issue in the archive list. */
@@ -97,7 +96,7 @@ export interface ArchiveEntry {
   issueKey: string;
   /** `YYYY-MM` */
   month: string;
-  locale: PageLocale;
+  locale: Locale;
   subject: string;
   /** Start of the plain-text version, for the list and the feed. */
   excerpt: string;
@@ -108,14 +107,14 @@ export interface ArchiveEntry {
 export interface ArchiveSource {
   listSent(query: {
     newsletterId: string;
-    locale: PageLocale;
+    locale: Locale;
     search?: string | undefined;
     limit: number;
   }): Promise<ArchiveEntry[]>;
   findSent(query: {
     newsletterId: string;
     month: string;
-    locale: PageLocale;
+    locale: Locale;
   }): Promise<(ArchiveEntry & { html: string; text: string }) | null>;
 }
 
@@ -149,6 +148,11 @@ export interface WebDeps {
   extraPlugins?: readonly FastifyPluginAsync[] | undefined;
   /** Trust `X-Forwarded-For` from a reverse proxy for the client IP. @defaultValue false */
   isBehindProxy?: boolean | undefined;
+  /** The retention periods the privacy notice states. @defaultValue {@link defaultRetention} */
+  retention?: RetentionPolicy | undefined;
   /** The editors' workspace at `/editor`; not mounted without it. */
   editor?: EditorWorkspaceDeps | undefined;
 }
+
+/** RETENTION_PENDING_DAYS and RETENTION_UNSUBSCRIBED_DAYS when not configured. */
+export const defaultRetention: RetentionPolicy = { pendingDays: 30, unsubscribedDays: 365 };

@@ -17,14 +17,10 @@ import {
   type MailTransport,
 } from '../../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { openTransactionalQueue, startTransactionalWorker } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import {
-  buildApp,
-  createWebDeps,
-  openTransactionalQueue,
-  startTransactionalWorker,
-} from '../../src/web/index.ts';
+import { buildApp, createWebDeps } from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';

@@ -20,6 +20,28 @@ export interface SinkMessage {
   raw: Buffer;
 }
 
+/**
+ * Faults the sink injects on purpose, each on a deterministic share of messages (a counter, as
+ * `failShare`: 0.1 → the 10th, 20th, 30th… message the fault can apply to). Shares count
+ * separately, so faults combine.
+ */
+export interface SinkFaults {
+  /**
+   * Share of messages stored (in `messages`, counted by `acceptedCount`) whose connection is then
+   * dropped without the reply to DATA: the relay has the message, the client does not know.
+   */
+  dropAfterStoreShare?: number;
+  /** Share of envelopes (counted at RCPT TO) whose connection is dropped before DATA. */
+  dropBeforeDataShare?: number;
+  /**
+   * Share of messages stored at once whose reply to DATA comes `slowReplyMs` later (past a
+   * client's socket timeout, the client gives up on a message the relay has).
+   */
+  slowReplyShare?: number;
+  /** Delay of the slow replies. @defaultValue 5000 */
+  slowReplyMs?: number;
+}
+
 /** Options of {@link startSmtpSink}; every one is optional. */
 export interface SmtpSinkOptions {
   /** Port to listen on, on 127.0.0.1. @defaultValue 0 (a free port) */
@@ -37,6 +59,8 @@ export interface SmtpSinkOptions {
   onMessage?: (message: SinkMessage) => void;
   /** Keep accepted messages in `messages`; benchmarks turn it off and read `acceptedCount()`. @defaultValue true */
   isStoring?: boolean;
+  /** Faults to inject (see {@link SinkFaults}). @defaultValue none */
+  faults?: SinkFaults;
 }
 
 /** A running sink: where it listens, what it received, and how to stop it. */
@@ -62,7 +86,20 @@ export interface SmtpSink {
   hold(): void;
   /** Answers the held messages (those whose client is still connected) and stops holding. */
   release(): void;
-  /** Forgets received messages and counters (the failShare counter restarts too). */
+  /** Messages stored whose connection was then dropped without a reply (`dropAfterStoreShare`). */
+  droppedAfterStore: SinkMessage[];
+  /** Envelopes whose connection was dropped before DATA (`dropBeforeDataShare`). */
+  droppedBeforeDataCount(): number;
+  /** Messages stored and answered late (`slowReplyShare`). */
+  slowReplied: SinkMessage[];
+  /**
+   * The relay goes away: stops listening and drops every open connection (a crash). New
+   * connections are refused until {@link SmtpSink.up}.
+   */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
+  /** Forgets received messages and counters (the failShare and fault counters restart too). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -73,6 +110,18 @@ export interface SmtpSink {
  */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const failShare = options.failShare ?? 0;
+  const faults = options.faults ?? {};
+  const slowReplyMs = faults.slowReplyMs ?? 5000;
+  const faultCounters = { afterStore: 0, beforeData: 0, slow: 0 };
+  /** The next message of `counter` is chosen when floor((n+1)·share) steps up. */
+  const pick = (counter: keyof typeof faultCounters, share: number | undefined) => {
+    const index = faultCounters[counter]++;
+    return isPicked(index, share ?? 0);
+  };
+  const droppedAfterStore: SinkMessage[] = [];
+  const slowReplied: SinkMessage[] = [];
+  let droppedBeforeData = 0;
+  let isDown = false;
   const dataDelayMs = options.dataDelayMs ?? 0;
   const messages: SinkMessage[] = [];
   const rejected: string[] = [];
@@ -95,7 +144,12 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     closeTimeout: 200,
     size: 50 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      if (pick('beforeData', faults.dropBeforeDataShare)) {
+        droppedBeforeData += 1;
+        dropConnection(session.id);
+        return;
+      }
       const reply = options.rejectRecipients?.(address.address);
       if (reply === undefined) return callback();
       rejected.push(address.address);
@@ -118,9 +172,32 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       stream.on('error', (error) => callback(error));
       stream.on('end', () => {
         const index = dataCount++;
-        // Deterministic share: message n fails when floor((n+1)·share) steps up.
-        const isFailing =
-          failShare > 0 && Math.floor((index + 1) * failShare) > Math.floor(index * failShare);
+        const isFailing = isPicked(index, failShare);
+        const envelopeOf = (): SinkEnvelope => ({
+          mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+          rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+        });
+        const store = (message: SinkMessage) => {
+          accepted += 1;
+          if (isStoring) messages.push(message);
+          options.onMessage?.(message);
+        };
+        if (!isFailing && pick('afterStore', faults.dropAfterStoreShare)) {
+          const message = { envelope: envelopeOf(), raw: Buffer.concat(chunks) };
+          store(message);
+          droppedAfterStore.push(message);
+          dropConnection(session.id);
+          return;
+        }
+        if (!isFailing && pick('slow', faults.slowReplyShare)) {
+          const message = { envelope: envelopeOf(), raw: Buffer.concat(chunks) };
+          store(message);
+          slowReplied.push(message);
+          setTimeout(() => {
+            if (!closedSessions.has(session.id)) callback();
+          }, slowReplyMs);
+          return;
+        }
         inData += 1;
         const answer = () => {
           if (isHolding) {
@@ -139,17 +216,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }),
             );
           }
-          const message: SinkMessage = {
-            envelope: {
-              mailFrom:
-                session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
-              rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            },
-            raw: Buffer.concat(chunks),
-          };
-          accepted += 1;
-          if (isStoring) messages.push(message);
-          options.onMessage?.(message);
+          store({ envelope: envelopeOf(), raw: Buffer.concat(chunks) });
           callback();
         };
         if (dataDelayMs > 0) setTimeout(answer, dataDelayMs);
@@ -161,13 +228,22 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     // Client disconnects surface here; a sink has nothing to do about them.
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  /** Destroys the socket of a session: the client sees the connection drop, with no reply. */
+  function dropConnection(sessionId: string) {
+    for (const connection of server.connections) {
+      if (connection.id === sessionId) connection._socket.destroy();
+    }
+  }
+
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(options.port ?? 0);
   const port = (server.server.address() as AddressInfo).port;
 
   return {
@@ -187,14 +263,46 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       isHolding = false;
       for (const answer of held.splice(0)) answer();
     },
+    droppedAfterStore,
+    droppedBeforeDataCount: () => droppedBeforeData,
+    slowReplied,
+    async down() {
+      if (isDown) return;
+      isDown = true;
+      const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+      for (const connection of server.connections) connection._socket.destroy();
+      await closed;
+    },
+    async up() {
+      if (!isDown) return;
+      await listen(port);
+      isDown = false;
+    },
     reset() {
       messages.length = 0;
+      droppedAfterStore.length = 0;
+      slowReplied.length = 0;
+      droppedBeforeData = 0;
+      faultCounters.afterStore = 0;
+      faultCounters.beforeData = 0;
+      faultCounters.slow = 0;
       rejected.length = 0;
       dataCount = 0;
       failed = 0;
       accepted = 0;
       abandoned = 0;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!isDown) return server.close(() => resolve());
+        // already not listening: end the connections left, if any
+        for (const connection of server.connections) connection._socket.destroy();
+        resolve();
+      }),
   };
+}
+
+/** Deterministic share: item n is picked when floor((n+1)·share) steps up. */
+function isPicked(index: number, share: number): boolean {
+  return share > 0 && Math.floor((index + 1) * share) > Math.floor(index * share);
 }

@@ -13,7 +13,7 @@ import {
 } from '../helpers/editor-session.ts';
 import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
-vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe.each(databaseKinds)('the workspace pages on $name', ({ open }) => {
   let database: TestDatabase;
@@ -31,8 +31,8 @@ describe.each(databaseKinds)('the workspace pages on $name', ({ open }) => {
     });
   });
   afterEach(async () => {
-    await web.app.close();
-    await database.drop();
+    await web?.app.close();
+    await database?.drop();
   });
 
   const deps = () => {

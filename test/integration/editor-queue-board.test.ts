@@ -7,7 +7,7 @@ import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { getPage, signedInEditor } from '../helpers/editor-session.ts';
 import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

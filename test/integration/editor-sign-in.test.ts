@@ -16,7 +16,7 @@ import { getPage, postFrom } from '../helpers/editor-session.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const operator = commandLineActor('test');
 
@@ -52,8 +52,8 @@ describe.each(databaseKinds)('signing in to the workspace on $name', ({ open }) 
     });
   });
   afterEach(async () => {
-    await web.app.close();
-    await database.drop();
+    await web?.app.close();
+    await database?.drop();
   });
 
   const deps = () => {
@@ -237,7 +237,7 @@ describe.each(databaseKinds)('signing in to the workspace on $name', ({ open }) 
   });
 
   it('marks the cookie Secure when PUBLIC_URL is https', async () => {
-    await web.app.close();
+    await web?.app.close();
     web = await buildTestWebApp({
       database: database.handle,
       clock,

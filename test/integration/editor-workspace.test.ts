@@ -6,7 +6,7 @@ import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { getPage, postFrom, signedInEditor } from '../helpers/editor-session.ts';
 import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
 
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe.each(databaseKinds)('the workspace frame on $name', ({ open }) => {
   let database: TestDatabase;
@@ -24,8 +24,8 @@ describe.each(databaseKinds)('the workspace frame on $name', ({ open }) => {
     });
   });
   afterEach(async () => {
-    await web.app.close();
-    await database.drop();
+    await web?.app.close();
+    await database?.drop();
   });
 
   const deps = () => {

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { createSilentLogger } from '../../src/lib/index.ts';
 import {
   FEED_POLL_QUEUE,
   FEED_POLL_SCHEDULER_ID,
   type FeedPolling,
   startFeedPolling,
-} from '../../src/feeds/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/queue/index.ts';
 
 const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
 

@@ -17,6 +17,7 @@ import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const adminToken = 'test-admin-token-0123456789';
+const metricsTok = 'test-metrics-token-0123456789';
 
 describe('operations endpoints', () => {
   let database: TestDatabase;
@@ -26,7 +27,7 @@ describe('operations endpoints', () => {
   const prefix = `test-ops-${randomUUID()}`;
 
   /** An app with the ops plugin over the test database and the given Redis client. */
-  async function build(client: Redis, token?: string) {
+  async function build(client: Redis, token?: string, metricsToken: string | null = metricsTok) {
     const repository = createOpsRepository(database.handle.db);
     const app = createServer({ logger: createSilentLogger() });
     await app.register(opsPlugin, {
@@ -34,6 +35,7 @@ describe('operations endpoints', () => {
       metrics: createOpsMetrics({ repository, queues: [queue] }),
       queues: [queue],
       adminToken: token,
+      metricsToken: metricsToken ?? undefined,
     });
     await app.ready();
     return app;
@@ -97,7 +99,11 @@ describe('operations endpoints', () => {
 
   it('exposes the Prometheus metrics with values read from the database and the queues', async () => {
     const app = await build(redis);
-    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${metricsTok}` },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
     for (const name of [
@@ -115,6 +121,19 @@ describe('operations endpoints', () => {
       'depeche_feed_poll_failures{newsletter="adn",feed="NSF News"} 3',
     );
     await app.close();
+  });
+
+  it('serves /metrics on the web port only with METRICS_TOKEN as a Bearer token', async () => {
+    const app = await build(redis);
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }]) {
+      const denied = await app.inject({ method: 'GET', url: '/metrics', headers });
+      expect(denied.statusCode).toBe(401);
+      expect(denied.body).not.toContain('depeche_messages');
+    }
+    await app.close();
+    const withoutToken = await build(redis, undefined, null);
+    expect((await withoutToken.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    await withoutToken.close();
   });
 
   it('keeps /admin/queues off when ADMIN_TOKEN is unset', async () => {
@@ -220,7 +239,9 @@ describe('deployment files', () => {
     expect(worker?.ports).toBeUndefined();
     expect(worker?.healthcheck).toBeDefined();
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS/m);
+    // Node 24, the current LTS (20 is past its end of life; the code still runs on it).
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS/m);
+    expect(dockerfile).not.toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\/healthz/ms);

@@ -3,14 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import {
-  type Issue,
-  ITEM_KINDS,
-  loadIssue,
-  type Locale,
-  type Newsletter,
-} from '../../src/content/index.ts';
-import { hasTranslation } from '../../src/lib/index.ts';
+import { type Issue, ITEM_KINDS, loadIssue, type Newsletter } from '../../src/content/index.ts';
+import { hasTranslation, type Locale } from '../../src/lib/index.ts';
 import {
   compilePersonalization,
   createRenderer,

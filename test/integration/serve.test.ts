@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -51,6 +52,18 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
+/** A TCP port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 describe('depeche serve', () => {
   let dataDir: string | undefined;
   let child: ChildProcess | undefined;
@@ -68,9 +81,15 @@ describe('depeche serve', () => {
 
   it('stops on SIGTERM with exit code 0 and releases the embedded database lock', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-serve-test-'));
+    const metricsPort = await freePort();
     child = spawn(process.execPath, [bin, 'serve'], {
       cwd: root,
-      env: childEnv({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }),
+      env: childEnv({
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        METRICS_PORT: String(metricsPort),
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -84,6 +103,13 @@ describe('depeche serve', () => {
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    // With METRICS_PORT the metrics are on that port only, not on the pages' port.
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    const metricsBody = await metrics.text();
+    expect(metricsBody).toContain('# TYPE depeche_queue_jobs');
+    expect(metricsBody).toContain('depeche_queue_jobs{queue="feed-poll",state="waiting"}');
 
     child.kill('SIGTERM');
     expect(await waitForExit(child)).toBe(0);
@@ -94,7 +120,12 @@ describe('depeche serve', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-serve-test-'));
     child = spawn(process.execPath, [bin, 'serve'], {
       cwd: root,
-      env: childEnv({ DEPECHE_ENV: 'production', DATA_DIR: dataDir, PORT: '0' }),
+      env: childEnv({
+        DEPECHE_ENV: 'production',
+        PUBLIC_URL: 'https://news.example.org',
+        DATA_DIR: dataDir,
+        PORT: '0',
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -104,6 +135,26 @@ describe('depeche serve', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^depeche: .*SECRET_KEY/);
     // Nothing was started: no database was created.
+    expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(false);
+  }, 60_000);
+
+  it('refuses to start in production with a PUBLIC_URL that is not https', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-serve-test-'));
+    child = spawn(process.execPath, [bin, 'serve'], {
+      cwd: root,
+      env: childEnv({
+        DEPECHE_ENV: 'production',
+        SECRET_KEY: 's'.repeat(40),
+        PUBLIC_URL: 'http://news.example.org',
+        DATA_DIR: dataDir,
+        PORT: '0',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await waitForExit(child)).toBe(1);
+    expect(stderr.trim()).toMatch(/^depeche: Configuration: PUBLIC_URL must start with https:\/\//);
     expect(existsSync(path.join(dataDir, 'depeche.lock'))).toBe(false);
   }, 60_000);
 });

@@ -8,9 +8,10 @@ import {
   createSmtpTransport,
   isConnectionError,
   type MailTransport,
+  MessageUncertainError,
   smtpTransportOptionsFromConfig,
 } from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+import { createLogger, createSilentLogger } from '../../src/lib/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const raw = Buffer.from(
@@ -59,8 +60,16 @@ describe('SMTP transport against the sink', () => {
     sinks.push(started);
     return started;
   }
-  function transport(urls: string[]) {
-    const created = createSmtpTransport({ urls, poolSize: 2, logger: createSilentLogger() });
+  function transport(
+    urls: string[],
+    options: { socketTimeoutMs?: number; logger?: ReturnType<typeof createLogger> } = {},
+  ) {
+    const created = createSmtpTransport({
+      urls,
+      poolSize: 2,
+      logger: createSilentLogger(),
+      ...options,
+    });
     transports.push(created);
     return created;
   }
@@ -129,6 +138,65 @@ describe('SMTP transport against the sink', () => {
     );
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(2);
     expect(target.messages).toHaveLength(6);
+  });
+
+  it('reports a message stored by the relay whose connection then dropped as uncertain', async () => {
+    const target = await sink({ faults: { dropAfterStoreShare: 1 } });
+    const error = await rejection(transport([target.url]).send(message));
+    expect(error).toBeInstanceOf(MessageUncertainError);
+    expect(classifySmtpError(error)).toMatchObject({
+      kind: 'uncertain',
+      code: null,
+      reply: expect.stringMatching(/^message data sent, no final reply from the relay: E[A-Z]+/),
+    });
+    expect(isConnectionError(error)).toBe(false);
+    expect(target.messages).toHaveLength(1);
+  });
+
+  it('reports a final reply later than the socket timeout as uncertain', async () => {
+    const target = await sink({ faults: { slowReplyShare: 1, slowReplyMs: 3000 } });
+    const error = await rejection(transport([target.url], { socketTimeoutMs: 300 }).send(message));
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'uncertain', code: null });
+    expect(target.slowReplied).toHaveLength(1);
+  });
+
+  it('classifies a connection dropped before DATA as transient: nothing was handed over', async () => {
+    const target = await sink({ faults: { dropBeforeDataShare: 1 } });
+    const error = await rejection(transport([target.url]).send(message));
+    expect(error).not.toBeInstanceOf(MessageUncertainError);
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'transient', code: null });
+    expect(target.messages).toHaveLength(0);
+    expect(target.droppedBeforeDataCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends nothing through a relay that is down, and sends again once it is up', async () => {
+    const target = await sink();
+    const sender = transport([target.url]);
+    await sender.send(message);
+    await target.down();
+    const error = await rejection(sender.send(message));
+    expect(classifySmtpError(error)).toMatchObject({ kind: 'transient', code: null });
+    await target.up();
+    await sender.send(message);
+    expect(target.messages).toHaveLength(2);
+  });
+
+  it('logs a relay going down once, and once when it answers again, not once per message', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line) => lines.push(line) },
+    });
+    const target = await sink();
+    const sender = transport([target.url], { logger });
+    await target.down();
+    for (let i = 0; i < 6; i += 1) await rejection(sender.send(message));
+    await target.up();
+    for (let i = 0; i < 3; i += 1) await sender.send(message);
+    const events = lines.map((line) => (JSON.parse(line) as { event?: string }).event);
+    expect(events.filter((e) => e === 'smtp.relay.unreachable')).toHaveLength(1);
+    expect(events.filter((e) => e === 'smtp.relay.reachable')).toHaveLength(1);
+    expect(target.messages).toHaveLength(3);
   });
 
   it('tries the next relay when one refuses connections', async () => {

@@ -1,40 +1,19 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { testDatabaseUrl } from '../helpers/databases.ts';
+import { repoRoot, runDepeche } from '../helpers/run-depeche.ts';
 
 // Each command starts Node, tsx and a database: slow on a busy machine, never timed here.
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 120_000 });
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const mixed = path.join(root, 'test/fixtures/csv/mixed.csv');
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function depeche(args: string[], env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(root, 'bin/depeche.js'), ...args],
-      { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, timeout: 240_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const mixed = path.join(repoRoot, 'test/fixtures/csv/mixed.csv');
 
 describe('depeche subscribers (embedded database)', () => {
   let dataDir: string;
@@ -48,20 +27,20 @@ describe('depeche subscribers (embedded database)', () => {
   });
 
   it('imports a CSV, reports bad rows with exit 1, and is a no-op the second time', async () => {
-    const first = await depeche(
+    const first = await runDepeche(
       ['subscribers', 'import', mixed, '--newsletter', 'adn', '--json'],
       env,
     );
     expect(first.code, first.stderr).toBe(1);
     const summary = JSON.parse(first.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({ created: 4, unchanged: 1, invalid: 4 });
-    const again = await depeche(['subscribers', 'import', mixed, '--newsletter', 'adn'], env);
+    const again = await runDepeche(['subscribers', 'import', mixed, '--newsletter', 'adn'], env);
     expect(again.stdout).toContain('0 created, 0 updated, 5 unchanged');
     expect(again.stdout).toContain("line 6: unknown country 'Atlantis'");
   });
 
   it('shows stats, adds with --confirmed, and refuses a suppressed address without --force', async () => {
-    const added = await depeche(
+    const added = await runDepeche(
       [
         'subscribers',
         'add',
@@ -75,7 +54,7 @@ describe('depeche subscribers (embedded database)', () => {
       env,
     );
     expect(added.stdout).toContain('Lea@example.org: created, adn active');
-    const stats = await depeche(['subscribers', 'stats', '--json'], env);
+    const stats = await runDepeche(['subscribers', 'stats', '--json'], env);
     expect(JSON.parse(stats.stdout)).toMatchObject({
       subscribers: 5,
       newsletters: [{ newsletterId: 'adn', pending: 4, active: 1, unsubscribed: 0 }],
@@ -83,25 +62,25 @@ describe('depeche subscribers (embedded database)', () => {
   });
 
   it('exports the data of an address as JSON, exports CSV, then erases the address', async () => {
-    const data = await depeche(['subscribers', 'export-data', 'lea@example.org'], env);
+    const data = await runDepeche(['subscribers', 'export-data', 'lea@example.org'], env);
     expect(data.code, data.stderr).toBe(0);
     expect(JSON.parse(data.stdout)).toMatchObject({
       subscriber: { email: 'Lea@example.org', country: 'MX' },
       subscriptions: [{ newsletterId: 'adn', status: 'active' }],
     });
-    const csv = await depeche(['subscribers', 'export', '--status', 'active'], env);
+    const csv = await runDepeche(['subscribers', 'export', '--status', 'active'], env);
     expect(csv.stdout.split('\n')[0]).toBe(
       'email,name,locale,country,research_field,career_stage,attributes,newsletter,status,subscribed_at,confirmed_at,unsubscribed_at',
     );
     expect(csv.stdout).toContain('Lea@example.org,,fr,MX');
-    const erased = await depeche(['subscribers', 'erase', 'lea@example.org'], env);
+    const erased = await runDepeche(['subscribers', 'erase', 'lea@example.org'], env);
     expect(erased.stdout).toContain("Erased 'lea@example.org'");
-    const after = await depeche(['subscribers', 'export-data', 'lea@example.org'], env);
+    const after = await runDepeche(['subscribers', 'export-data', 'lea@example.org'], env);
     expect(JSON.parse(after.stdout)).toMatchObject({
       subscriber: null,
       suppression: { reason: 'erased' },
     });
-    const readd = await depeche(
+    const readd = await runDepeche(
       ['subscribers', 'add', 'lea@example.org', '--newsletter', 'adn'],
       env,
     );
@@ -114,8 +93,8 @@ describe('depeche subscribers (embedded database)', () => {
   it('tells a second process which process holds the embedded database', async () => {
     const holder: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(root, 'test/helpers/hold-embedded-database.ts'), dataDir],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      ['--import', 'tsx', path.join(repoRoot, 'test/helpers/hold-embedded-database.ts'), dataDir],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
       await new Promise<void>((resolve, reject) => {
@@ -124,7 +103,7 @@ describe('depeche subscribers (embedded database)', () => {
         });
         holder.on('exit', () => reject(new Error('holder exited')));
       });
-      const second = await depeche(['subscribers', 'stats'], env);
+      const second = await runDepeche(['subscribers', 'stats'], env);
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(
         `in use by process ${holder.pid} (depeche serve (test holder))`,
@@ -154,15 +133,15 @@ describe('depeche db migrate and subscribers on PostgreSQL', () => {
   });
 
   it('migrates once, then imports and counts through DATABASE_URL', async () => {
-    const first = await depeche(['db', 'migrate', '--json'], { DATABASE_URL: url });
+    const first = await runDepeche(['db', 'migrate', '--json'], { DATABASE_URL: url });
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).applied).toContain('0001_subscribers.sql');
-    const second = await depeche(['db', 'migrate'], { DATABASE_URL: url });
+    const second = await runDepeche(['db', 'migrate'], { DATABASE_URL: url });
     expect(second.stdout).toContain('Database is up to date.');
-    await depeche(['subscribers', 'import', mixed, '--newsletter', 'adn', '--confirmed'], {
+    await runDepeche(['subscribers', 'import', mixed, '--newsletter', 'adn', '--confirmed'], {
       DATABASE_URL: url,
     });
-    const stats = await depeche(['subscribers', 'stats', '--json'], { DATABASE_URL: url });
+    const stats = await runDepeche(['subscribers', 'stats', '--json'], { DATABASE_URL: url });
     expect(JSON.parse(stats.stdout)).toMatchObject({
       newsletters: [{ newsletterId: 'adn', active: 4 }],
     });

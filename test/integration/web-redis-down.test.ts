@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
-import { closeRedisConnection, createRequestRedisConnection } from '../../src/queue/index.ts';
+import {
+  closeRedisConnection,
+  createRequestRedisConnection,
+  openTransactionalQueue,
+} from '../../src/queue/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { buildApp, createWebDeps, openTransactionalQueue } from '../../src/web/index.ts';
+import { buildApp, createWebDeps } from '../../src/web/index.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { openForm, postForm, testNewsletters } from '../helpers/web-app.ts';
 

@@ -73,6 +73,13 @@ describe.each(databaseKinds)('subscribe pages on $name', ({ open }) => {
     const page = await web.app.inject({ url: '/privacy?lang=en' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(CONSENT_VERSION);
+    // The retention periods (the defaults here) and the absence of tracking are stated.
+    expect(page.body).toContain('deleted after 30 days');
+    expect(page.body).toContain('365 days after your last unsubscribe');
+    expect(page.body).toContain('no pixel that tracks opens');
+    const fr = await web.app.inject({ url: '/privacy?lang=fr' });
+    expect(fr.body).toContain('effacée après 30 jours');
+    expect(fr.body).toContain('Aucun suivi');
   });
 
   it('records a pending subscription with its consent version and enqueues one confirmation', async () => {

@@ -18,22 +18,33 @@ import {
 } from '../../delivery/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
-import { closeRedisConnection, createRedisConnection } from '../../queue/index.ts';
+import {
+  assertRedisAnswers,
+  closeRedisConnection,
+  createCommandRedisConnection,
+} from '../../queue/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
+/** Commands that enqueue a job: they check Redis before they change any state. */
+const enqueuingCommands = new Set(['send', 'schedule', 'resume', 'retry']);
+
 async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
+  // Redis is opened by the first enqueue: `create`, `list` and `status` read PostgreSQL alone.
+  let redis: ReturnType<typeof createCommandRedisConnection> | undefined;
+  const openRedis = () => (redis ??= createCommandRedisConnection(config.REDIS_URL, 'depeche-cli'));
+  ctx.onClose(() => (redis ? closeRedisConnection(redis) : undefined));
+  // A command that cannot enqueue must say so in one line before it changes state.
+  if (enqueuingCommands.has(command)) await assertRedisAnswers(openRedis(), config.REDIS_URL);
   const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
   ctx.onClose(() => database.close());
-  const redis = createRedisConnection(config.REDIS_URL, 'depeche-cli');
-  ctx.onClose(() => closeRedisConnection(redis));
   const delivery = buildDelivery({
     config,
     logger: ctx.logger(),
     clock: systemClock,
     database,
-    redis,
+    redis: openRedis,
   });
   ctx.onClose(() => delivery.close());
   const audit = createAuditRepository(database.db);
@@ -74,6 +85,7 @@ function statusLines(status: SendingStatus): string[] {
     `  recipients ${status.total}${status.isFanoutDone || !['sending', 'paused'].includes(status.status) ? '' : ' so far (fan-out running)'}`,
     `  sent ${status.sent} · failed ${status.failed} · uncertain ${status.uncertain} · skipped ${status.skipped} · remaining ${status.remaining}`,
     `  ${status.messagesPerSecond ?? '—'} messages/s · ETA ${formatDuration(status.etaSeconds)}`,
+    ...(status.stall === null ? [] : [`  stalled: ${status.stall}`]),
   ];
 }
 
@@ -123,7 +135,7 @@ async function watchStatus(ctx: CliContext, id: number, isJson: boolean | undefi
       const interim = buildSendingStatus(progress);
       samples.push({ atMs: Date.now(), finished: finishedCount(interim) });
       while (samples.length > 10) samples.shift();
-      const status = buildSendingStatus(progress, samples);
+      const status = buildSendingStatus(progress, samples, systemClock.now());
       const isOver = ['done', 'cancelled', 'paused', 'draft'].includes(status.status);
       if (bar) {
         const payload = {
@@ -256,7 +268,7 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
       const id = parseId(rawId);
       if (options.watch) return watchStatus(ctx, id, options.json);
       const progress = await (await openDelivery(ctx, 'status')).progress(id);
-      const status = buildSendingStatus(progress);
+      const status = buildSendingStatus(progress, [], systemClock.now());
       printResult(ctx, options.json, { ...status, topFailures: progress.topFailures }, () => [
         ...statusLines(status),
         ...progress.topFailures.map((f) => `  ${f.count} × ${f.reply}`),

@@ -1,12 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { loadIssue, LocaleSchema } from '../../content/index.ts';
-import { ValidationError } from '../../lib/index.ts';
+import { loadIssue } from '../../content/index.ts';
+import { LocaleSchema, ValidationError } from '../../lib/index.ts';
 import {
   compilePersonalization,
   createRenderer,
   personalize,
+  PLACEHOLDERS,
   previewValues,
 } from '../../render/index.ts';
 import { printResult } from '../context.ts';
@@ -31,7 +32,10 @@ export const registerRenderCommand: RegisterCommand = (program, ctx) => {
     .argument('<issue>', "issue file path or '<newsletter>/<YYYY-MM>' (e.g. adn/2026-11)")
     .requiredOption('--out <dir>', 'directory to write the files to')
     .option('--lang <lang>', "language of the copy: 'fr' or 'en' (default: the newsletter's)")
-    .option('--placeholders', 'keep %%greeting%%, %%unsubscribe_url%%… instead of preview values')
+    .option(
+      '--placeholders',
+      `keep ${Object.values(PLACEHOLDERS).join(', ')} instead of preview values`,
+    )
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, options: RenderOptions) => {
       const config = ctx.config();

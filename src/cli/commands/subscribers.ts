@@ -7,8 +7,11 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
+import { loadNewsletters } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import { ConfirmationJobSchema } from '../../delivery/index.ts';
 import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
+import { closeRedisConnection, createRequestRedisConnection } from '../../queue/index.ts';
 import {
   type ConsentMeta,
   createSubscriberService,
@@ -21,6 +24,7 @@ import {
   type SubscriptionStatus,
   SubscriptionStatusSchema,
 } from '../../subscribers/index.ts';
+import { openTransactionalQueue } from '../../web/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
@@ -338,7 +342,126 @@ function registerDataRights(subscribers: Command, ctx: CliContext): void {
     });
 }
 
-/** `depeche subscribers import|export|add|remove|list|stats|export-data|erase`. */
+function registerRetention(subscribers: Command, ctx: CliContext): void {
+  subscribers
+    .command('retention')
+    .description(
+      'apply the retention periods now (the workers do it daily): delete requests never ' +
+        'confirmed after RETENTION_PENDING_DAYS, erase people unsubscribed from everything ' +
+        'for RETENTION_UNSUBSCRIBED_DAYS',
+    )
+    .option('--dry-run', 'count what would be deleted and erased, change nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const config = ctx.config();
+      const policy = {
+        pendingDays: config.RETENTION_PENDING_DAYS,
+        unsubscribedDays: config.RETENTION_UNSUBSCRIBED_DAYS,
+      };
+      const service = await openService(ctx, 'retention');
+      const result = await service.applyRetention(policy, { isDryRun: options.dryRun ?? false });
+      const verb = result.isDryRun ? 'would be' : 'were';
+      printResult(ctx, options.json, result, () => [
+        `${result.pendingDeleted} subscription requests unconfirmed after ${policy.pendingDays} days ${verb} deleted` +
+          (result.isDryRun
+            ? ''
+            : ` (${result.unconfirmedSubscribersDeleted} subscribers with nothing else)`),
+        `${result.unsubscribedErased} people unsubscribed from everything for ${policy.unsubscribedDays} days ${verb} erased (address hash kept)`,
+      ]);
+    });
+}
+
+/** Claimed and enqueued per step of `send-confirmations`. */
+const CONFIRMATION_STEP = 500;
+
+function registerSendConfirmations(subscribers: Command, ctx: CliContext): void {
+  subscribers
+    .command('send-confirmations')
+    .description(
+      'send the opt-in mail to the pending subscriptions of a newsletter (made by add or ' +
+        'import without --confirmed); an address gets it at most once in 7 days',
+    )
+    .requiredOption('--newsletter <id>', 'newsletter id')
+    .option('--per-minute <n>', 'messages per minute, spread by the queue', '30')
+    .option('--limit <n>', 'at most this many addresses in this run')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (options: {
+        newsletter: string;
+        perMinute: string;
+        limit?: string;
+        json?: boolean;
+      }) => {
+        const perMinute = parsePositive(options.perMinute, '--per-minute');
+        const limit =
+          options.limit === undefined
+            ? Number.MAX_SAFE_INTEGER
+            : parsePositive(options.limit, '--limit');
+        const config = ctx.config();
+        const known = (await loadNewsletters(config.ISSUES_DIR)).map((n) => n.id);
+        if (!known.includes(options.newsletter)) {
+          throw new ValidationError(
+            `Unknown newsletter '${options.newsletter}': expected one of ${known.join(', ')}`,
+          );
+        }
+        // Redis first: an address is marked sent when it is taken, so it must be queued too.
+        const redis = createRequestRedisConnection(config.REDIS_URL, 'depeche-cli');
+        redis.on('error', () => undefined);
+        ctx.onClose(() => closeRedisConnection(redis));
+        await redis.ping().catch((error: unknown) => {
+          throw new AppError(
+            'EREDIS',
+            `Redis does not answer at REDIS_URL (${error instanceof Error ? error.message : String(error)}); nothing was sent`,
+          );
+        });
+        const queue = openTransactionalQueue(redis, config);
+        ctx.onClose(() => queue.close());
+        const service = await openService(ctx, 'send-confirmations');
+        const spacingMs = 60_000 / perMinute;
+        const week = Math.floor(Date.now() / (7 * 86_400_000));
+        let queued = 0;
+        while (queued < limit) {
+          const due = await service.claimConfirmationReminders(
+            options.newsletter,
+            Math.min(CONFIRMATION_STEP, limit - queued),
+          );
+          if (due.length === 0) break;
+          await queue.addBulk(
+            due.map((reminder, index) => ({
+              name: 'confirm',
+              data: ConfirmationJobSchema.parse({ kind: 'confirm', ...reminder }),
+              opts: {
+                jobId: `confirm-reminder-${reminder.subscriberId}-${week}`,
+                delay: Math.round((queued + index) * spacingMs),
+              },
+            })),
+          );
+          queued += due.length;
+        }
+        const minutes = Math.ceil(queued / perMinute);
+        printResult(
+          ctx,
+          options.json,
+          { newsletterId: options.newsletter, queued, perMinute },
+          () => [
+            queued === 0
+              ? `No pending subscription of '${options.newsletter}' is due an opt-in mail (each address gets one at most every 7 days)`
+              : `${queued} opt-in mails queued for '${options.newsletter}', ${perMinute} per minute: sent by the workers within about ${minutes} min`,
+          ],
+        );
+      },
+    );
+}
+
+function parsePositive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new ValidationError(`${flag} expects a whole number above 0 (got '${value}')`);
+  }
+  return n;
+}
+
+/** `depeche subscribers import|export|add|remove|list|stats|export-data|erase|retention|send-confirmations`. */
 export const registerSubscriberCommands: RegisterCommand = (program, ctx) => {
   const subscribers = program
     .command('subscribers')
@@ -348,4 +471,6 @@ export const registerSubscriberCommands: RegisterCommand = (program, ctx) => {
   registerAddRemove(subscribers, ctx);
   registerQueries(subscribers, ctx);
   registerDataRights(subscribers, ctx);
+  registerRetention(subscribers, ctx);
+  registerSendConfirmations(subscribers, ctx);
 };

@@ -1,10 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+
+import { bearerTokenOf, isSameSecret as isEqual } from './bearer-token.ts';
 
 type BoardAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
 
@@ -27,12 +29,6 @@ function sessionValue(token: string): string {
   return createHmac('sha256', token).update('depeche-admin-session').digest('base64url');
 }
 
-function isEqual(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
@@ -52,7 +48,7 @@ export const adminQueuesPlugin: FastifyPluginAsync<AdminQueuesOptions> = async (
   const session = sessionValue(options.token);
 
   const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
-    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const bearer = bearerTokenOf(request.headers.authorization);
     if (bearer !== undefined && isEqual(bearer, options.token)) return;
     const url = new URL(request.url, 'http://localhost');
     const queryToken = url.searchParams.get('token');

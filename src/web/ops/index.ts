@@ -32,15 +32,23 @@ export interface OpsOptions {
   adminToken?: string | undefined;
   /** Marks the admin session cookie `Secure`. @defaultValue false */
   isSecureCookie?: boolean;
+  /**
+   * METRICS_TOKEN: `/metrics` is served here only with it (as a Bearer token); without it the
+   * route is absent (404), for the metrics are on METRICS_PORT or off.
+   */
+  metricsToken?: string | undefined;
 }
 
 /**
- * The operations endpoints of `depeche serve`: `/healthz`, `/readyz`, `/metrics` and, when
- * ADMIN_TOKEN is set, the Bull Board queue dashboard at `/admin/queues`.
+ * The operations endpoints of `depeche serve`: `/healthz`, `/readyz`, `/metrics` when
+ * METRICS_TOKEN is set (a Bearer token) and, when ADMIN_TOKEN is set, the Bull Board queue
+ * dashboard at `/admin/queues`.
  */
 export const opsPlugin: FastifyPluginAsync<OpsOptions> = async (app, options) => {
   await app.register(healthPlugin, { checks: options.checks });
-  await app.register(metricsPlugin, { metrics: options.metrics });
+  if (options.metricsToken !== undefined) {
+    await app.register(metricsPlugin, { metrics: options.metrics, token: options.metricsToken });
+  }
   if (options.adminToken !== undefined) {
     await app.register(adminQueuesPlugin, {
       token: options.adminToken,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { OpsRepository } from '../../db/index.ts';
+import { bearerTokenOf, isSameSecret } from './bearer-token.ts';
 
 /** A BullMQ queue as far as metrics need it (a `Queue` fits). */
 export interface CountableQueue {
@@ -143,12 +144,29 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
 /** Options of {@link metricsPlugin}. */
 export interface MetricsPluginOptions {
   metrics: OpsMetrics;
+  /** METRICS_TOKEN: when given, a scrape must send it as `Authorization: Bearer <token>`. */
+  token?: string | undefined;
 }
 
-/** `GET /metrics` in the Prometheus text format. */
+/**
+ * `GET /metrics` in the Prometheus text format. The counts it tells (subscribers, deliveries,
+ * feeds) are not for everyone: on the web port it is registered only with a token (see
+ * `opsPlugin`), without one only on the separate METRICS_PORT.
+ */
 export const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
   const { registry } = options.metrics;
-  app.get('/metrics', async (_request, reply) => {
+  const { token } = options;
+  app.get('/metrics', async (request, reply) => {
+    if (token !== undefined) {
+      const given = bearerTokenOf(request.headers.authorization);
+      if (given === undefined || !isSameSecret(given, token)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="depeche-metrics"')
+          .type('text/plain; charset=utf-8')
+          .send('Unauthorized: give METRICS_TOKEN as a Bearer token');
+      }
+    }
     const body = await registry.metrics();
     return reply.header('content-type', registry.contentType).send(body);
   });

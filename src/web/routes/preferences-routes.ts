@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Locale } from '../../lib/index.ts';
 import {
   EraseFormSchema,
   fieldErrors,
   preferencesFormSchema,
   unsubscribeFormSchema,
 } from '../forms.ts';
-import type { PageLocale } from '../negotiate-locale.ts';
 import {
   newsletterDescription,
   type PageContext,
@@ -38,7 +38,7 @@ function renderPreferences(
   options: {
     status: number;
     subscriber: WebSubscriber;
-    locale: PageLocale;
+    locale: Locale;
     values?: Record<string, unknown>;
     errors?: Record<string, string>;
     notice?: string;
@@ -219,7 +219,7 @@ function renderErase(
   request: Request,
   reply: FastifyReply,
   status: number,
-  locale: PageLocale,
+  locale: Locale,
   errors: Record<string, string>,
 ): FastifyReply {
   const t = ctx.views.t(locale);

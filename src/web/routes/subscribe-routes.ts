@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Locale } from '../../lib/index.ts';
 import { CONSENT_VERSION } from '../consent.ts';
 import { sendErrorPage } from '../error-handler.ts';
 import { fieldErrors, subscribeFormSchema } from '../forms.ts';
-import type { PageLocale } from '../negotiate-locale.ts';
 import {
   newsletterDescription,
   type PageContext,
@@ -15,6 +15,7 @@ import {
   sendMessagePage,
   sendPage,
 } from '../page-context.ts';
+import { defaultRetention } from '../web-deps.ts';
 
 type FormValues = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ function renderForm(
   ctx: PageContext,
   reply: FastifyReply,
   status: number,
-  locale: PageLocale,
+  locale: Locale,
   values: FormValues,
   errors: Record<string, string>,
 ): FastifyReply {
@@ -168,7 +169,7 @@ export function registerSubscribeRoutes(app: FastifyInstance, ctx: PageContext):
       200,
       'privacy',
       { locale, title: t('web.privacy.title'), path: '/privacy' },
-      { consentVersion: CONSENT_VERSION },
+      { consentVersion: CONSENT_VERSION, retention: ctx.deps.retention ?? defaultRetention },
     );
   });
 }
