@@ -1,11 +1,17 @@
 import type { ConnectionOptions } from 'bullmq';
 
-import { createComposeService, createTriageService } from './compose/index.ts';
+import { createComposeService, createInboxService, createTriageService } from './compose/index.ts';
 import type { Config } from './config/index.ts';
-import { loadNewsletter, loadNewsletters, type Newsletter } from './content/index.ts';
+import {
+  createNewsletterLoader,
+  loadNewsletter,
+  loadNewsletters,
+  type Newsletter,
+} from './content/index.ts';
 import {
   createCandidateRepository,
   createFeedHealthRepository,
+  createInboxRepository,
   type Database,
 } from './db/index.ts';
 import { createFeedService, createRssFetcher } from './feeds/index.ts';
@@ -72,6 +78,23 @@ export function buildFeedServices(deps: FeedServicesDeps) {
 
 /** The feed services. */
 export type FeedServices = ReturnType<typeof buildFeedServices>;
+
+/**
+ * Wires the editors' inbox (the workspace's triage): candidates filtered and paged, and the
+ * audited triage operations, with the age rule of INBOX_NEW_MAX_DAYS.
+ */
+export function buildInboxService(deps: {
+  config: Pick<Config, 'ISSUES_DIR' | 'INBOX_NEW_MAX_DAYS'>;
+  db: Database;
+  clock: Clock;
+}) {
+  return createInboxService({
+    store: createInboxRepository(deps.db),
+    loadNewsletter: createNewsletterLoader(deps.config.ISSUES_DIR),
+    clock: deps.clock,
+    newMaxDays: deps.config.INBOX_NEW_MAX_DAYS,
+  });
+}
 
 /**
  * Starts the scheduled feed polling of a worker process (`depeche worker`): one BullMQ job

@@ -7,6 +7,37 @@ export {
 } from './compose-service.ts';
 export { draftIssue, frenchMonthName, issueDateFor } from './draft-issue.ts';
 export {
+  type CandidateNote,
+  CandidateNoteSchema,
+  type CandidatePatch,
+  CandidateSelectionSchema,
+  type DismissInput,
+  INBOX_PAGE_SIZE_MAX,
+  type InboxCandidate,
+  type InboxPage,
+  type InboxQuery,
+  type InboxQueryInput,
+  InboxQuerySchema,
+  type InboxState,
+  InboxStateFilterSchema,
+  InboxStateSchema,
+  type InboxStore,
+  type InboxStoreQuery,
+  type InboxTransaction,
+  type MoveInput,
+  MoveInputSchema,
+  type NoteInput,
+  NoteInputSchema,
+  type PickInput,
+  PickInputSchema,
+} from './inbox.ts';
+export {
+  createInboxService,
+  type InboxService,
+  type InboxServiceDeps,
+  type TriageOutcome,
+} from './inbox-service.ts';
+export {
   createIssueFile,
   formatIssueFile,
   IssueFileExistsError,

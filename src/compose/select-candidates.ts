@@ -18,14 +18,16 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
- * The issue item of a picked candidate:
+ * The issue item of a picked candidate, with the title and summary an editor rewrote for the
+ * issue when there are some:
  * - with a deadline still open on the issue date: a `call`, the source as institution and
  *   « À préciser » as location (the feed does not say where);
  * - otherwise a `news` item with its source and publication date.
  */
 export function candidateToItem(candidate: Candidate, issueDate: string): Item {
-  const summary = escapeMarkdown(candidate.summary || candidate.title);
-  const base = { title: candidate.title, summary, url: candidate.canonicalUrl };
+  const title = candidate.issueTitle || candidate.title;
+  const summary = escapeMarkdown(candidate.issueSummary || candidate.summary || title);
+  const base = { title, summary, url: candidate.canonicalUrl };
   if (candidate.deadline && candidate.deadline >= issueDate) {
     return {
       kind: 'call',

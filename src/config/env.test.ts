@@ -33,6 +33,17 @@ describe('FEED_ALLOW_PRIVATE_ADDRESSES', () => {
   });
 });
 
+describe('INBOX_NEW_MAX_DAYS', () => {
+  it('defaults to 45 days and reads a whole number', () => {
+    expect(loadConfig({}).INBOX_NEW_MAX_DAYS).toBe(45);
+    expect(loadConfig({ INBOX_NEW_MAX_DAYS: '90' }).INBOX_NEW_MAX_DAYS).toBe(90);
+  });
+
+  it.each(['0', '-3', '1.5', 'soon', '4000'])('refuses %j, naming the variable', (value) => {
+    expect(() => loadConfig({ INBOX_NEW_MAX_DAYS: value })).toThrow(/INBOX_NEW_MAX_DAYS/);
+  });
+});
+
 describe('production', () => {
   const secret = 'k'.repeat(40);
 

@@ -237,6 +237,16 @@ export const envSchema = z
      */
     EDITOR_SESSION_MAX_HOURS: positiveInt(12),
     /**
+     * Days after which a `new` candidate no editor has touched drops out of the inbox's "new"
+     * (it reads "aged"). @defaultValue 45
+     */
+    INBOX_NEW_MAX_DAYS: z.coerce
+      .number({ error: 'expected a number of days' })
+      .int('expected a whole number of days')
+      .min(1, 'expected at least 1 day')
+      .max(3650, 'expected at most 3650 days')
+      .default(45),
+    /**
      * Bearer token for `/metrics` on the web port: without it (and without METRICS_PORT) the
      * metrics are not served, since they tell subscriber and delivery counts.
      */

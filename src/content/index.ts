@@ -53,6 +53,7 @@ export {
   type SectionRule,
   SectionRuleSchema,
 } from './newsletter.ts';
+export { createNewsletterLoader } from './newsletter-cache.ts';
 export {
   loadNewsletter,
   loadNewsletters,

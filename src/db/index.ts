@@ -69,6 +69,7 @@ export {
 } from './editor-session-repository.ts';
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
+export { createInboxRepository, type InboxRepository } from './inbox-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {

@@ -43,6 +43,12 @@ export const CandidateSchema = NewCandidateSchema.extend({
   statusChangedAt: z.date().nullable(),
   /** Issue key (`adn/2026-11`) of the issue that used it. */
   usedInIssue: z.string().nullable(),
+  /** Title rewritten by an editor for the issue (the inbox's pick); the feed's stays in `title`. */
+  issueTitle: z.string().nullable().optional(),
+  /** Summary rewritten by an editor for the issue, plain text. */
+  issueSummary: z.string().nullable().optional(),
+  /** Last time an editor picked, dismissed, moved, noted or rewrote it. */
+  touchedAt: z.date().nullable().optional(),
 });
 /** {@inheritDoc CandidateSchema} */
 export type Candidate = z.infer<typeof CandidateSchema>;

@@ -248,6 +248,13 @@ describe("the editors' workspace in Chromium", () => {
     await expectAccessible('audit log');
 
     await Promise.all([
+      page.waitForURL(`${base}/editor/inbox`),
+      page.click('nav a[href="/editor/inbox"]'),
+    ]);
+    expect(await page.textContent('h1')).toBe('Boîte de réception');
+    await expectAccessible('inbox');
+
+    await Promise.all([
       page.waitForURL(`${base}/editor/account`),
       page.click('header a[href="/editor/account"]'),
     ]);

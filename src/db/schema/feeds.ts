@@ -1,6 +1,7 @@
 import { bigint, date, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
-// Typed mirror of migrations/0003_feeds.sql and 0004_feed_moved_to.sql.
+// Typed mirror of migrations/0003_feeds.sql, 0004_feed_moved_to.sql and 0010_inbox.sql (its
+// generated search_text is read by raw SQL only).
 
 export const feedHealth = pgTable(
   'feed_health',
@@ -46,4 +47,15 @@ export const feedCandidates = pgTable('feed_candidates', {
     .default('new'),
   statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
   usedInIssue: text('used_in_issue'),
+  issueTitle: text('issue_title'),
+  issueSummary: text('issue_summary'),
+  touchedAt: timestamp('touched_at', { withTimezone: true }),
+});
+
+export const candidateNotes = pgTable('candidate_notes', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  candidateId: bigint('candidate_id', { mode: 'number' }).notNull(),
+  editorId: bigint('editor_id', { mode: 'number' }).notNull(),
+  body: text('body').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });

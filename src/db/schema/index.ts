@@ -1,3 +1,3 @@
 export { campaignBodies, campaigns, deliveries } from './campaigns.ts';
-export { feedCandidates, feedHealth } from './feeds.ts';
+export { candidateNotes, feedCandidates, feedHealth } from './feeds.ts';
 export { consentEvents, subscribers, subscriptions, suppressions } from './subscribers.ts';

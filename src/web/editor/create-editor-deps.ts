@@ -1,11 +1,14 @@
 import type { Queue } from 'bullmq';
 
+import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
+import { createNewsletterLoader } from '../../content/index.ts';
 import {
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
   createFeedHealthRepository,
+  createInboxRepository,
   createWorkspaceHomeRepository,
   type Database,
 } from '../../db/index.ts';
@@ -22,7 +25,8 @@ export interface EditorWorkspaceServices {
   config: Pick<
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
-  >;
+  > &
+    Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS'>>;
   /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
   queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
@@ -63,5 +67,11 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     db,
     issuesDir: config.ISSUES_DIR,
     campaigns: services.campaigns,
+    inbox: createInboxService({
+      store: createInboxRepository(db),
+      loadNewsletter: createNewsletterLoader(config.ISSUES_DIR),
+      clock,
+      newMaxDays: config.INBOX_NEW_MAX_DAYS ?? 45,
+    }),
   };
 }

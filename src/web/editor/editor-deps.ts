@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 
+import type { InboxService } from '../../compose/index.ts';
 import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
@@ -68,6 +69,8 @@ export interface EditorWorkspaceDeps {
 
   // ── Route modules' own dependencies: one optional field each, on its own line. ──
   // inbox helper: add `inbox?: InboxDeps` below this line.
+  /** The editors' inbox: candidates filtered and paged, triage operations (`/editor/inbox`). */
+  inbox?: InboxService | undefined;
 
   // campaigns helper: add `campaigns?: CampaignDeps` below this line.
   /** The campaign pages (`campaign-routes.ts`); without it they answer 404. */

@@ -13,12 +13,13 @@ import { describeEditorError, sendEditorError } from './editor-errors.ts';
 import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { registerHomeRoutes } from './home-routes.ts';
+import { registerInboxRoutes } from './inbox-routes.ts';
 import { requireAction } from './require-action.ts';
 import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
 
 // ▼▼ Route modules: import yours here, each on its own line. ▼▼
-// inbox helper: import { registerInboxRoutes } from './inbox-routes.ts';
+// (inbox helper: its import sits above, where the import sorter wants it)
 
 // campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
 // ▲▲ end of route module imports ▲▲
@@ -32,7 +33,7 @@ const protectedModules: EditorRouteModule[] = [
   registerHomeRoutes,
   registerAccountRoutes,
   registerAuditRoutes,
-  // inbox helper: registerInboxRoutes,
+  registerInboxRoutes,
 
   // campaigns helper: registerCampaignRoutes,
   registerCampaignRoutes,
