@@ -32,6 +32,13 @@ export const AddInputSchema = z.object({
 /** @see AddInputSchema */
 export type AddInput = z.input<typeof AddInputSchema>;
 
+/** Why an operator lifts a suppression: required, kept in the consent event. */
+export const LiftNoteSchema = z
+  .string({ error: 'expected the reason for lifting the suppression' })
+  .trim()
+  .min(1, 'the reason for lifting the suppression is required')
+  .max(500, 'the reason for lifting the suppression is at most 500 characters');
+
 /** What `add` did. */
 export interface AddResult extends SubscriberDetails {
   outcome: 'created' | 'updated' | 'unchanged';
@@ -189,6 +196,47 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
           'address suppressed',
         );
         return suppression;
+      });
+    },
+
+    /**
+     * Lifts the suppression of the address whose hash is `emailHash` (an operator, with the
+     * reason why in `note`): the address may be subscribed again. The subscriber (if a row
+     * still has that hash) gets a `manual` consent event saying which suppression was lifted
+     * and why. Returns the suppression lifted, or null when there was none.
+     */
+    async liftSuppression(
+      emailHash: string,
+      note: string,
+      meta: ConsentMeta,
+    ): Promise<SuppressionRecord | null> {
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const checkedNote = LiftNoteSchema.parse(note);
+      const now = clock.now();
+      return db.transaction(async (tx) => {
+        const repos = repositoriesOf(tx);
+        const lifted = await repos.suppressions.remove(emailHash);
+        if (!lifted) return null;
+        const record = await repos.subscribers.findByEmailHash(emailHash);
+        if (record) {
+          await repos.consent.append([
+            consentEvent(checkedMeta, now, {
+              subscriberId: record.id,
+              newsletterId: null,
+              kind: 'manual',
+              details: { liftedSuppression: lifted.reason, note: checkedNote },
+            }),
+          ]);
+        }
+        log.info(
+          {
+            subscriberId: record?.id,
+            reason: lifted.reason,
+            event: 'subscriber.suppression-lifted',
+          },
+          'suppression lifted',
+        );
+        return lifted;
       });
     },
 

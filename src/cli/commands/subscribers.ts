@@ -12,6 +12,8 @@ import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
 import {
   type ConsentMeta,
   createSubscriberService,
+  exportColumns,
+  exportRecord,
   type ImportSummary,
   parseCareerStage,
   parseCountry,
@@ -125,21 +127,6 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
     );
 }
 
-const exportColumns = [
-  'email',
-  'name',
-  'locale',
-  'country',
-  'research_field',
-  'career_stage',
-  'attributes',
-  'newsletter',
-  'status',
-  'subscribed_at',
-  'confirmed_at',
-  'unsubscribed_at',
-];
-
 function registerExport(subscribers: Command, ctx: CliContext): void {
   subscribers
     .command('export')
@@ -152,24 +139,10 @@ function registerExport(subscribers: Command, ctx: CliContext): void {
     .action(async (options: { newsletter?: string; status?: string }) => {
       const status = parseStatus(options.status);
       const service = await openService(ctx, 'export');
-      const stringifier = stringify({ header: true, columns: exportColumns });
-      const date = (value: Date | null) => value?.toISOString() ?? '';
+      const stringifier = stringify({ header: true, columns: [...exportColumns] });
       const producing = (async () => {
         for await (const row of service.exportRows({ newsletterId: options.newsletter, status })) {
-          const record = [
-            row.email,
-            row.name ?? '',
-            row.locale,
-            row.country ?? '',
-            row.researchField ?? '',
-            row.careerStage ?? '',
-            Object.keys(row.attributes).length > 0 ? JSON.stringify(row.attributes) : '',
-            row.newsletterId ?? '',
-            row.status ?? '',
-            date(row.subscribedAt),
-            date(row.confirmedAt),
-            date(row.unsubscribedAt),
-          ];
+          const record = exportRecord(row);
           if (!stringifier.write(record)) await once(stringifier, 'drain');
         }
         stringifier.end();
