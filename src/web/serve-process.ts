@@ -185,6 +185,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           config,
           transactionalQueue,
           isDemo: options.isDemo ?? false,
+          logger,
         }),
       }),
     );

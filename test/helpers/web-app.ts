@@ -56,6 +56,8 @@ export async function buildTestWebApp(options: {
     rateLimits?: EditorWorkspaceDeps['rateLimits'];
     publicUrl?: string;
     issuesDir?: string;
+    /** subscribers helper: where uploaded import files wait (default: the OS temp dir) */
+    importUploadDir?: string;
   };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
@@ -83,6 +85,7 @@ export async function buildTestWebApp(options: {
           },
           transactionalQueue,
           printLine: (line) => printed.push(line),
+          importUploadDir: options.editor.importUploadDir,
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
       }

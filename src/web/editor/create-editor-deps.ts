@@ -1,3 +1,6 @@
+import os from 'node:os';
+import path from 'node:path';
+
 import type { Queue } from 'bullmq';
 
 import type { Config } from '../../config/index.ts';
@@ -9,8 +12,10 @@ import {
 } from '../../db/index.ts';
 import { createSignInMailer } from '../../delivery/index.ts';
 import { createAccountService, createSessionService } from '../../editors/index.ts';
-import type { Clock } from '../../lib/index.ts';
+import { type Clock, createSilentLogger, type Logger } from '../../lib/index.ts';
+import { createSubscriberService } from '../../subscribers/index.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
+import { createImportUploads } from './import-uploads.ts';
 
 /** What {@link createEditorWorkspaceDeps} wires together. */
 export interface EditorWorkspaceServices {
@@ -25,6 +30,10 @@ export interface EditorWorkspaceServices {
   /** Print sign-in links on the console even in production (`depeche demo`). @defaultValue false */
   isDemo?: boolean;
   printLine?: (line: string) => void;
+  // subscribers helper: the subscriber service's logger, and where uploaded import files wait.
+  logger?: Logger | undefined;
+  /** @defaultValue `<os temp dir>/depeche-imports` */
+  importUploadDir?: string | undefined;
 }
 
 /**
@@ -51,5 +60,19 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     printLine: services.printLine,
     db,
     issuesDir: config.ISSUES_DIR,
+    // subscribers helper:
+    subscribers: {
+      service: createSubscriberService({
+        db,
+        clock,
+        logger: services.logger ?? createSilentLogger(),
+      }),
+      audit,
+      clock,
+      uploads: createImportUploads(
+        services.importUploadDir ?? path.join(os.tmpdir(), 'depeche-imports'),
+        clock,
+      ),
+    },
   };
 }

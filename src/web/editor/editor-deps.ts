@@ -7,6 +7,7 @@ import type {
   SessionPolicy,
   SessionService,
 } from '../../editors/index.ts';
+import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
 export interface SignInMailJob {
@@ -58,6 +59,9 @@ export interface EditorWorkspaceDeps {
   // inbox helper: add `inbox?: InboxDeps` below this line.
 
   // campaigns helper: add `campaigns?: CampaignDeps` below this line.
+
+  // subscribers helper:
+  subscribers?: SubscriberPagesDeps | undefined;
 
   // ── end of route modules' dependencies ──
 }

@@ -10,11 +10,11 @@ import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { EDITOR_COOKIE, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
-
 // ▼▼ Route modules: import yours here, each on its own line. ▼▼
 // inbox helper: import { registerInboxRoutes } from './inbox-routes.ts';
-
 // campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
+// subscribers helper:
+import { registerSubscriberRoutes } from './subscriber-routes.ts';
 // ▲▲ end of route module imports ▲▲
 
 /**
@@ -26,6 +26,9 @@ const protectedModules: EditorRouteModule[] = [
   // inbox helper: registerInboxRoutes,
 
   // campaigns helper: registerCampaignRoutes,
+
+  // subscribers helper:
+  registerSubscriberRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);
