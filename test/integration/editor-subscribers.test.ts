@@ -296,6 +296,14 @@ describe.each(databaseKinds)('the subscriber pages on $name', ({ open }) => {
     expect(noEmail.statusCode).toBe(400);
     expect(noEmail.body).toContain('Ce fichier n’a pas pu être lu');
     expect(noEmail.body).toContain('has no email column');
+    const huge = await upload(
+      web.app,
+      browser,
+      { newsletter: 'adn' },
+      { name: 'huge.csv', content: Buffer.alloc(11 * 1024 * 1024, 'a') },
+    );
+    expect(huge.statusCode).toBe(413);
+    expect(huge.body).toContain('Ce fichier dépasse 10 Mo');
     expect(await snapshot()).toEqual(before);
     expect(await readdir(uploadDir)).toEqual([]);
   });

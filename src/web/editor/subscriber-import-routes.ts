@@ -45,6 +45,18 @@ export function registerSubscriberImportRoutes(
   // The upload route has its own multipart parser (files, 10 MB) in a context of its own: the
   // pages' parser (text fields, 16 KiB) stays everywhere else.
   void app.register(async (upload) => {
+    // A file over the limit gets the form again, saying so; other errors go to the workspace's.
+    upload.setErrorHandler((error, request, reply) => {
+      if ((error as { statusCode?: number }).statusCode !== 413) throw error;
+      reply.code(413);
+      return renderImportForm(ctx, request, reply, {
+        errors: {
+          file: editorT(request)('editor.subscribers.import.error.too_large', {
+            size: IMPORT_UPLOAD_LIMIT / (1024 * 1024),
+          }),
+        },
+      });
+    });
     upload.removeContentTypeParser('multipart/form-data');
     upload.addContentTypeParser(
       'multipart/form-data',
