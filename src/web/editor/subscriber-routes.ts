@@ -8,7 +8,6 @@ import { NotFoundError, ValidationError } from '../../lib/index.ts';
 import {
   exportColumns,
   exportRecord,
-  hashEmail,
   LiftNoteSchema,
   SubscriptionStatusSchema,
   tryNormalizeEmail,
@@ -296,7 +295,6 @@ export async function registerSubscriberRoutes(
       suppression: data.suppression
         ? { ...data.suppression, label: t(`editor.subscribers.reason.${data.suppression.reason}`) }
         : null,
-      suppressionHash: hashEmail(subscriber.email),
     });
   });
 }
