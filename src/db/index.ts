@@ -111,6 +111,7 @@ export {
 } from './subscription-repository.ts';
 export {
   createSuppressionRepository,
+  type SuppressionListRow,
   type SuppressionReasonValue,
   type SuppressionRecord,
   type SuppressionRepository,

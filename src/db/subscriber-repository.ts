@@ -198,6 +198,29 @@ export function createSubscriberRepository(db: Executor) {
     },
 
     /**
+     * Subscribers whose address or name contains `text` (case-insensitive; empty: everyone),
+     * by id, `limit` rows from `offset`: the workspace's search.
+     */
+    async search(filter: {
+      text: string;
+      limit: number;
+      offset: number;
+    }): Promise<SubscriberRecord[]> {
+      const text = filter.text.trim();
+      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const condition =
+        text === ''
+          ? sql`true`
+          : sql`(lower(s.email) LIKE lower(${pattern}) OR lower(coalesce(s.name, '')) LIKE lower(${pattern}))`;
+      const rows = await queryRows<RawSubscriber>(
+        db,
+        sql`SELECT ${columns} FROM subscribers s WHERE ${condition}
+            ORDER BY s.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+      );
+      return rows.map(toSubscriberRecord);
+    },
+
+    /**
      * Erasure: clears what delivery rows of a subscriber may hold about the address (the SMTP
      * reply often quotes it) before the row is deleted and the foreign key detaches them.
      * Returns the number of delivery rows.

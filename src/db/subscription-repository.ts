@@ -141,6 +141,21 @@ export function createSubscriptionRepository(db: Executor) {
       return rows.map(toRecord);
     },
 
+    /** Every subscription of the subscribers `ids`, by subscriber and newsletter id. */
+    async listForSubscribers(ids: readonly number[]): Promise<SubscriptionRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await queryRows<RawSubscription>(
+        db,
+        sql`SELECT * FROM subscriptions
+            WHERE subscriber_id IN (${sql.join(
+              ids.map((id) => sql`${id}`),
+              sql`, `,
+            )})
+            ORDER BY subscriber_id, newsletter_id`,
+      );
+      return rows.map(toRecord);
+    },
+
     /**
      * Sets the status of one subscription, creating it when missing. `confirmed_at` is set on
      * becoming active, `unsubscribed_at` on becoming unsubscribed.

@@ -14,6 +14,12 @@ export interface SuppressionRecord {
   createdAt: Date;
 }
 
+/** A suppression of a listing, with its subscriber's address when the row still exists. */
+export interface SuppressionListRow extends SuppressionRecord {
+  subscriberId: number | null;
+  email: string | null;
+}
+
 interface RawSuppression {
   email_hash: string;
   reason: SuppressionReasonValue;
@@ -89,6 +95,27 @@ export function createSuppressionRepository(db: Executor) {
             ORDER BY x.created_at DESC, x.email_hash LIMIT ${options.limit}`,
       );
       return rows.map((row) => ({ ...toRecord(row), email: row.email }));
+    },
+
+    /**
+     * Suppressions, newest first, `limit` rows from `offset`, each with the address and id of
+     * the subscriber whose hash it is, when that row still exists (else null: only the hash).
+     */
+    async listPage(page: { limit: number; offset: number }): Promise<SuppressionListRow[]> {
+      const rows = await queryRows<
+        RawSuppression & { subscriber_id: string | number | null; email: string | null }
+      >(
+        db,
+        sql`SELECT sp.*, s.id AS subscriber_id, s.email
+            FROM suppressions sp LEFT JOIN subscribers s ON s.email_hash = sp.email_hash
+            ORDER BY sp.created_at DESC, sp.email_hash
+            LIMIT ${page.limit} OFFSET ${page.offset}`,
+      );
+      return rows.map((row) => ({
+        ...toRecord(row),
+        subscriberId: row.subscriber_id === null ? null : Number(row.subscriber_id),
+        email: row.email,
+      }));
     },
 
     /** Suppressions counted by reason. */

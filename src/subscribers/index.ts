@@ -5,8 +5,14 @@ export {
 export { headerNames } from './csv-columns.ts';
 export type { ErasureResult, SubscriberDataExport, SubscriberRef } from './data-rights.ts';
 export { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
+export { exportColumns, exportRecord } from './export-columns.ts';
 export { type ImportOptions, type ImportSummary, maxListedInvalidRows } from './import-csv.ts';
-export { type AddInput, AddInputSchema, type AddResult } from './operator-operations.ts';
+export {
+  type AddInput,
+  AddInputSchema,
+  type AddResult,
+  LiftNoteSchema,
+} from './operator-operations.ts';
 export { type PreferencesInput, PreferencesInputSchema } from './preferences-operations.ts';
 export {
   type FieldResult,

@@ -32,6 +32,13 @@ export const AddInputSchema = z.object({
 /** @see AddInputSchema */
 export type AddInput = z.input<typeof AddInputSchema>;
 
+/** Why an operator lifts a suppression: required, kept in the consent event. */
+export const LiftNoteSchema = z
+  .string({ error: 'expected the reason for lifting the suppression' })
+  .trim()
+  .min(1, 'the reason for lifting the suppression is required')
+  .max(500, 'the reason for lifting the suppression is at most 500 characters');
+
 /** What `add` did. */
 export interface AddResult extends SubscriberDetails {
   outcome: 'created' | 'updated' | 'unchanged';
@@ -50,6 +57,48 @@ const eventKindOf: Record<SuppressionReason, NewConsentEvent['kind']> = {
 /** What operators and the delivery workers do: add, remove, suppress. */
 export function createOperatorOperations({ db, clock, logger }: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers' });
+
+  /**
+   * Lifts the suppression of the address whose hash is `emailHash` (an operator, with the
+   * reason why): the address may be subscribed again. The subscriber (if a row still has that
+   * hash) gets a `manual` consent event saying which suppression was lifted and why.
+   * Subscriptions keep their status. Returns the suppression lifted, or null when there was
+   * none. The workspace lifts by hash (its list shows suppressions whose address may be gone).
+   */
+  async function liftSuppressionByHash(
+    emailHash: string,
+    reason: string,
+    meta: ConsentMeta,
+  ): Promise<SuppressionRecord | null> {
+    const checkedMeta = ConsentMetaSchema.parse(meta);
+    const why = LiftNoteSchema.parse(reason);
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const repos = repositoriesOf(tx);
+      const lifted = await repos.suppressions.remove(emailHash);
+      if (!lifted) return null;
+      const record = await repos.subscribers.findByEmailHash(emailHash);
+      if (record) {
+        await repos.consent.append([
+          consentEvent(checkedMeta, now, {
+            subscriberId: record.id,
+            newsletterId: null,
+            kind: 'manual',
+            details: { liftedSuppression: lifted.reason, reason: why },
+          }),
+        ]);
+      }
+      log.info(
+        {
+          subscriberId: record?.id,
+          reason: lifted.reason,
+          event: 'subscriber.suppression_lifted',
+        },
+        'suppression lifted',
+      );
+      return lifted;
+    });
+  }
 
   return {
     /**
@@ -194,45 +243,21 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
     },
 
     /**
-     * Lifts the suppression of an address (an operator, `depeche suppressions lift`), with a
-     * consent event naming the reason given. Returns the suppression lifted, or null if none.
-     * Subscriptions keep their status: an unsubscribed person stays unsubscribed.
+     * Lifts the suppression of the address whose hash is `emailHash`: see liftSuppressionByHash.
+     */
+    liftSuppressionByHash,
+
+    /**
+     * Lifts the suppression of an address (`depeche suppressions lift`), with a consent event
+     * naming the reason given. Returns the suppression lifted, or null if none. Subscriptions
+     * keep their status: an unsubscribed person stays unsubscribed.
      */
     async liftSuppression(
       rawEmail: string,
       reason: string,
       meta: ConsentMeta,
     ): Promise<SuppressionRecord | null> {
-      const checkedMeta = ConsentMetaSchema.parse(meta);
-      const why = z.string().trim().min(1, 'a reason is required').max(500).parse(reason);
-      const email = normalizeEmail(rawEmail);
-      const emailHash = hashEmail(email);
-      const now = clock.now();
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
-        const lifted = await repos.suppressions.remove(emailHash);
-        if (!lifted) return null;
-        const record = await repos.subscribers.findByEmailHash(emailHash);
-        if (record) {
-          await repos.consent.append([
-            consentEvent(checkedMeta, now, {
-              subscriberId: record.id,
-              newsletterId: null,
-              kind: 'manual',
-              details: { liftedSuppression: lifted.reason, reason: why },
-            }),
-          ]);
-        }
-        log.info(
-          {
-            subscriberId: record?.id,
-            reason: lifted.reason,
-            event: 'subscriber.suppression_lifted',
-          },
-          'suppression lifted',
-        );
-        return lifted;
-      });
+      return liftSuppressionByHash(hashEmail(normalizeEmail(rawEmail)), reason, meta);
     },
 
     /** Suppressions, newest first, with addresses where a subscriber still has them. */

@@ -2,6 +2,7 @@ import {
   createSubscriptionRepository,
   createSuppressionRepository,
   type SubscriberRecord,
+  type SuppressionListRow,
 } from '../db/index.ts';
 import { createConfirmationReminders } from './confirmation-reminders.ts';
 import { createDataRights } from './data-rights.ts';
@@ -49,7 +50,9 @@ export interface SubscriberStats {
  *   `erase(idOrEmail, meta)`;
  * - delivery: `suppress(email, reason, detail, meta?)`, `isSuppressed(email)`;
  * - operators: `add(input, meta)`, `remove(email, newsletterId?, meta)`, `findByEmail(email)`,
- *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`;
+ *   `list(filter, page)`, `exportRows(filter)`, `stats()`, `importCsv(stream, options)`,
+ *   `search(text, page)`, `listSuppressionPage(page)`, `liftSuppressionByHash(emailHash, reason,
+ *   meta)`, `liftSuppression(email, reason, meta)`, `listSuppressions(options)`;
  * - the daily job: `applyRetention(policy, options)`; `send-confirmations`:
  *   `claimConfirmationReminders(newsletterId, limit)`.
  */
@@ -101,6 +104,48 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
       page: { limit: number; after?: { id: number; newsletterId: string } },
     ) {
       return repositoriesOf(db).subscribers.listPage({ ...filter, ...page });
+    },
+
+    /**
+     * Subscribers whose address or name contains `text` (case-insensitive), by id, with their
+     * subscriptions: `limit` of them from `offset`, and whether more follow.
+     */
+    async search(
+      text: string,
+      page: { limit: number; offset: number },
+    ): Promise<{ rows: SubscriberDetails[]; hasMore: boolean }> {
+      const repos = repositoriesOf(db);
+      const records = await repos.subscribers.search({
+        text,
+        limit: page.limit + 1,
+        offset: page.offset,
+      });
+      const shown = records.slice(0, page.limit);
+      const subscriptions = await repos.subscriptions.listForSubscribers(shown.map((r) => r.id));
+      return {
+        rows: shown.map((record) => ({
+          subscriber: toSubscriber(record),
+          subscriptions: subscriptions
+            .filter((s) => s.subscriberId === record.id)
+            .map(toSubscription),
+        })),
+        hasMore: records.length > page.limit,
+      };
+    },
+
+    /**
+     * Suppressions, newest first, with the address when a subscriber row still has it (the
+     * table keeps only hashes): `limit` of them from `offset`, and whether more follow.
+     */
+    async listSuppressionPage(page: {
+      limit: number;
+      offset: number;
+    }): Promise<{ rows: SuppressionListRow[]; hasMore: boolean }> {
+      const rows = await createSuppressionRepository(db).listPage({
+        limit: page.limit + 1,
+        offset: page.offset,
+      });
+      return { rows: rows.slice(0, page.limit), hasMore: rows.length > page.limit };
     },
 
     /** Every row of `list`, page by page: memory stays flat however large the list. */

@@ -228,6 +228,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
             audit: createAuditRepository(database.db),
             clock,
           },
+          logger,
         }),
       }),
     );

@@ -67,6 +67,8 @@ export async function buildTestWebApp(options: {
     queues?: EditorWorkspaceDeps['queues'];
     /** The campaign pages' services (a real delivery service and reader). */
     campaigns?: CampaignDeps;
+    /** subscribers helper: where uploaded import files wait (default: the OS temp dir) */
+    importUploadDir?: string;
   };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
@@ -96,6 +98,7 @@ export async function buildTestWebApp(options: {
           ...(options.editor.queues ? { queues: options.editor.queues } : {}),
           printLine: (line) => printed.push(line),
           ...(options.editor.campaigns ? { campaigns: options.editor.campaigns } : {}),
+          importUploadDir: options.editor.importUploadDir,
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
       }

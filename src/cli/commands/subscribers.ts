@@ -15,6 +15,8 @@ import { closeRedisConnection, createRequestRedisConnection } from '../../queue/
 import {
   type ConsentMeta,
   createSubscriberService,
+  exportColumns,
+  exportRecord,
   type ImportSummary,
   parseCareerStage,
   parseCountry,
@@ -129,21 +131,6 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
     );
 }
 
-const exportColumns = [
-  'email',
-  'name',
-  'locale',
-  'country',
-  'research_field',
-  'career_stage',
-  'attributes',
-  'newsletter',
-  'status',
-  'subscribed_at',
-  'confirmed_at',
-  'unsubscribed_at',
-];
-
 function registerExport(subscribers: Command, ctx: CliContext): void {
   subscribers
     .command('export')
@@ -156,24 +143,10 @@ function registerExport(subscribers: Command, ctx: CliContext): void {
     .action(async (options: { newsletter?: string; status?: string }) => {
       const status = parseStatus(options.status);
       const service = await openService(ctx, 'export');
-      const stringifier = stringify({ header: true, columns: exportColumns });
-      const date = (value: Date | null) => value?.toISOString() ?? '';
+      const stringifier = stringify({ header: true, columns: [...exportColumns] });
       const producing = (async () => {
         for await (const row of service.exportRows({ newsletterId: options.newsletter, status })) {
-          const record = [
-            row.email,
-            row.name ?? '',
-            row.locale,
-            row.country ?? '',
-            row.researchField ?? '',
-            row.careerStage ?? '',
-            Object.keys(row.attributes).length > 0 ? JSON.stringify(row.attributes) : '',
-            row.newsletterId ?? '',
-            row.status ?? '',
-            date(row.subscribedAt),
-            date(row.confirmedAt),
-            date(row.unsubscribedAt),
-          ];
+          const record = exportRecord(row);
           if (!stringifier.write(record)) await once(stringifier, 'drain');
         }
         stringifier.end();

@@ -1,3 +1,6 @@
+import os from 'node:os';
+import path from 'node:path';
+
 import type { Queue } from 'bullmq';
 
 import { createInboxService } from '../../compose/index.ts';
@@ -14,9 +17,11 @@ import {
 } from '../../db/index.ts';
 import { createSignInMailer } from '../../delivery/index.ts';
 import { createAccountService, createSessionService } from '../../editors/index.ts';
-import type { Clock } from '../../lib/index.ts';
+import { type Clock, createSilentLogger, type Logger } from '../../lib/index.ts';
+import { createSubscriberService } from '../../subscribers/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
+import { createImportUploads } from './import-uploads.ts';
 
 /** What {@link createEditorWorkspaceDeps} wires together. */
 export interface EditorWorkspaceServices {
@@ -36,6 +41,10 @@ export interface EditorWorkspaceServices {
   printLine?: (line: string) => void;
   /** The campaign pages' services (the process's delivery service and reader). */
   campaigns?: CampaignDeps;
+  // subscribers helper: the subscriber service's logger, and where uploaded import files wait.
+  logger?: Logger | undefined;
+  /** @defaultValue `<os temp dir>/depeche-imports` */
+  importUploadDir?: string | undefined;
 }
 
 /**
@@ -73,5 +82,19 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
       clock,
       newMaxDays: config.INBOX_NEW_MAX_DAYS ?? 45,
     }),
+    // subscribers helper:
+    subscribers: {
+      service: createSubscriberService({
+        db,
+        clock,
+        logger: services.logger ?? createSilentLogger(),
+      }),
+      audit,
+      clock,
+      uploads: createImportUploads(
+        services.importUploadDir ?? path.join(os.tmpdir(), 'depeche-imports'),
+        clock,
+      ),
+    },
   };
 }

@@ -13,6 +13,7 @@ import type {
 import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock } from '../../lib/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
 export interface SignInMailJob {
@@ -75,6 +76,9 @@ export interface EditorWorkspaceDeps {
   // campaigns helper: add `campaigns?: CampaignDeps` below this line.
   /** The campaign pages (`campaign-routes.ts`); without it they answer 404. */
   campaigns?: CampaignDeps | undefined;
+
+  // subscribers helper:
+  subscribers?: SubscriberPagesDeps | undefined;
 
   // ── end of route modules' dependencies ──
 }

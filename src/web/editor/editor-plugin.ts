@@ -17,11 +17,11 @@ import { registerInboxRoutes } from './inbox-routes.ts';
 import { requireAction } from './require-action.ts';
 import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
-
 // ▼▼ Route modules: import yours here, each on its own line. ▼▼
 // (inbox helper: its import sits above, where the import sorter wants it)
-
 // campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
+// subscribers helper:
+import { registerSubscriberRoutes } from './subscriber-routes.ts';
 // ▲▲ end of route module imports ▲▲
 
 /**
@@ -37,6 +37,7 @@ const protectedModules: EditorRouteModule[] = [
 
   // campaigns helper: registerCampaignRoutes,
   registerCampaignRoutes,
+  registerSubscriberRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);
