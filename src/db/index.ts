@@ -73,6 +73,7 @@ export { createInboxRepository, type InboxRepository } from './inbox-repository.
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {
+  type BounceEventCount,
   createOpsRepository,
   type DeliveryCount,
   type FeedFailureCount,

@@ -16,6 +16,15 @@ export interface SubscriptionCount {
   count: number;
 }
 
+/** Inbound events (bounces, complaints, …) of one kind and class, for the `/metrics` page. */
+export interface BounceEventCount {
+  /** bounce, complaint, unsubscribe, auto-reply or unclassified. */
+  kind: string;
+  /** hard, soft, policy or unknown for a bounce; `none` otherwise. */
+  class: string;
+  count: number;
+}
+
 /** Failure state of one monitored feed. */
 export interface FeedFailureCount {
   newsletterId: string;
@@ -63,6 +72,16 @@ export function createOpsRepository(db: Pick<Database, 'execute'>) {
         status: row.status,
         count: Number(row.n),
       }));
+    },
+
+    /** What came back (bounces by class, complaints, unsubscribes…), counted since the start. */
+    async countBounceEvents(): Promise<BounceEventCount[]> {
+      const rows = await queryRows<{ kind: string; class: string; n: number }>(
+        db,
+        sql`SELECT kind, coalesce(class, 'none') AS class, count(*)::int AS n
+            FROM bounce_events GROUP BY kind, coalesce(class, 'none')`,
+      );
+      return rows.map((row) => ({ kind: row.kind, class: row.class, count: Number(row.n) }));
     },
 
     /** Every monitored feed with its consecutive poll failures. */

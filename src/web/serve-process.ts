@@ -2,7 +2,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import { createSnsFetcher } from '../bounces/index.ts';
-import { buildBounceServices, startInboundRuntime } from '../build-bounces.ts';
+import {
+  buildBounceServices,
+  createCampaignBounceReport,
+  startInboundRuntime,
+} from '../build-bounces.ts';
 import {
   buildDelivery,
   type Delivery,
@@ -227,6 +231,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
             reader: delivery.reader,
             audit: createAuditRepository(database.db),
             clock,
+            bounces: createCampaignBounceReport(database.db),
           },
           logger,
         }),

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { createCampaignBounceReport } from '../../src/build-bounces.ts';
 import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { createAuditRepository, queryRows } from '../../src/db/index.ts';
@@ -57,6 +58,7 @@ describe('workspace campaign pages', () => {
           reader: delivery.reader,
           audit: createAuditRepository(database.handle.db),
           clock: systemClock,
+          bounces: createCampaignBounceReport(database.handle.db),
         },
       },
     });
@@ -438,6 +440,30 @@ describe('workspace campaign pages', () => {
     expect(missing.statusCode).toBe(404);
     const signedOut = await app.inject({ method: 'GET', url: `/editor/campaigns/${id}/progress` });
     expect(signedOut.statusCode).toBe(303);
+  });
+
+  it('shows what came back: bounces by class and the complaint rate, warned above 0.1 %', async () => {
+    const id = await campaignIn('done');
+    const quiet = await getPage(app, editor, `/editor/campaigns/${id}`);
+    expect(quiet.body).toContain('Retours');
+    expect(quiet.body).not.toContain('Taux de plaintes');
+    // Of the 3 sent messages: one hard bounce, and one complaint (33 %, far above 0.1 %).
+    const [first, second] = await queryRows<{ id: string }>(
+      db(),
+      sql`SELECT id FROM deliveries WHERE campaign_id = ${id} AND status = 'sent' ORDER BY id`,
+    );
+    await db().execute(sql`UPDATE deliveries SET bounce_type = 'bounce', bounce_class = 'hard'
+                           WHERE id = ${Number(first?.id)}`);
+    await db().execute(
+      sql`INSERT INTO bounce_events (fingerprint, delivery_id, campaign_id, kind, class, source, raw_size)
+          VALUES (${`page-${id}-1`}, ${Number(first?.id)}, ${id}, 'bounce', 'hard', 'smtp', 100),
+                 (${`page-${id}-2`}, ${Number(second?.id)}, ${id}, 'complaint', NULL, 'smtp', 100)`,
+    );
+    const page = await getPage(app, editor, `/editor/campaigns/${id}`);
+    expect(page.body).toMatch(/Adresses en erreur<\/dt><dd>1 \(33,3\s%\)/);
+    expect(page.body).toContain('définitives 1 · temporaires 0 · blocages 0 · autres 0');
+    expect(page.body).toMatch(/Plaintes \(signalé comme spam\)<\/dt><dd>1 \(33,33\s%\)/);
+    expect(page.body).toContain('role="alert">Taux de plaintes de 33,33');
   });
 
   it('shows the campaign page in English to an editor who chose it', async () => {

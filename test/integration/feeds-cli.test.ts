@@ -114,6 +114,19 @@ describe('depeche feeds, candidates and issue new (embedded database)', () => {
     expect(pick.stdout).toContain('Picked 3 candidate(s).');
     const dismiss = await depeche(['candidates', 'dismiss', ids[3] ?? '0'], env);
     expect(dismiss.stdout).toContain('Dismissed 1 candidate(s).');
+    // The triage from the command line is in the audit log, as the workspace's is.
+    const audit = await depeche(['audit', 'list', '--actor', 'command line', '--json'], env);
+    expect(audit.code, audit.stderr).toBe(0);
+    const entries = JSON.parse(audit.stdout) as Array<{ action: string; objectId: string }>;
+    expect(
+      entries
+        .filter((e) => e.action === 'candidate.pick')
+        .map((e) => e.objectId)
+        .sort(),
+    ).toEqual(ids.slice(0, 3).sort());
+    expect(entries.filter((e) => e.action === 'candidate.dismiss').map((e) => e.objectId)).toEqual([
+      ids[3],
+    ]);
 
     const draft = await depeche(
       ['issue', 'new', 'adn', '--month', '2027-03', '--from-candidates'],

@@ -57,6 +57,11 @@ describe('operations endpoints', () => {
       await new Promise((resolve) => redis.once('ready', resolve));
     });
     await database.handle.db.execute(
+      sql`INSERT INTO bounce_events (fingerprint, kind, class, source, raw_size)
+          VALUES ('f1', 'bounce', 'hard', 'smtp', 10), ('f2', 'bounce', 'hard', 'imap', 10),
+                 ('f3', 'complaint', NULL, 'smtp', 10)`,
+    );
+    await database.handle.db.execute(
       sql`INSERT INTO feed_health (newsletter_id, feed_url, name, consecutive_failures)
           VALUES ('adn', 'https://feeds.example.org/nsf.xml', 'NSF News', 3)`,
     );
@@ -112,6 +117,7 @@ describe('operations endpoints', () => {
       'depeche_queue_jobs',
       'depeche_feed_poll_failures',
       'depeche_subscriptions',
+      'depeche_bounce_events',
       'depeche_process_cpu_seconds_total',
     ]) {
       expect(response.body).toContain(`# TYPE ${name}`);
@@ -120,6 +126,8 @@ describe('operations endpoints', () => {
     expect(response.body).toContain(
       'depeche_feed_poll_failures{newsletter="adn",feed="NSF News"} 3',
     );
+    expect(response.body).toContain('depeche_bounce_events{kind="bounce",class="hard"} 2');
+    expect(response.body).toContain('depeche_bounce_events{kind="complaint",class="none"} 1');
     await app.close();
   });
 

@@ -1,5 +1,9 @@
+import { userInfo } from 'node:os';
+
+import { createAuditRepository, type Database } from '../../db/index.ts';
+import { commandLineActor } from '../../editors/index.ts';
 import { type Candidate, CandidateStatusSchema } from '../../feeds/index.ts';
-import { ValidationError } from '../../lib/index.ts';
+import { systemClock, ValidationError } from '../../lib/index.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 import { openFeedServices } from './feeds.ts';
@@ -34,6 +38,33 @@ function candidateLines(candidate: Candidate): string[] {
       `${candidate.title} (${candidate.sourceName})${extra.length ? ` · ${extra.join(' · ')}` : ''}`,
     `      ${candidate.url}`,
   ];
+}
+
+/**
+ * Records a triage done from the command line in the audit log, as the workspace does for its
+ * editors (actions `candidate.pick` and `candidate.dismiss`, actor "command line" and the OS
+ * user), one entry per candidate.
+ */
+async function recordTriage(
+  db: Database,
+  action: 'candidate.pick' | 'candidate.dismiss',
+  candidates: readonly Candidate[],
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  const audit = createAuditRepository(db);
+  const actor = commandLineActor(userInfo().username);
+  for (const candidate of candidates) {
+    await audit.append(
+      {
+        actor,
+        action,
+        objectType: 'candidate',
+        objectId: String(candidate.id),
+        details: { newsletterId: candidate.newsletterId, title: candidate.title, ...details },
+      },
+      systemClock.now(),
+    );
+  }
 }
 
 /** `depeche candidates list|pick|dismiss`: the editorial inbox. */
@@ -88,6 +119,12 @@ export const registerCandidatesCommands: RegisterCommand = (program, ctx) => {
       const parsed = parseIds(ids);
       const services = await openFeedServices(ctx, 'candidates pick');
       const picked = await services.triage.pick(parsed, { sectionId: options.section });
+      await recordTriage(
+        services.db,
+        'candidate.pick',
+        picked,
+        options.section ? { sectionId: options.section } : {},
+      );
       printResult(ctx, options.json, picked, () => [
         `Picked ${picked.length} candidate(s).`,
         ...picked.flatMap(candidateLines),
@@ -103,6 +140,7 @@ export const registerCandidatesCommands: RegisterCommand = (program, ctx) => {
       const parsed = parseIds(ids);
       const services = await openFeedServices(ctx, 'candidates dismiss');
       const dismissed = await services.triage.dismiss(parsed);
+      await recordTriage(services.db, 'candidate.dismiss', dismissed);
       printResult(ctx, options.json, dismissed, () => [
         `Dismissed ${dismissed.length} candidate(s).`,
       ]);

@@ -1,17 +1,23 @@
 import { buildFeedServices, type FeedServices } from '../../build-feeds.ts';
-import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import { type Database, migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import type { FeedHealthReport, FeedPollResult } from '../../feeds/index.ts';
 import { systemClock } from '../../lib/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
 /** Opens (and migrates) the database and wires the feed services for one command. */
-export async function openFeedServices(ctx: CliContext, command: string): Promise<FeedServices> {
+export async function openFeedServices(
+  ctx: CliContext,
+  command: string,
+): Promise<FeedServices & { db: Database }> {
   const config = ctx.config();
   const handle = await openDatabaseFromConfig(config, `depeche ${command}`);
   ctx.onClose(() => handle.close());
   await migrate(handle);
-  return buildFeedServices({ config, db: handle.db, logger: ctx.logger(), clock: systemClock });
+  return {
+    ...buildFeedServices({ config, db: handle.db, logger: ctx.logger(), clock: systemClock }),
+    db: handle.db,
+  };
 }
 
 function pollLine(result: FeedPollResult): string {

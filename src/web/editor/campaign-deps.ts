@@ -1,3 +1,4 @@
+import type { BounceSummary } from '../../bounces/index.ts';
 import type { CampaignReader, DeliveryService } from '../../delivery/index.ts';
 import type { AuditStore } from '../../editors/index.ts';
 import type { Clock } from '../../lib/index.ts';
@@ -15,4 +16,9 @@ export interface CampaignDeps {
   reader: CampaignReader;
   audit: Pick<AuditStore, 'append'>;
   clock: Clock;
+  /**
+   * What came back of a campaign (bounces by class, complaints, their rates over the `sent`
+   * messages), as `campaign status` prints it; the page has no such section without it.
+   */
+  bounces?: (campaignId: number, sent: number) => Promise<BounceSummary>;
 }

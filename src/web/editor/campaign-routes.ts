@@ -8,6 +8,7 @@ import {
   describeSegment,
 } from '../../delivery/index.ts';
 import type { Action } from '../../editors/index.ts';
+import type { Locale } from '../../lib/index.ts';
 import { pageSecurityHeaders } from '../security-headers.ts';
 import { recordCampaignAction } from './campaign-audit.ts';
 import { registerCampaignCreateRoutes } from './campaign-create-routes.ts';
@@ -87,9 +88,10 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
     const locale = editorLocale(request);
     const campaign = await deps!.reader.campaign(id);
     const status = await deps!.reader.status(id);
-    const [failures, audienceCount] = await Promise.all([
+    const [failures, audienceCount, bounces] = await Promise.all([
       deps!.reader.topFailures(id),
       deps!.reader.audienceSize({ newsletterId: campaign.newsletterId, segment: campaign.segment }),
+      deps!.bounces ? deps!.bounces(id, status.sent) : Promise.resolve(null),
     ]);
     const json = progressJson(status, t, locale);
     const is = (...states: string[]) => states.includes(status.status);
@@ -109,6 +111,11 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
           : describeSegment(campaign.segment),
       audienceCount,
       failures,
+      bounces: bounces && {
+        ...bounces,
+        bounceRateText: percentText(bounces.bounceRate, locale, 1),
+        complaintRateText: percentText(bounces.complaintRate, locale, 2),
+      },
       scheduledText: status.scheduledAt
         ? formatZoned(status.scheduledAt, defaultZone, locale)
         : null,
@@ -264,4 +271,14 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
       });
     },
   );
+}
+
+/** A rate (0…1) as a percentage in the editor's language, or a dash before any message. */
+function percentText(rate: number | null, locale: Locale, digits: number): string {
+  if (rate === null) return '—';
+  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(rate);
 }

@@ -10,6 +10,7 @@ function metrics() {
       countDeliveries: async () => [],
       countSubscriptions: async () => [],
       listFeedFailures: async () => [],
+      countBounceEvents: async () => [],
     },
     queues: [],
   });

@@ -12,7 +12,10 @@ export interface CountableQueue {
 
 /** Where the metrics read their values at scrape time. */
 export interface MetricsSources {
-  repository: Pick<OpsRepository, 'countDeliveries' | 'countSubscriptions' | 'listFeedFailures'>;
+  repository: Pick<
+    OpsRepository,
+    'countDeliveries' | 'countSubscriptions' | 'listFeedFailures' | 'countBounceEvents'
+  >;
   queues: CountableQueue[];
   /** Told when a source fails at scrape time; the metric then keeps its last values. */
   onError?: (error: unknown, metric: string) => void;
@@ -61,6 +64,7 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
   const countDeliveries = cached(() => sources.repository.countDeliveries(), ttlMs);
   const countSubscriptions = cached(() => sources.repository.countSubscriptions(), ttlMs);
   const listFeedFailures = cached(() => sources.repository.listFeedFailures(), ttlMs);
+  const countBounceEvents = cached(() => sources.repository.countBounceEvents(), ttlMs);
   // A failing source (database down) must not fail the whole scrape: keep the last values.
   const guarded = (metric: string, collect: (gauge: Gauge<string>) => Promise<void>) =>
     async function (this: Gauge<string>) {
@@ -95,6 +99,18 @@ export function createOpsMetrics(sources: MetricsSources): OpsMetrics {
       gauge.reset();
       for (const row of rows)
         gauge.set({ newsletter: row.newsletterId, state: row.status }, row.count);
+    }),
+  });
+
+  new Gauge({
+    name: 'depeche_bounce_events',
+    help: 'What came back since the start, by kind (bounce, complaint, unsubscribe, auto-reply, unclassified) and class (hard, soft, policy, unknown for a bounce; none otherwise)',
+    labelNames: ['kind', 'class'],
+    registers: [registry],
+    collect: guarded('depeche_bounce_events', async (gauge) => {
+      const rows = await countBounceEvents();
+      gauge.reset();
+      for (const row of rows) gauge.set({ kind: row.kind, class: row.class }, row.count);
     }),
   });
 
