@@ -108,7 +108,7 @@ export const bounceWebhooksPlugin: FastifyPluginAsync<BounceWebhooksOptions> = a
         const bodySha256 = createHash('sha256').update(rawBody).digest('hex');
         const firstBody = await mailgunTokens.claim(
           { provider: name, token: verdict.token, bodySha256, receivedAt },
-          // a timestamp more than maxAgeSec away is refused: such a token cannot come back
+          // older tokens cannot come back: their timestamp is more than maxAgeSec away
           new Date(receivedAt.getTime() - 2 * maxAgeSec * 1000),
         );
         if (firstBody !== bodySha256) {

@@ -15,7 +15,7 @@ import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { createSubscriberService } from '../../src/subscribers/index.ts';
 import { bounceWebhooksPlugin } from '../../src/web/bounce-webhooks.ts';
 import { bounceTestConfig, cleanBounceTables, seedDelivery } from '../helpers/bounce-fixtures.ts';
-import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
+import { databaseKinds, openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 
 const mailgunKey = 'key-mailgun-test-0123456789abcdef';
 const postmarkPassword = 'postmark-password-0123456789';
@@ -493,5 +493,39 @@ describe('provider webhooks of bounces and complaints (PGlite, signed requests)'
     const response = await bare.inject({ method: 'POST', url: '/webhooks/mailgun', payload: {} });
     expect(response.statusCode).toBe(404);
     await bare.close();
+  });
+});
+
+describe.each(databaseKinds)('webhook tokens taken on $name', ({ open }) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('keeps the first body of a token, per provider, and forgets old tokens', async () => {
+    const tokens = createWebhookTokenRepository(database.handle.db);
+    const at = new Date('2026-12-01T10:00:00Z');
+    const long = new Date('2026-11-01T00:00:00Z');
+    const entry = {
+      provider: 'mailgun',
+      token: 'tok-1',
+      bodySha256: 'a'.repeat(64),
+      receivedAt: at,
+    };
+    expect(await tokens.claim(entry, long)).toBe('a'.repeat(64));
+    expect(await tokens.claim({ ...entry, bodySha256: 'b'.repeat(64) }, long)).toBe('a'.repeat(64));
+    expect(
+      await tokens.claim({ ...entry, provider: 'other', bodySha256: 'c'.repeat(64) }, long),
+    ).toBe('c'.repeat(64));
+    // two hours later, with one hour kept: the first token is forgotten
+    const later = {
+      ...entry,
+      bodySha256: 'd'.repeat(64),
+      receivedAt: new Date('2026-12-01T12:00:00Z'),
+    };
+    expect(await tokens.claim(later, new Date('2026-12-01T11:00:00Z'))).toBe('d'.repeat(64));
   });
 });
