@@ -48,6 +48,7 @@ export {
   type NewBounceEvent,
   NewBounceEventSchema,
   type RecipientActions,
+  type WebhookTokenStore,
 } from './ports.ts';
 export { type ProviderEvent, ProviderEventSchema } from './provider-event.ts';
 export { isSnsUrl, type SnsDeps, snsStringToSign, verifySesSns } from './ses-sns-webhook.ts';
@@ -59,9 +60,12 @@ export {
   type VerpOptions,
 } from './verp.ts';
 export {
+  defaultWebhookMaxAgeSec,
+  isFreshTimestamp,
   verifyMailgun,
   verifyPostmark,
   verifySendgrid,
+  type WebhookRefusal,
   type WebhookRequest,
   type WebhookVerdict,
 } from './webhook-providers.ts';

@@ -88,3 +88,19 @@ export interface RecipientActions {
   /** Unsubscribes the address from one newsletter or all, with consent events. */
   unsubscribe(email: string, newsletterId: string | 'all', source: string): Promise<string[]>;
 }
+
+/**
+ * Signed webhook tokens already taken (Mailgun's signature covers a token, not the body), with
+ * the body each came with (implemented in `db/webhook-token-repository.ts`).
+ */
+export interface WebhookTokenStore {
+  /**
+   * Records `token` of `provider` with the sha256 of its body, unless recorded already, and
+   * forgets tokens received before `forgetBefore`; returns the body hash first recorded with the
+   * token (the given one when it is new).
+   */
+  claim(
+    entry: { provider: string; token: string; bodySha256: string; receivedAt: Date },
+    forgetBefore: Date,
+  ): Promise<string>;
+}

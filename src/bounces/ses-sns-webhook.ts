@@ -1,4 +1,4 @@
-import { verify } from 'node:crypto';
+import { verify, X509Certificate } from 'node:crypto';
 
 import { z } from 'zod';
 
@@ -60,18 +60,48 @@ const SesNotificationSchema = z.object({
     .optional(),
 });
 
-/** A signing certificate URL of SNS itself: https, on `sns.<region>.amazonaws.com`, a `.pem`. */
+/** An SNS host: `sns.<region>.amazonaws.com` (`.com.cn` in China), the region AWS-shaped. */
+const snsHost = /^sns\.[a-z]{2}(-[a-z]+)+-\d{1,2}\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * A URL of SNS itself: https, no port, no user info, on {@link snsHost} exactly (a look-alike
+ * such as `sns.us-east-1.amazonaws.com.evil.example` is not). With `pathSuffix` (the signing
+ * certificate), the path is one file ending so, with no query or fragment.
+ */
 export function isSnsUrl(raw: string, pathSuffix = ''): boolean {
+  let url: URL;
   try {
-    const url = new URL(raw);
-    return (
-      url.protocol === 'https:' &&
-      /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(url.hostname) &&
-      url.pathname.endsWith(pathSuffix)
-    );
+    url = new URL(raw);
   } catch {
     return false;
   }
+  const isSnsOrigin =
+    url.protocol === 'https:' &&
+    url.port === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    snsHost.test(url.hostname);
+  if (!isSnsOrigin || pathSuffix === '') return isSnsOrigin;
+  return (
+    /^\/[^/]+$/.test(url.pathname) &&
+    url.pathname.endsWith(pathSuffix) &&
+    url.search === '' &&
+    url.hash === ''
+  );
+}
+
+/** The public key of a signing certificate valid at `at`, or why not. */
+function certificateKey(pem: string, at: Date): X509Certificate['publicKey'] | string {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch {
+    return 'SigningCertURL did not give an X.509 certificate';
+  }
+  if (at < new Date(certificate.validFrom) || at > new Date(certificate.validTo)) {
+    return 'SNS signing certificate is expired or not yet valid';
+  }
+  return certificate.publicKey;
 }
 
 /** The string SNS signs (AWS "Verifying the signatures of Amazon SNS messages"). */
@@ -92,7 +122,8 @@ export function snsStringToSign(message: SnsMessage): string {
 
 /**
  * Amazon SES through SNS: the SNS message's RSA signature (SHA1 for version 1, SHA256 for 2) is
- * checked with the certificate at `SigningCertURL`, which must be SNS's own; the topic must be
+ * checked with the certificate at `SigningCertURL`, which must be SNS's own and valid when the
+ * request arrived; the topic must be
  * one of SES_SNS_TOPIC_ARNS. A SubscriptionConfirmation is confirmed by visiting its
  * SubscribeURL. A `Bounce` notification gives one event per bounced recipient (Permanent: hard,
  * Transient: soft, unless the status says otherwise), a `Complaint` one per complainant.
@@ -119,13 +150,19 @@ export async function verifySesSns(
       detail: 'SigningCertURL is not an SNS certificate',
     };
   }
+  let key: ReturnType<typeof certificateKey>;
+  try {
+    key = certificateKey(await deps.fetchCertificate(message.SigningCertURL), request.receivedAt);
+  } catch {
+    key = 'SNS signing certificate could not be fetched';
+  }
+  if (typeof key === 'string') return { isGenuine: false, reason: 'signature', detail: key };
   let isValid: boolean;
   try {
-    const certificate = await deps.fetchCertificate(message.SigningCertURL);
     isValid = verify(
       message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
       Buffer.from(snsStringToSign(message)),
-      certificate,
+      key,
       Buffer.from(message.Signature, 'base64'),
     );
   } catch {

@@ -5,16 +5,41 @@ import { z } from 'zod';
 import { findStatusCode } from './classify-status.ts';
 import type { ProviderEvent } from './provider-event.ts';
 
-/** A webhook request as the verifiers need it: headers and the exact bytes of the body. */
+/** A webhook request as the verifiers need it: headers, the exact bytes of the body, its time. */
 export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /** When it arrived: signed timestamps and certificates are judged at this time. */
+  receivedAt: Date;
 }
+
+/**
+ * Why a request is refused: `malformed` answers 400, the others 401 (`stale`: a signed timestamp
+ * too old or too far ahead; `replayed`: a Mailgun token already taken with another body).
+ */
+export type WebhookRefusal = 'signature' | 'stale' | 'replayed' | 'malformed';
 
 /** What a verifier says: the events of a genuine request, or why it is refused. */
 export type WebhookVerdict =
-  | { isGenuine: true; events: ProviderEvent[] }
-  | { isGenuine: false; reason: 'signature' | 'malformed'; detail: string };
+  | {
+      isGenuine: true;
+      events: ProviderEvent[];
+      /** A signed token that does not cover the body (Mailgun's): to be taken once per body. */
+      token?: string;
+    }
+  | { isGenuine: false; reason: WebhookRefusal; detail: string };
+
+/** Oldest signed timestamp accepted by default, in seconds (WEBHOOK_MAX_AGE_SEC). */
+export const defaultWebhookMaxAgeSec = 3600;
+
+/**
+ * True when `seconds` (a signed timestamp, seconds since 1970) is within `maxAgeSec` of
+ * `now`, either way (a little ahead is clock skew).
+ */
+export function isFreshTimestamp(seconds: string, now: Date, maxAgeSec: number): boolean {
+  if (!/^\d{1,12}$/.test(seconds)) return false;
+  return Math.abs(now.getTime() / 1000 - Number(seconds)) <= maxAgeSec;
+}
 
 const header = (request: WebhookRequest, name: string) => {
   const value = request.headers[name.toLowerCase()];
@@ -22,7 +47,7 @@ const header = (request: WebhookRequest, name: string) => {
 };
 const equalText = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-const refuse = (reason: 'signature' | 'malformed', detail: string): WebhookVerdict => ({
+const refuse = (reason: WebhookRefusal, detail: string): WebhookVerdict => ({
   isGenuine: false,
   reason,
   detail,
@@ -71,10 +96,16 @@ const MailgunSchema = z.object({
 
 /**
  * Mailgun (webhooks with a JSON body): the signature is the hex HMAC-SHA256 of `timestamp` and
- * `token` with the webhook signing key. `failed` (permanent or temporary) is a bounce,
- * `complained` a complaint; other events are accepted and ignored.
+ * `token` with the webhook signing key; a timestamp more than `maxAgeSec` away is stale. The
+ * signature does not cover the body, so the verdict carries the token, for the caller to take
+ * once per body. `failed` (permanent or temporary) is a bounce, `complained` a complaint; other
+ * events are accepted and ignored.
  */
-export function verifyMailgun(request: WebhookRequest, signingKey: string): WebhookVerdict {
+export function verifyMailgun(
+  request: WebhookRequest,
+  signingKey: string,
+  maxAgeSec = defaultWebhookMaxAgeSec,
+): WebhookVerdict {
   const body = parseJson(request.rawBody);
   if (body === undefined) return refuse('malformed', 'body: expected JSON');
   const signed = MailgunSignatureSchema.safeParse(body);
@@ -86,16 +117,21 @@ export function verifyMailgun(request: WebhookRequest, signingKey: string): Webh
   if (!equalText(expected, signature.signature.toLowerCase())) {
     return refuse('signature', 'Mailgun signature does not match MAILGUN_WEBHOOK_SIGNING_KEY');
   }
+  if (!isFreshTimestamp(signature.timestamp, request.receivedAt, maxAgeSec)) {
+    return refuse('stale', 'Mailgun timestamp is older than WEBHOOK_MAX_AGE_SEC (or as far ahead)');
+  }
   const parsed = MailgunSchema.safeParse(body);
   if (!parsed.success) return refuse('malformed', describeIssues(parsed.error));
   const { 'event-data': data } = parsed.data;
+  const token = signature.token;
   if (data.event !== 'failed' && data.event !== 'complained') {
-    return { isGenuine: true, events: [] };
+    return { isGenuine: true, events: [], token };
   }
   const status = data['delivery-status'];
   const diagnostic = [status?.message, status?.description].filter(Boolean).join(' ').trim();
   return {
     isGenuine: true,
+    token,
     events: [
       {
         fingerprint: `mailgun:${data.id}`,
@@ -125,10 +161,14 @@ const SendgridEventSchema = z.object({
 /**
  * SendGrid (signed event webhook): the signature header is an ECDSA (P-256, SHA-256) signature
  * of the timestamp header followed by the raw body, checked with the webhook's public key (base64
- * DER, as SendGrid shows it). `bounce` is a bounce (`blocked` ones are policy unless the status
+ * DER, as SendGrid shows it); a timestamp more than `maxAgeSec` away is stale. `bounce` is a bounce (`blocked` ones are policy unless the status
  * says otherwise), `spamreport` a complaint; other events are accepted and ignored.
  */
-export function verifySendgrid(request: WebhookRequest, publicKey: string): WebhookVerdict {
+export function verifySendgrid(
+  request: WebhookRequest,
+  publicKey: string,
+  maxAgeSec = defaultWebhookMaxAgeSec,
+): WebhookVerdict {
   const signature = header(request, 'x-twilio-email-event-webhook-signature');
   const timestamp = header(request, 'x-twilio-email-event-webhook-timestamp');
   if (!signature || !timestamp) return refuse('signature', 'SendGrid signature headers missing');
@@ -146,6 +186,12 @@ export function verifySendgrid(request: WebhookRequest, publicKey: string): Webh
   }
   if (!isValid) {
     return refuse('signature', 'SendGrid signature does not match SENDGRID_WEBHOOK_PUBLIC_KEY');
+  }
+  if (!isFreshTimestamp(timestamp, request.receivedAt, maxAgeSec)) {
+    return refuse(
+      'stale',
+      'SendGrid timestamp is older than WEBHOOK_MAX_AGE_SEC (or as far ahead)',
+    );
   }
   const parsed = z.array(SendgridEventSchema).max(10_000).safeParse(parseJson(request.rawBody));
   if (!parsed.success) return refuse('malformed', describeIssues(parsed.error));

@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from './env.ts';
@@ -112,5 +114,74 @@ describe('BOUNCE_ADDRESS and the bounce settings', () => {
   it('refuses a soft-bounce limit that is not a positive integer', () => {
     expect(() => loadConfig({ BOUNCE_SOFT_LIMIT: '0' })).toThrow('BOUNCE_SOFT_LIMIT');
     expect(() => loadConfig({ INBOUND_PORT: '70000' })).toThrow('INBOUND_PORT');
+  });
+});
+
+describe('provider webhook keys', () => {
+  it('reads good keys, comma-separated ARNs and the signature age', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+    const sendgrid = ec.export({ format: 'der', type: 'spki' }).toString('base64');
+    const config = loadConfig({
+      MAILGUN_WEBHOOK_SIGNING_KEY: 'key-0123456789abcdef',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid,
+      POSTMARK_WEBHOOK_PASSWORD: 'postmark-password-0123',
+      SES_SNS_TOPIC_ARNS:
+        'arn:aws:sns:eu-west-1:123456789012:depeche-ses, arn:aws-cn:sns:cn-north-1:123456789012:b',
+    });
+    expect(config.SENDGRID_WEBHOOK_PUBLIC_KEY).toBe(sendgrid);
+    expect(config.SES_SNS_TOPIC_ARNS).toEqual([
+      'arn:aws:sns:eu-west-1:123456789012:depeche-ses',
+      'arn:aws-cn:sns:cn-north-1:123456789012:b',
+    ]);
+    expect(config.WEBHOOK_MAX_AGE_SEC).toBe(3600);
+    expect(loadConfig({ WEBHOOK_MAX_AGE_SEC: '600' }).WEBHOOK_MAX_AGE_SEC).toBe(600);
+  });
+
+  it('refuses bad values with one line naming the variable', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    const cases: Array<[string, string, string]> = [
+      [
+        'SENDGRID_WEBHOOK_PUBLIC_KEY',
+        'not-a-key',
+        'Configuration: SENDGRID_WEBHOOK_PUBLIC_KEY expected the verification key SendGrid shows',
+      ],
+      [
+        'SENDGRID_WEBHOOK_PUBLIC_KEY',
+        rsa.export({ format: 'der', type: 'spki' }).toString('base64'),
+        'Configuration: SENDGRID_WEBHOOK_PUBLIC_KEY expected the verification key SendGrid shows',
+      ],
+      [
+        'MAILGUN_WEBHOOK_SIGNING_KEY',
+        'short',
+        'Configuration: MAILGUN_WEBHOOK_SIGNING_KEY expected at least 16 characters',
+      ],
+      [
+        'POSTMARK_WEBHOOK_PASSWORD',
+        'x'.repeat(201),
+        'Configuration: POSTMARK_WEBHOOK_PASSWORD expected at most 200 characters',
+      ],
+      [
+        'SES_SNS_TOPIC_ARNS',
+        'arn:aws:sns:eu-west-1:123456789012:ok,arn:aws:sqs:eu-west-1:123456789012:queue',
+        "Configuration: SES_SNS_TOPIC_ARNS expected SNS topic ARNs like arn:aws:sns:eu-west-1:123456789012:depeche-ses, comma-separated: 'arn:aws:sqs:eu-west-1:123456789012:queue' is not one",
+      ],
+      ['SES_SNS_TOPIC_ARNS', 'depeche-ses', "'depeche-ses' is not one"],
+      ['WEBHOOK_MAX_AGE_SEC', '0', 'Configuration: WEBHOOK_MAX_AGE_SEC'],
+    ];
+    for (const [name, value, message] of cases) {
+      let error: unknown;
+      try {
+        loadConfig({ [name]: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, name).toBeInstanceOf(Error);
+      const lines = (error as Error).message.split('\n');
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0]).toContain(message);
+      if (name !== 'SES_SNS_TOPIC_ARNS' && name !== 'WEBHOOK_MAX_AGE_SEC') {
+        expect(lines[0], 'secrets are not echoed').not.toContain(value);
+      }
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import net from 'node:net';
 
 import { z } from 'zod';
@@ -51,6 +52,19 @@ const privateAddressAllowance = z
     }
     return entries;
   });
+
+/** An Amazon SNS topic ARN (partitions aws, aws-cn, aws-us-gov). */
+const snsTopicArn = /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** True for an elliptic-curve public key in base64 DER, the form SendGrid shows. */
+function isEcPublicKey(value: string): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'spki' });
+    return key.asymmetricKeyType === 'ec';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The environment Dépêche reads, validated once at start-up by the entry points.
@@ -133,25 +147,52 @@ export const envSchema = z
     /** Address `depeche inbound` listens on. @defaultValue '127.0.0.1' */
     INBOUND_HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** Mailgun's webhook signing key: `POST /webhooks/mailgun` answers only when set. */
-    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString.pipe(
+      z.string().min(16, 'expected at least 16 characters').max(200).optional(),
+    ),
     /** SendGrid's signed event webhook public key (base64): `POST /webhooks/sendgrid`. */
-    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine(isEcPublicKey, {
+          error:
+            'expected the verification key SendGrid shows for the signed event webhook (an EC public key, base64)',
+        })
+        .optional(),
+    ),
     /** Basic-auth password in Postmark's webhook URL (≥ 16 characters): `POST /webhooks/postmark`. */
     POSTMARK_WEBHOOK_PASSWORD: optionalString.pipe(
-      z.string().min(16, 'expected at least 16 characters').optional(),
+      z
+        .string()
+        .min(16, 'expected at least 16 characters')
+        .max(200, 'expected at most 200 characters')
+        .optional(),
     ),
     /**
      * SNS topics (comma-separated ARNs) of the SES bounce and complaint notifications:
      * `POST /webhooks/ses` answers only when set, and only for these topics.
      */
-    SES_SNS_TOPIC_ARNS: optionalString.transform((value) =>
-      value === undefined
-        ? undefined
-        : value
-            .split(',')
-            .map((arn) => arn.trim())
-            .filter(Boolean),
-    ),
+    SES_SNS_TOPIC_ARNS: optionalString.transform((value, ctx): string[] | undefined => {
+      if (value === undefined) return undefined;
+      const arns = value
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter(Boolean);
+      const bad = arns.find((arn) => !snsTopicArn.test(arn));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected SNS topic ARNs like arn:aws:sns:eu-west-1:123456789012:depeche-ses, comma-separated: '${bad}' is not one`,
+        });
+        return z.NEVER;
+      }
+      return arns;
+    }),
+    /**
+     * Oldest signed timestamp (Mailgun, SendGrid) a webhook request may carry, in seconds; the
+     * same span into the future is allowed for clock skew. @defaultValue 3600
+     */
+    WEBHOOK_MAX_AGE_SEC: positiveInt(3600),
     /**
      * A mailbox where bounces land, read by `depeche inbound` over IMAP:
      * `imaps://user:password@imap.example.org/INBOX` (the path names the folder, INBOX when

@@ -118,6 +118,11 @@ export {
   type SuppressionRepository,
 } from './suppression-repository.ts';
 export {
+  createWebhookTokenRepository,
+  type WebhookTokenRepository,
+  type WebhookTokenRow,
+} from './webhook-token-repository.ts';
+export {
   createWorkspaceHomeRepository,
   type HomeCampaign,
   type WorkspaceHomeRepository,

@@ -21,6 +21,7 @@ import {
   createAuditRepository,
   createEditorRepository,
   createOpsRepository,
+  createWebhookTokenRepository,
   migrate,
   openDatabaseFromConfig,
 } from '../db/index.ts';
@@ -256,6 +257,9 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       }).bounces,
       logger,
       mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
+      mailgunTokens: createWebhookTokenRepository(database.db),
+      maxAgeSec: config.WEBHOOK_MAX_AGE_SEC,
+      clock,
       sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
       postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
       ses:
