@@ -10,14 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { loadNewsletters } from '../../src/content/index.ts';
-import { createAuditRepository, createEditorRepository } from '../../src/db/index.ts';
+import {
+  createAuditRepository,
+  createCandidateRepository,
+  createEditorRepository,
+  createFeedHealthRepository,
+} from '../../src/db/index.ts';
 import {
   createConfirmationSender,
   createSignInSender,
   createSmtpTransport,
   type MailTransport,
 } from '../../src/delivery/index.ts';
+import { startFeedServer } from '../../src/demo/feed-server.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
+import { createFeedService, createRssFetcher } from '../../src/feeds/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
@@ -37,7 +44,6 @@ import {
   testQueuePrefix,
 } from '../helpers/campaign-fixtures.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
-import { signedInEditor } from '../helpers/editor-session.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const adminEmail = 'chef@example.org';
@@ -277,18 +283,58 @@ describe("the editors' workspace in Chromium", () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#main');
   });
 
-  it('a publisher creates a campaign for a segment, sends it and watches it reach done; the campaign pages pass axe', async () => {
+  it('the invited publisher signs in from the mail, triages the inbox after a feed poll, creates a campaign for a segment, sends it and watches it reach done; the audit log shows each step; the pages pass axe', async () => {
     await seedAudience(database.handle.db, 30);
-    const publisher = await signedInEditor(editor, 'publication@example.org', 'publisher');
+    // A feed poll brings candidates into the inbox: the demo's sample feed, served locally.
+    const feedServer = await startFeedServer('demo/feeds', () => new Date());
+    try {
+      const report = await createFeedService({
+        fetcher: createRssFetcher({
+          timeoutMs: 5000,
+          maxBytes: 1024 * 1024,
+          allowPrivateAddresses: ['127.0.0.1'],
+        }),
+        candidates: createCandidateRepository(database.handle.db),
+        health: createFeedHealthRepository(database.handle.db),
+        clock: systemClock,
+        logger: createSilentLogger(),
+        concurrency: 1,
+        feedDeadlineMs: 10_000,
+      }).poll([
+        {
+          id: 'adn',
+          feeds: [
+            { url: `${feedServer.baseUrl}adn-nsf.xml`, name: 'NSF News', section: 'agences' },
+          ],
+        },
+      ]);
+      expect(report.totals.newCandidates).toBeGreaterThan(0);
+    } finally {
+      await feedServer.close();
+    }
+
+    // The publisher invited by the admin signs in from the link the invitation mailed.
     const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR' });
-    await context.addCookies(
-      Object.entries(publisher.cookies).map(([name, value]) => ({
-        name,
-        value,
-        url: `${base}/editor`,
-      })),
-    );
     page = await context.newPage();
+    await page.goto(await linkFor('pub@example.org'));
+    await Promise.all([page.waitForURL(`${base}/editor`), page.click('main button[type=submit]')]);
+    expect(await page.textContent('header')).toContain('Publication');
+
+    // Triage: pick the first new candidate of the inbox.
+    await Promise.all([
+      page.waitForURL(/\/editor\/inbox/),
+      page.click('nav a[href="/editor/inbox"]'),
+    ]);
+    await expectAccessible('inbox with candidates');
+    const firstBox = page.locator('main input[type=checkbox][name="ids"]').first();
+    const pickedId = await firstBox.getAttribute('value');
+    await firstBox.check();
+    await Promise.all([
+      page.waitForURL(/\/editor\/inbox/),
+      page.click('main button[name="action"][value="pick"]'),
+    ]);
+    await expectAccessible('inbox after a pick');
+
     await page.goto(`${base}/editor/campaigns`);
     await expectAccessible('campaign list');
     await Promise.all([
@@ -324,7 +370,16 @@ describe("the editors' workspace in Chromium", () => {
       m.envelope.rcptTo.some((to) => /^user\d+@example\.org$/.test(to)),
     );
     expect(campaignMail).toHaveLength(24);
-    const entries = await editor.audit.list({ actor: 'publication@example.org' });
+    // The audit log page shows each step with its actor.
+    await page.goto(`${base}/editor/audit?actor=pub%40example.org`);
+    await expectAccessible('audit log of the publisher');
+    const log = (await page.textContent('table')) ?? '';
+    for (const action of ['editor.sign-in', 'candidate.pick', 'campaign.create', 'campaign.send']) {
+      expect(log, action).toContain(action);
+    }
+    expect(log).toContain('pub@example.org');
+    const entries = await editor.audit.list({ actor: 'pub@example.org' });
+    expect(entries.find((e) => e.action === 'candidate.pick')?.objectId).toBe(pickedId);
     expect(
       entries
         .map((e) => e.action)
