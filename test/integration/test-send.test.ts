@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,7 @@ import {
 import { createSilentLogger } from '../../src/lib/index.ts';
 import { createRenderer, greetingFor } from '../../src/render/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
+import { runDepeche } from '../helpers/run-depeche.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const secret = 'test-send-secret-key-0123456789abcdef';
@@ -59,7 +60,7 @@ describe('depeche test-send', { timeout: 180_000 }, () => {
   beforeEach(() => sink.reset());
   afterAll(() => sink.close());
 
-  it('sends one marked copy to each editor with real signed links, touching no database', async () => {
+  it('sends one marked copy to each editor with real signed links, recorded in the audit log', async () => {
     const result = await runTestSend(sink, dataDir, [
       'adn/2026-11',
       '--to',
@@ -91,8 +92,28 @@ describe('depeche test-send', { timeout: 180_000 }, () => {
     expect(parsed.html).toContain(`href="https://news.example.org/u/${token}"`);
     expect(parsed.html).not.toContain('%%');
     expect(parsed.text).not.toContain('%%');
-    // No embedded database was opened or created.
-    expect(existsSync(dataDir)).toBe(false);
+    // No campaign: the send is only recorded in the audit log, with the command line as actor.
+    const audit = await runDepeche(['audit', 'list', '--action', 'issue.test-send', '--json'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
+    expect(audit.code, audit.stderr).toBe(0);
+    const entries = JSON.parse(audit.stdout) as Array<{
+      objectId: string;
+      actor: { kind: string };
+      details: { to: string[] };
+    }>;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      objectId: 'adn/2026-11',
+      actor: { kind: 'command-line' },
+      details: { to: ['editor@example.org', 'second@example.org'] },
+    });
+    const campaigns = await runDepeche(['campaign', 'list', '--json'], {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+    });
+    expect(JSON.parse(campaigns.stdout)).toEqual([]);
   });
 
   it('sends the English copy with --lang en', async () => {

@@ -1,5 +1,8 @@
+import { userInfo } from 'node:os';
+
 import { resolveSecretKeys } from '../../config/index.ts';
 import { loadIssue } from '../../content/index.ts';
+import { createAuditRepository, migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import {
   createRecipientLinks,
   createSmtpTransport,
@@ -7,7 +10,8 @@ import {
   smtpTransportOptionsFromConfig,
   TestSendRequestSchema,
 } from '../../delivery/index.ts';
-import { ValidationError } from '../../lib/index.ts';
+import { commandLineActor } from '../../editors/index.ts';
+import { systemClock, ValidationError } from '../../lib/index.ts';
 import { createRenderer, greetingFor } from '../../render/index.ts';
 import { createTokenSigner } from '../../subscribers/index.ts';
 import { printResult } from '../context.ts';
@@ -21,13 +25,16 @@ interface TestSendOptions {
 
 /**
  * `depeche test-send ISSUE --to EMAIL… [--lang fr|en]`: sends one marked copy (`[TEST] ` subject)
- * to each editor through the campaign path, touching no campaign and no database.
+ * to each editor through the campaign path, touching no campaign; the send is recorded in the
+ * audit log (`issue.test-send`, the command line as actor), as the workspace records its own.
  * Exit code 1 when a copy was refused.
  */
 export const registerTestSendCommand: RegisterCommand = (program, ctx) => {
   program
     .command('test-send')
-    .description('send a marked test copy of an issue to editors (no campaign, no database)')
+    .description(
+      'send a marked test copy of an issue to editors (no campaign; recorded in the audit log)',
+    )
     .argument('<issue>', "issue file path or '<newsletter>/<YYYY-MM>' (e.g. adn/2026-11)")
     .requiredOption('--to <email...>', 'address(es) to send the test copy to')
     .option('--lang <lang>', "language of the copy: 'fr' or 'en' (default: the newsletter's)")
@@ -61,6 +68,23 @@ export const registerTestSendCommand: RegisterCommand = (program, ctx) => {
         now: () => new Date(),
       });
       const result = await sender.send(request.data);
+      const database = await openDatabaseFromConfig(config, 'depeche test-send');
+      ctx.onClose(() => database.close());
+      await migrate(database);
+      await createAuditRepository(database.db).append(
+        {
+          actor: commandLineActor(userInfo().username),
+          action: 'issue.test-send',
+          objectType: 'issue',
+          objectId: result.issueKey,
+          details: {
+            locale: result.locale,
+            to: result.outcomes.map((outcome) => outcome.to),
+            refused: result.outcomes.filter((outcome) => !outcome.isSubmitted).length,
+          },
+        },
+        systemClock.now(),
+      );
       if (result.outcomes.some((outcome) => !outcome.isSubmitted)) process.exitCode = 1;
       printResult(ctx, options.json, result, () => [
         `${result.issueKey} (${result.locale}): ${result.subject}`,
