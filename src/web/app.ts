@@ -60,7 +60,9 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
   });
   await app.register(fastifyRateLimit, {
     global: false,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: 'depeche-web-rate:' } : {}),
+    ...(deps.redis
+      ? { redis: deps.redis, nameSpace: `${deps.redisKeyPrefix ?? '{depeche}'}:web-rate:` }
+      : {}),
   });
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
   app.addContentTypeParser(

@@ -218,6 +218,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         clock,
         logger,
         redis: requestRedis,
+        redisKeyPrefix: config.QUEUE_PREFIX,
         isBehindProxy: config.TRUST_PROXY,
         retention: retentionPolicyOf(config),
         editor: createEditorWorkspaceDeps({

@@ -140,6 +140,11 @@ export interface WebDeps {
   logger: Logger;
   /** Shared store of the rate limits across processes; in memory when absent. */
   redis?: Redis | undefined;
+  /**
+   * QUEUE_PREFIX: the rate limits' keys live under `<prefix>:web-rate:`, with the queues' hash
+   * tag, so a Redis Cluster keeps them with the rest. @defaultValue '{depeche}'
+   */
+  redisKeyPrefix?: string | undefined;
   rateLimits?: SubscribeRateLimits | undefined;
   /**
    * Extra Fastify plugins registered after the pages, at the root (ops routes, metrics,

@@ -58,8 +58,9 @@ describe('the sign-in limits shared through Redis', () => {
     expect((await ask(first)).statusCode).toBe(200);
     expect((await ask(second)).statusCode).toBe(200);
     expect((await ask(first)).statusCode).toBe(429);
-    // @fastify/rate-limit puts the (here absent) route before the key: `…:undefinedundefined-<key>`.
-    const keys = await redis.keys('depeche-web-rate:*editor-sign-in-*');
+    // Under the queues' hash-tagged prefix (a Redis Cluster keeps them together); @fastify/rate-limit
+    // puts the (here absent) route before the key: `…:web-rate:undefinedundefined-<key>`.
+    const keys = await redis.keys('{depeche}:web-rate:*editor-sign-in-*');
     expect(keys.some((key) => key.includes(`editor-sign-in-ip:${ip}`))).toBe(true);
     expect(keys.some((key) => key.includes('editor-sign-in-address:'))).toBe(true);
     expect(keys.join(' ')).not.toContain(email);
