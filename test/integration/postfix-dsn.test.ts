@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 
 import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
@@ -10,6 +9,7 @@ import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { bounceTestConfig, cleanBounceTables, seedDelivery } from '../helpers/bounce-fixtures.ts';
 import { openTestPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { freePort } from '../helpers/free-port.ts';
 import {
   canRunPrivatePostfix,
   type PrivatePostfix,
@@ -19,17 +19,6 @@ import {
 const postfix = canRunPrivatePostfix();
 if (!postfix.ok) console.warn(`postfix-dsn.test.ts skipped: ${postfix.reason}`);
 
-/** A TCP port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!postfix.ok)(
   'genuine bounces: Postfix as the relay, its DSNs into depeche inbound',
