@@ -11,11 +11,6 @@ export const EditorEmailSchema = z
   .pipe(z.email({ error: 'expected an email address such as name@example.org' }))
   .transform((email) => email.toLowerCase());
 
-/** @deprecated The workspace language is a `Locale` (`src/lib/i18n.ts`); kept until the branches written before it are merged. */
-export const EditorLocaleSchema = LocaleSchema;
-/** @deprecated See {@link EditorLocaleSchema}. */
-export type EditorLocale = z.infer<typeof LocaleSchema>;
-
 /** An editor account. */
 export const EditorSchema = z.object({
   id: z.number().int().positive(),

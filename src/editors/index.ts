@@ -13,8 +13,6 @@ export {
 export {
   type Editor,
   EditorEmailSchema,
-  type EditorLocale,
-  EditorLocaleSchema,
   EditorSchema,
   type NewEditor,
   NewEditorSchema,

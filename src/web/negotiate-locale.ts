@@ -1,8 +1,5 @@
 import { type Locale, locales } from '../lib/index.ts';
 
-/** @deprecated A page language is a `Locale` (`src/lib/i18n.ts`); kept until the branches written before it are merged. */
-export type PageLocale = Locale;
-
 /** True when `value` is one of the {@link locales}. */
 export function isPageLocale(value: unknown): value is Locale {
   return locales.includes(value as Locale);

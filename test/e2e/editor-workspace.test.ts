@@ -26,16 +26,16 @@ import { startFeedServer } from '../../src/demo/feed-server.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
 import { createFeedService, createRssFetcher } from '../../src/feeds/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
-import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  openTransactionalQueue,
+  startTransactionalWorker,
+} from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
 import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
-import {
-  buildApp,
-  createWebDeps,
-  openTransactionalQueue,
-  startTransactionalWorker,
-} from '../../src/web/index.ts';
+import { buildApp, createWebDeps } from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import {
   deleteRedisKeys,

@@ -11,7 +11,11 @@ import { loadNewsletters } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { ConfirmationJobSchema } from '../../delivery/index.ts';
 import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
-import { closeRedisConnection, createRequestRedisConnection } from '../../queue/index.ts';
+import {
+  closeRedisConnection,
+  createRequestRedisConnection,
+  openTransactionalQueue,
+} from '../../queue/index.ts';
 import {
   type ConsentMeta,
   createSubscriberService,
@@ -26,7 +30,6 @@ import {
   type SubscriptionStatus,
   SubscriptionStatusSchema,
 } from '../../subscribers/index.ts';
-import { openTransactionalQueue } from '../../web/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 

@@ -5,11 +5,10 @@ import {
   type AuditActor,
   type Editor,
   EditorExistsError,
-  EditorLocaleSchema,
   EditorNotFoundError,
   RoleSchema,
 } from '../../editors/index.ts';
-import { ValidationError } from '../../lib/index.ts';
+import { LocaleSchema, ValidationError } from '../../lib/index.ts';
 import type { EditorContext } from './editor-context.ts';
 import { editorT, renderEditorPage } from './editor-views.ts';
 import { requireAction } from './require-action.ts';
@@ -22,7 +21,7 @@ const InviteFormSchema = z.object({
   name: z.string().max(200).optional(),
   role: z.string().max(20),
 });
-const LocaleFormSchema = z.object({ locale: EditorLocaleSchema });
+const LocaleFormSchema = z.object({ locale: LocaleSchema });
 
 /** Notices shown after a change (`?done=`). */
 const notices = new Set(['invited', 'role', 'disabled', 'locale']);
@@ -149,7 +148,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: EditorContext):
   app.get('/account', (request, reply) => {
     const me = editorOf(request);
     return renderEditorPage(reply, request, 'editor-account', {
-      locales: EditorLocaleSchema.options.map((locale) => ({
+      locales: LocaleSchema.options.map((locale) => ({
         locale,
         isSelected: locale === me.locale,
       })),

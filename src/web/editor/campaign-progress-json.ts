@@ -4,10 +4,9 @@ import {
   isSettled,
   type SendingStatus,
 } from '../../delivery/index.ts';
-import type { EditorLocale } from '../../editors/index.ts';
-import type { Translate } from '../../lib/index.ts';
+import { type Locale, type Translate } from '../../lib/index.ts';
 
-const numberFormats: Record<EditorLocale, Intl.NumberFormat> = {
+const numberFormats: Record<Locale, Intl.NumberFormat> = {
   fr: new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }),
   en: new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 }),
 };
@@ -18,7 +17,7 @@ const numberFormats: Record<EditorLocale, Intl.NumberFormat> = {
  * campaign still moves by itself, and each figure as the page writes it (`text`, keyed by the
  * page's `data-field` names), so the page's script only copies text.
  */
-export function progressJson(status: SendingStatus, t: Translate, locale: EditorLocale) {
+export function progressJson(status: SendingStatus, t: Translate, locale: Locale) {
   const n = (value: number) => numberFormats[locale].format(value);
   const finished = finishedCount(status);
   return {

@@ -5,13 +5,12 @@ import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
   AuditStore,
-  EditorLocale,
   EditorStore,
   SessionPolicy,
   SessionService,
 } from '../../editors/index.ts';
 import type { FeedHealth } from '../../feeds/index.ts';
-import type { Clock } from '../../lib/index.ts';
+import type { Clock, Locale } from '../../lib/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
@@ -20,7 +19,7 @@ export interface SignInMailJob {
   editorId: number;
   /** the one-time token (the link is `/editor/sign-in/<token>`) */
   token: string;
-  locale: EditorLocale;
+  locale: Locale;
 }
 
 /** Sends the one-time sign-in link of an account (through the `transactional` queue). */

@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 
-import { type Action, can, type EditorLocale } from '../../editors/index.ts';
-import { createTranslator, type Translate } from '../../lib/index.ts';
+import { type Action, can } from '../../editors/index.ts';
+import { createTranslator, type Locale, type Translate } from '../../lib/index.ts';
 import { negotiateLocale } from '../negotiate-locale.ts';
 import { EDITOR_PREFIX, type SignedInEditor } from './session.ts';
 
@@ -25,8 +25,8 @@ const StringsFileSchema = z.object({
 /** The workspace's views and translators, loaded once per app. */
 export interface EditorViews {
   /** Renders `view` with `data`; `layout` wraps a page. */
-  render(view: string, locale: EditorLocale, data: Record<string, unknown>): string;
-  t(locale: EditorLocale): Translate;
+  render(view: string, locale: Locale, data: Record<string, unknown>): string;
+  t(locale: Locale): Translate;
   timeZone: string;
 }
 
@@ -54,8 +54,8 @@ const navigation: ReadonlyArray<{ key: string; href: string; label: string; acti
  * Loads the strings of `dir`: every file's French and English messages, merged. A key defined
  * by two files is an error (two route modules would overwrite each other's text).
  */
-async function loadStrings(dir: string): Promise<Record<EditorLocale, Record<string, string>>> {
-  const merged: Record<EditorLocale, Record<string, string>> = { fr: {}, en: {} };
+async function loadStrings(dir: string): Promise<Record<Locale, Record<string, string>>> {
+  const merged: Record<Locale, Record<string, string>> = { fr: {}, en: {} };
   for (const file of (await readdir(dir)).sort()) {
     if (!file.endsWith('.json')) continue;
     const where = path.join(dir, file);
@@ -85,21 +85,21 @@ export async function loadEditorViews(
   const dir = options.viewsDir ?? editorViewsDir;
   const timeZone = options.timeZone ?? 'Europe/Paris';
   const strings = await loadStrings(options.stringsDir ?? editorStringsDir);
-  const translators: Record<EditorLocale, Translate> = {
+  const translators: Record<Locale, Translate> = {
     fr: translatorOf(strings, 'fr'),
     en: translatorOf(strings, 'en'),
   };
-  const dateTimes: Record<EditorLocale, Intl.DateTimeFormat> = {
+  const dateTimes: Record<Locale, Intl.DateTimeFormat> = {
     fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeStyle: 'short', timeZone }),
     en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }),
   };
-  const dates: Record<EditorLocale, Intl.DateTimeFormat> = {
+  const dates: Record<Locale, Intl.DateTimeFormat> = {
     fr: new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeZone }),
     en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone }),
   };
 
   const hbs = Handlebars.create();
-  type Data = { t: Translate; locale: EditorLocale; role: string | undefined };
+  type Data = { t: Translate; locale: Locale; role: string | undefined };
   hbs.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
     const vars: Record<string, string | number> = {};
     for (const [name, value] of Object.entries(options.hash as Record<string, unknown>)) {
@@ -114,7 +114,7 @@ export async function loadEditorViews(
     return role !== undefined && can(role as SignedInEditor['role'], action as Action);
   });
   const formatWith =
-    (formats: Record<EditorLocale, Intl.DateTimeFormat>) =>
+    (formats: Record<Locale, Intl.DateTimeFormat>) =>
     (value: unknown, options: Handlebars.HelperOptions) => {
       if (value === null || value === undefined || value === '') return '';
       const date = value instanceof Date ? value : new Date(String(value));
@@ -147,8 +147,8 @@ export async function loadEditorViews(
 
 /** The workspace's strings of `locale`, then French, then the shared catalogue (`locales/`). */
 function translatorOf(
-  strings: Record<EditorLocale, Record<string, string>>,
-  locale: EditorLocale,
+  strings: Record<Locale, Record<string, string>>,
+  locale: Locale,
 ): Translate {
   const shared = createTranslator(locale);
   return (key, vars) => {
@@ -177,7 +177,7 @@ export function editorViewsOf(request: FastifyRequest): EditorViews {
 }
 
 /** The workspace language of a request: the signed-in editor's, else `?lang=`, else the browser's. */
-export function editorLocale(request: FastifyRequest): EditorLocale {
+export function editorLocale(request: FastifyRequest): Locale {
   if (request.editor) return request.editor.locale;
   const query = request.query as Record<string, unknown> | undefined;
   const body = request.body as Record<string, unknown> | undefined;

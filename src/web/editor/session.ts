@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import type { EditorLocale, EditorSession, Role, SessionPolicy } from '../../editors/index.ts';
+import type { EditorSession, Role, SessionPolicy } from '../../editors/index.ts';
+import { type Locale } from '../../lib/index.ts';
 
 /** Name of the workspace's session cookie. */
 export const EDITOR_COOKIE = 'depeche_editor';
@@ -14,7 +15,7 @@ export interface SignedInEditor {
   email: string;
   name: string;
   role: Role;
-  locale: EditorLocale;
+  locale: Locale;
 }
 
 declare module 'fastify' {
