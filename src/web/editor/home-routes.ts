@@ -50,7 +50,11 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: EditorContext): vo
           deps.home.lastSentAt(newsletter.id),
           deps.feedHealth.listForNewsletter(newsletter.id),
         ]);
-        const newCandidates = await deps.home.countNewCandidates(newsletter.id, lastSentAt);
+        // The inbox's own default view (new since the last issue, minus those left untouched for
+        // INBOX_NEW_MAX_DAYS), so the figure is what the inbox link opens on.
+        const newCandidates = deps.inbox
+          ? (await deps.inbox.list({ newsletterId: newsletter.id, pageSize: 1 })).total
+          : await deps.home.countNewCandidates(newsletter.id, lastSentAt);
         const issueKey = month === null ? null : `${newsletter.id}/${month}`;
         const feeds = health
           .map((row) => ({ row, assessment: assessFeedHealth(row, now) }))
