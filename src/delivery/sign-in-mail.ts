@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
 import type { Clock, Logger } from '../lib/index.ts';
 import type { Renderer } from '../render/index.ts';
 import type { MailTransport } from './mail-transport.ts';
+import { composeTransactionalMail } from './transactional-message.ts';
 
 /**
  * Payload of a sign-in job of the `transactional` queue: the account's id, the one-time token
@@ -80,20 +80,14 @@ export function createSignInSender(deps: SignInSenderDeps) {
         signInUrl: `${base}/editor/sign-in/${job.token}`,
         senderName: deps.sender.name,
       });
-      const domain = deps.sender.email.split('@')[1] ?? 'localhost';
-      const messageId = `sign-in-${job.editorId}-${now.getTime()}@${domain}`;
-      const raw = await new MailComposer({
-        from: { name: deps.sender.name, address: deps.sender.email },
-        to: editor.name ? { name: editor.name, address: editor.email } : editor.email,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: `<${messageId}>`,
+      const { raw, messageId } = await composeTransactionalMail({
+        kind: 'sign-in',
+        id: job.editorId,
+        from: deps.sender,
+        to: editor,
+        message,
         date: now,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      })
-        .compile()
-        .build();
+      });
       await deps.transport.send({ from: deps.sender.email, to: editor.email, raw, messageId });
       log.info({ editorId: job.editorId, messageId }, 'sign-in link submitted');
       return 'sent';

@@ -1,5 +1,4 @@
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 
 import type { Newsletter } from '../content/index.ts';
@@ -8,6 +7,7 @@ import type { Renderer } from '../render/index.ts';
 import type { TokenSigner } from '../subscribers/index.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { SignInJobSchema, type SignInSender } from './sign-in-mail.ts';
+import { composeTransactionalMail } from './transactional-message.ts';
 
 /** Name of the BullMQ queue of one-recipient messages (double opt-in confirmations). */
 export const TRANSACTIONAL_QUEUE = 'transactional';
@@ -109,25 +109,15 @@ export function createConfirmationSender(deps: ConfirmationSenderDeps) {
         confirmUrl: `${base}/c/${token}?lang=${job.locale}`,
         senderName: first.sender.name,
       });
-      const domain = first.sender.email.split('@')[1] ?? 'localhost';
-      const messageId = `confirm-${job.subscriberId}-${now.getTime()}@${domain}`;
-      const raw = await new MailComposer({
-        from: { name: first.sender.name, address: first.sender.email },
-        to: details.subscriber.name
-          ? { name: details.subscriber.name, address: details.subscriber.email }
-          : details.subscriber.email,
-        ...(first.reply_to
-          ? { replyTo: { name: first.reply_to.name ?? '', address: first.reply_to.email } }
-          : {}),
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: `<${messageId}>`,
+      const { raw, messageId } = await composeTransactionalMail({
+        kind: 'confirm',
+        id: job.subscriberId,
+        from: first.sender,
+        replyTo: first.reply_to,
+        to: details.subscriber,
+        message,
         date: now,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      })
-        .compile()
-        .build();
+      });
       await deps.transport.send({
         from: first.sender.email,
         to: details.subscriber.email,
