@@ -141,12 +141,23 @@ export function transactionalProcessor(
   sender: Pick<ConfirmationSender, 'send'>,
   signInSender?: Pick<SignInSender, 'send'>,
 ) {
+  // A payload no retry can fix fails at once, naming the job, instead of using every attempt.
+  const parse = <T>(schema: z.ZodType<T>, job: Job): T => {
+    const result = schema.safeParse(job.data);
+    if (!result.success) {
+      const problem = result.error.issues[0];
+      throw new UnrecoverableError(
+        `Transactional job ${job.id ?? '?'} (${job.name}) is malformed: ${problem?.path.join('.') || 'payload'} ${problem?.message ?? ''}`.trim(),
+      );
+    }
+    return result.data;
+  };
   return (job: Job) => {
     const kind = (job.data as { kind?: unknown } | null)?.kind;
     if (kind === 'sign-in') {
       if (!signInSender) throw new UnrecoverableError('No sign-in sender in this worker');
-      return signInSender.send(SignInJobSchema.parse(job.data));
+      return signInSender.send(parse(SignInJobSchema, job));
     }
-    return sender.send(ConfirmationJobSchema.parse(job.data));
+    return sender.send(parse(ConfirmationJobSchema, job));
   };
 }

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createConfirmationMailer } from '../../src/delivery/index.ts';
-import { fixedClock } from '../../src/lib/index.ts';
+import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
   closeRedisConnection,
   createRedisConnection,
   openTransactionalQueue,
+  startTransactionalWorker,
 } from '../../src/queue/index.ts';
 import { deleteRedisKeys, testQueuePrefix } from '../helpers/campaign-fixtures.ts';
 
@@ -44,5 +45,31 @@ describe('the transactional queue', () => {
       mailer.enqueueConfirmation({ subscriberId: 43, locale: 'de' as never }),
     ).rejects.toThrow(/locale/);
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('fails a malformed job at its first attempt, naming it, and sends nothing', async () => {
+    await queue.drain(true);
+    const sent: unknown[] = [];
+    const worker = await startTransactionalWorker({
+      connection: redis,
+      prefix,
+      logger: createSilentLogger(),
+      sender: { send: async (job) => (sent.push(job), 'sent' as const) },
+    });
+    try {
+      const job = await queue.add('confirm', { kind: 'confirm', subscriberId: 'forty-two' });
+      let state = await job.getState();
+      for (let i = 0; i < 100 && state !== 'failed'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        state = await job.getState();
+      }
+      const failed = await queue.getJob(job.id ?? '');
+      expect(state).toBe('failed');
+      expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toMatch(/is malformed: subscriberId/);
+      expect(sent).toEqual([]);
+    } finally {
+      await worker.close();
+    }
   });
 });
