@@ -9,10 +9,13 @@
  * the time until the last reply is the processing time. Target: at least 500 DSNs/s on 2 cores.
  *
  * Options: `--dsns N` (default 3000), `--connections N` (default 4).
+ * `BENCH_CPU_PROFILE=inbound.cpuprofile` also writes a CPU profile of the server's process
+ * during the sending alone (not the seeding), to open in Chrome DevTools or speedscope.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,15 @@ import { loadConfig } from '../src/config/index.ts';
 import { createCampaignRepository, migrate, openDatabase, queryRows } from '../src/db/index.ts';
 import { contentHashOf } from '../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
+
+// Every statement (BEGIN and COMMIT included) the server's process sends, counted over the run:
+// a figure of the code, not of the machine.
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -180,6 +192,14 @@ try {
   // The sender is another process, as a real relay is: the server's process does only its work.
   const messagesFile = path.join(tmpdir(), `depeche-bench-inbound-${process.pid}.json`);
   await writeFile(messagesFile, JSON.stringify(messages));
+  const profilePath = process.env.BENCH_CPU_PROFILE;
+  const profiler = profilePath ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  statements = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const failed = await new Promise<number>((resolve, reject) => {
@@ -204,6 +224,12 @@ try {
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const statementsSent = statements;
+  if (profiler && profilePath) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(profilePath, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   await rm(messagesFile, { force: true });
   await server.close();
 
@@ -223,6 +249,7 @@ try {
         serverNodeCpuSecondsPerThousand: Number(
           (((cpu.user + cpu.system) / 1e6 / count) * 1000).toFixed(2),
         ),
+        statementsPerDsn: Number((statementsSent / count).toFixed(2)),
         failed,
         suppressed: Number(suppressed?.n ?? 0),
         target: { dsnsPerSecond: 500 },

@@ -16,17 +16,12 @@ import {
 import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
 import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
-import {
-  createSubscriberService,
-  SubscriberNotFoundError,
-  type SubscriberService,
-} from './subscribers/index.ts';
+import { createSubscriberService, SubscriberNotFoundError } from './subscribers/index.ts';
 
 /** What {@link buildBounceServices} needs. */
 export interface BounceServicesDeps {
   config: Config;
   db: Database;
-  subscribers: Pick<SubscriberService, 'suppress' | 'remove'>;
   logger: Logger;
   clock: Clock;
 }
@@ -41,17 +36,12 @@ export function verpFromConfig(config: Config): VerpAddresses | undefined {
   });
 }
 
-/**
- * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
- * the composition root): the store is the bounce repository, suppressions and unsubscribes go
- * through the subscriber service (which writes the consent events).
- */
-export function buildBounceServices(deps: BounceServicesDeps) {
-  const { config, subscribers } = deps;
-  const store: BounceStore = createBounceRepository(deps.db);
-  const recipients: RecipientActions = {
-    async suppress(email, reason, detail) {
-      await subscribers.suppress(email, reason, detail, { source: 'bounces' });
+/** The subscribers domain's suppressions and unsubscribes, in the transaction `db`. */
+function recipientActionsOf(db: Database, clock: Clock, logger: Logger): RecipientActions {
+  const subscribers = createSubscriberService({ db, clock, logger });
+  return {
+    async suppress(items) {
+      await subscribers.suppressMany(items, { source: 'bounces' });
     },
     async unsubscribe(email, newsletterId, source) {
       try {
@@ -67,12 +57,33 @@ export function buildBounceServices(deps: BounceServicesDeps) {
       }
     },
   };
+}
+
+/**
+ * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
+ * the composition root): the store is the bounce repository, whose transaction also carries the
+ * subscriber service's suppressions and unsubscribes (which write the consent events), so that
+ * an event and its effects are committed together.
+ */
+export function buildBounceServices(deps: BounceServicesDeps) {
+  const { config } = deps;
+  const repository = createBounceRepository(deps.db);
+  const store: BounceStore = {
+    findDeliveries: (ids) => repository.findDeliveries(ids),
+    findDeliveriesByMessageKey: (pairs) => repository.findDeliveriesByMessageKey(pairs),
+    transaction: (work) =>
+      repository.transaction((tx, executor) =>
+        work({
+          ...tx,
+          recipients: recipientActionsOf(executor as Database, deps.clock, deps.logger),
+        }),
+      ),
+  };
   const verp = verpFromConfig(config);
   return {
     verp,
     bounces: createBounceService({
       store,
-      recipients,
       verp,
       clock: deps.clock,
       logger: deps.logger,
@@ -106,7 +117,6 @@ export async function startInboundRuntime(deps: {
   const { bounces, verp } = buildBounceServices({
     config,
     db,
-    subscribers: createSubscriberService({ db, clock: deps.clock, logger: deps.logger }),
     logger: deps.logger,
     clock: deps.clock,
   });
@@ -149,10 +159,7 @@ function mailboxTarget(config: Config) {
 }
 
 function mailboxProcessor(deps: { config: Config; db: Database; logger: Logger; clock: Clock }) {
-  const { bounces } = buildBounceServices({
-    ...deps,
-    subscribers: createSubscriberService({ db: deps.db, clock: deps.clock, logger: deps.logger }),
-  });
+  const { bounces } = buildBounceServices(deps);
   return async (raw: Buffer) => {
     await bounces.process({ raw, source: 'imap' });
   };

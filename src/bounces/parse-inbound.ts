@@ -98,7 +98,14 @@ export async function parseInbound(
   if (raw.length > maxInboundBytes) return { type: 'unclassified', reason: 'message too large' };
   let mail;
   try {
-    mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: true });
+    // only the text, headers and parts are read: no HTML made from text, no links looked for
+    mail = await simpleParser(raw, {
+      keepDeliveryStatus: true,
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+    });
   } catch {
     return { type: 'unclassified', reason: 'not a MIME message' };
   }

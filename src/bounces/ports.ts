@@ -60,30 +60,53 @@ export interface DeliveryBounceMark {
   at: Date;
 }
 
-/** The data the bounce processing reads and writes (implemented in `db/bounce-repository.ts`). */
+/** What the bounce processing reads, and the transaction it writes in (`db/bounce-repository.ts`). */
 export interface BounceStore {
-  /** True when an event with this fingerprint is recorded: the message was processed. */
-  isProcessed(fingerprint: string): Promise<boolean>;
-  findDelivery(deliveryId: number): Promise<DeliveryRef | undefined>;
-  /** The delivery of a campaign (by its message key) to a subscriber. */
-  findDeliveryByMessageKey(
-    messageKey: string,
-    subscriberId: number,
-  ): Promise<DeliveryRef | undefined>;
-  /** Records events; fingerprints already recorded are left as they are. */
-  recordEvents(events: NewBounceEvent[]): Promise<void>;
-  markDelivery(deliveryId: number, mark: DeliveryBounceMark): Promise<void>;
-  /** Distinct deliveries, other than `exceptDeliveryId`, soft-bounced for the address since `since`. */
-  countSoftBounces(emailHash: string, since: Date, exceptDeliveryId: number): Promise<number>;
+  /** The deliveries of these ids that still exist, in one reading. */
+  findDeliveries(deliveryIds: readonly number[]): Promise<DeliveryRef[]>;
+  /** The deliveries of campaigns (by their message key) to subscribers, in one reading. */
+  findDeliveriesByMessageKey(
+    pairs: ReadonlyArray<{ messageKey: string; subscriberId: number }>,
+  ): Promise<Array<DeliveryRef & { messageKey: string }>>;
+  /**
+   * Runs `work` in one database transaction: the events recorded and every effect they have
+   * stay together, or none of them does (the caller then answers "try again").
+   */
+  transaction<T>(work: (tx: BounceTransaction) => Promise<T>): Promise<T>;
+}
+
+/** The writes of one transaction of {@link BounceStore}. */
+export interface BounceTransaction {
+  /**
+   * Records events in one statement; returns the fingerprints it recorded — one already
+   * recorded (the message processed before) is left as it is and not returned.
+   */
+  recordEvents(events: readonly NewBounceEvent[]): Promise<Set<string>>;
+  /** Marks delivery rows in one statement (one mark per delivery). */
+  markDeliveries(
+    marks: ReadonlyArray<{ deliveryId: number; mark: DeliveryBounceMark }>,
+  ): Promise<void>;
+  /**
+   * The soft bounces recorded for the address since `since`, as the delivery each is about
+   * (`-<event id>` for one attributed to no delivery).
+   */
+  softBouncedDeliveries(emailHash: string, since: Date): Promise<number[]>;
+  /** The subscribers domain, in this same transaction. */
+  recipients: RecipientActions;
 }
 
 /** What the processing asks of the subscribers domain (its service, wired in the root). */
 export interface RecipientActions {
-  /** Suppresses the address, with a consent event; a stronger reason is never downgraded. */
+  /**
+   * Suppresses addresses, each with a consent event for its subscriber; a stronger reason is
+   * never downgraded. Many in one statement.
+   */
   suppress(
-    email: string,
-    reason: 'hard_bounce' | 'soft_bounce' | 'complaint',
-    detail: string | null,
+    items: ReadonlyArray<{
+      email: string;
+      reason: 'hard_bounce' | 'soft_bounce' | 'complaint';
+      detail: string | null;
+    }>,
   ): Promise<void>;
   /** Unsubscribes the address from one newsletter or all, with consent events. */
   unsubscribe(email: string, newsletterId: string | 'all', source: string): Promise<string[]>;

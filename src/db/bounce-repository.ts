@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 
+import { toBigintArrayLiteral, toTextArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 
 // Structural copies of the bounces domain's port types (src/bounces/ports.ts): db/ does not
@@ -70,40 +71,21 @@ const deliverySelect = sql`SELECT d.id AS delivery_id, d.campaign_id, c.newslett
 const eventColumns =
   't(fingerprint text, delivery_id bigint, campaign_id bigint, email_hash text, recipient_domain text, kind text, class text, status_code text, diagnostic text, source text, matched_by text, raw_size integer, raw_excerpt text, received_at timestamptz)';
 
-/** Data access of `bounce_events` and the bounce fields of `deliveries`. */
-export function createBounceRepository(db: Executor) {
+/** What the bounce processing records on a delivery row. */
+export interface DeliveryBounceMarkRow {
+  type: 'bounce' | 'complaint';
+  class: string | null;
+  status: string | null;
+  diagnostic: string | null;
+  at: Date;
+}
+
+/** The writes of the bounce processing's transaction (`BounceTransaction` of the bounces domain). */
+function transactionOf(tx: Executor) {
   return {
-    async isProcessed(fingerprint: string): Promise<boolean> {
-      const rows = await queryRows<{ id: string }>(
-        db,
-        sql`SELECT id FROM bounce_events WHERE fingerprint = ${fingerprint}`,
-      );
-      return rows.length > 0;
-    },
-
-    async findDelivery(deliveryId: number): Promise<BounceDeliveryRow | undefined> {
-      const rows = await queryRows<RawDelivery>(
-        db,
-        sql`${deliverySelect} WHERE d.id = ${deliveryId}`,
-      );
-      return rows[0] ? toDelivery(rows[0]) : undefined;
-    },
-
-    async findDeliveryByMessageKey(
-      messageKey: string,
-      subscriberId: number,
-    ): Promise<BounceDeliveryRow | undefined> {
-      const rows = await queryRows<RawDelivery>(
-        db,
-        sql`${deliverySelect} WHERE c.message_key = ${messageKey}
-              AND d.subscriber_id = ${subscriberId}`,
-      );
-      return rows[0] ? toDelivery(rows[0]) : undefined;
-    },
-
-    /** Inserts events in one statement; a fingerprint already recorded is skipped. */
-    async recordEvents(events: BounceEventRow[]): Promise<void> {
-      if (events.length === 0) return;
+    /** Inserts events in one statement; returns the fingerprints inserted (not those known). */
+    async recordEvents(events: readonly BounceEventRow[]): Promise<Set<string>> {
+      if (events.length === 0) return new Set();
       const json = JSON.stringify(
         events.map((e) => ({
           fingerprint: e.fingerprint,
@@ -122,44 +104,101 @@ export function createBounceRepository(db: Executor) {
           received_at: e.receivedAt.toISOString(),
         })),
       );
-      await db.execute(
+      const rows = await queryRows<{ fingerprint: string }>(
+        tx,
         sql`INSERT INTO bounce_events (fingerprint, delivery_id, campaign_id, email_hash,
               recipient_domain, kind, class, status_code, diagnostic, source, matched_by, raw_size,
               raw_excerpt, received_at)
             SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS ${sql.raw(eventColumns)}
-            ON CONFLICT (fingerprint) DO NOTHING`,
+            ON CONFLICT (fingerprint) DO NOTHING
+            RETURNING fingerprint`,
       );
+      return new Set(rows.map((row) => row.fingerprint));
     },
 
-    async markDelivery(
-      deliveryId: number,
-      mark: {
-        type: 'bounce' | 'complaint';
-        class: string | null;
-        status: string | null;
-        diagnostic: string | null;
-        at: Date;
-      },
+    /** Marks delivery rows in one statement; one mark per delivery. */
+    async markDeliveries(
+      marks: ReadonlyArray<{ deliveryId: number; mark: DeliveryBounceMarkRow }>,
     ): Promise<void> {
-      await db.execute(
-        sql`UPDATE deliveries SET bounce_type = ${mark.type}, bounce_class = ${mark.class},
-              bounce_status = ${mark.status}, bounce_diagnostic = ${mark.diagnostic},
-              bounced_at = ${mark.at.toISOString()}::timestamptz
-            WHERE id = ${deliveryId}
+      if (marks.length === 0) return;
+      const json = JSON.stringify(
+        marks.map(({ deliveryId, mark }) => ({
+          id: deliveryId,
+          type: mark.type,
+          class: mark.class,
+          status: mark.status,
+          diagnostic: mark.diagnostic,
+          at: mark.at.toISOString(),
+        })),
+      );
+      await tx.execute(
+        sql`UPDATE deliveries d SET bounce_type = m.type, bounce_class = m.class,
+              bounce_status = m.status, bounce_diagnostic = m.diagnostic, bounced_at = m.at
+            FROM jsonb_to_recordset(${json}::jsonb)
+              AS m(id bigint, type text, class text, status text, diagnostic text, at timestamptz)
+            WHERE d.id = m.id
               -- a complaint is never replaced by a later bounce of the same message
-              AND (bounce_type IS DISTINCT FROM 'complaint' OR ${mark.type} = 'complaint')`,
+              AND (d.bounce_type IS DISTINCT FROM 'complaint' OR m.type = 'complaint')`,
       );
     },
 
-    async countSoftBounces(emailHash: string, since: Date, exceptDeliveryId: number) {
-      const rows = await queryRows<{ n: string | number }>(
-        db,
-        sql`SELECT count(DISTINCT coalesce(delivery_id, -id))::int AS n FROM bounce_events
+    /** Deliveries soft-bounced for the address since `since` (`-<event id>` when unattributed). */
+    async softBouncedDeliveries(emailHash: string, since: Date): Promise<number[]> {
+      const rows = await queryRows<{ d: string | number }>(
+        tx,
+        sql`SELECT DISTINCT coalesce(delivery_id, -id) AS d FROM bounce_events
             WHERE email_hash = ${emailHash} AND kind = 'bounce' AND class = 'soft'
-              AND received_at >= ${since.toISOString()}::timestamptz
-              AND delivery_id IS DISTINCT FROM ${exceptDeliveryId}`,
+              AND received_at >= ${since.toISOString()}::timestamptz`,
       );
-      return Number(rows[0]?.n ?? 0);
+      return rows.map((row) => Number(row.d));
+    },
+  };
+}
+
+/** See {@link createBounceRepository}'s `transaction`. */
+export type BounceRepositoryTransaction = ReturnType<typeof transactionOf>;
+
+/** Data access of `bounce_events` and the bounce fields of `deliveries`. */
+export function createBounceRepository(db: Executor) {
+  return {
+    /** The deliveries of these ids that still exist, in one statement. */
+    async findDeliveries(deliveryIds: readonly number[]): Promise<BounceDeliveryRow[]> {
+      if (deliveryIds.length === 0) return [];
+      const rows = await queryRows<RawDelivery>(
+        db,
+        sql`${deliverySelect}
+            WHERE d.id = ANY(${toBigintArrayLiteral([...deliveryIds])}::bigint[])`,
+      );
+      return rows.map(toDelivery);
+    },
+
+    /** The deliveries of campaigns (by message key) to subscribers, in one statement. */
+    async findDeliveriesByMessageKey(
+      pairs: ReadonlyArray<{ messageKey: string; subscriberId: number }>,
+    ): Promise<Array<BounceDeliveryRow & { messageKey: string }>> {
+      if (pairs.length === 0) return [];
+      const rows = await queryRows<RawDelivery & { message_key: string }>(
+        db,
+        sql`SELECT d.id AS delivery_id, d.campaign_id, c.newsletter_id, d.subscriber_id, s.email,
+              c.message_key
+            FROM unnest(${toTextArrayLiteral(pairs.map((p) => p.messageKey))}::text[],
+                        ${toBigintArrayLiteral(pairs.map((p) => p.subscriberId))}::bigint[])
+              AS p(message_key, subscriber_id)
+            JOIN campaigns c ON c.message_key = p.message_key
+            JOIN deliveries d ON d.campaign_id = c.id AND d.subscriber_id = p.subscriber_id
+            LEFT JOIN subscribers s ON s.id = d.subscriber_id`,
+      );
+      return rows.map((row) => ({ ...toDelivery(row), messageKey: row.message_key }));
+    },
+
+    /**
+     * Runs `work` in one transaction; `executor` is that transaction, for the other
+     * repositories whose writes belong with it (suppressions, consent events).
+     */
+    transaction<T>(
+      work: (tx: BounceRepositoryTransaction, executor: Executor) => Promise<T>,
+    ): Promise<T> {
+      return db.transaction((tx) => work(transactionOf(tx), tx));
     },
 
     /** Bounces by class, complaints, and policy blocks per domain, of one campaign. */

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 
 import { type Executor, queryRows } from './client.ts';
 
@@ -68,6 +68,65 @@ export function createSuppressionRepository(db: Executor) {
             RETURNING *`,
       );
       return rows[0] ? toRecord(rows[0]) : ((await this.find(emailHash)) as SuppressionRecord);
+    },
+
+    /**
+     * Records many suppressions, and one consent event for each item whose address is a
+     * subscriber's, in one statement (atomic by itself). As with {@link upsert}, a stronger
+     * reason replaces a weaker one only; of several items for one address the strongest
+     * counts, the first of them when equally strong. Returns the consent events written.
+     */
+    async upsertMany(
+      items: ReadonlyArray<{
+        emailHash: string;
+        reason: SuppressionReasonValue;
+        detail: string | null;
+        consentKind: string;
+        consentDetails: Record<string, unknown>;
+      }>,
+      consent: { source: string; consentVersion: string | null; ip: string | null },
+      now: Date,
+    ): Promise<number> {
+      if (items.length === 0) return 0;
+      const json = JSON.stringify(
+        items.map((item, n) => ({
+          n,
+          email_hash: item.emailHash,
+          reason: item.reason,
+          detail: item.detail,
+          kind: item.consentKind,
+          details: item.consentDetails,
+        })),
+      );
+      const at = sql`${now.toISOString()}::timestamptz`;
+      const strength = (column: SQL) =>
+        sql`array_position(ARRAY['soft_bounce', 'hard_bounce', 'manual', 'complaint', 'erased'], ${column})`;
+      const rows = await queryRows<{ logged: string | number }>(
+        db,
+        sql`WITH input AS (
+              SELECT * FROM jsonb_to_recordset(${json}::jsonb)
+                AS t(n integer, email_hash text, reason text, detail text, kind text, details jsonb)
+            ), strongest AS (
+              SELECT DISTINCT ON (email_hash) email_hash, reason, detail FROM input
+              ORDER BY email_hash, ${strength(sql`reason`)} DESC, n
+            ), upserted AS (
+              INSERT INTO suppressions AS sp (email_hash, reason, detail, created_at)
+              SELECT email_hash, reason, detail, ${at} FROM strongest ORDER BY email_hash
+              ON CONFLICT (email_hash) DO UPDATE SET reason = EXCLUDED.reason,
+                detail = EXCLUDED.detail, created_at = EXCLUDED.created_at
+                WHERE ${strength(sql`EXCLUDED.reason`)} > ${strength(sql`sp.reason`)}
+              RETURNING 1
+            ), logged AS (
+              INSERT INTO consent_events (subscriber_id, newsletter_id, kind, source,
+                consent_version, ip, details, occurred_at)
+              SELECT s.id, NULL, i.kind, ${consent.source}::text, ${consent.consentVersion}::text,
+                ${consent.ip}::text, i.details, ${at}
+              FROM input i JOIN subscribers s ON s.email_hash = i.email_hash ORDER BY i.n
+              RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM logged) AS logged`,
+      );
+      return Number(rows[0]?.logged ?? 0);
     },
 
     /** Lifts a suppression (operator, `--force`). Returns the one lifted, if any. */

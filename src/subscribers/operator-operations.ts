@@ -243,6 +243,47 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
     },
 
     /**
+     * Suppresses many addresses as `suppress` does each (a stronger reason replaces a weaker one,
+     * a consent event for each item whose address is a subscriber's), in one statement: the
+     * bounce processing calls it in the transaction that records the bounces.
+     */
+    async suppressMany(
+      items: ReadonlyArray<{
+        email: string;
+        reason: Exclude<SuppressionReason, 'erased'>;
+        detail: string | null;
+      }>,
+      meta: ConsentMeta = { source: 'delivery' },
+    ): Promise<void> {
+      if (items.length === 0) return;
+      const checkedMeta = ConsentMetaSchema.parse(meta);
+      const now = clock.now();
+      const rows = items.map((item) => {
+        const detail = item.detail === null ? null : item.detail.slice(0, 500);
+        return {
+          emailHash: hashEmail(normalizeEmail(item.email)),
+          reason: item.reason,
+          detail,
+          consentKind: eventKindOf[item.reason],
+          consentDetails: detail === null ? {} : { detail },
+        };
+      });
+      const logged = await repositoriesOf(db).suppressions.upsertMany(
+        rows,
+        {
+          source: checkedMeta.source,
+          consentVersion: checkedMeta.consentVersion ?? null,
+          ip: checkedMeta.ip ?? null,
+        },
+        now,
+      );
+      log.info(
+        { addresses: rows.length, consentEvents: logged, event: 'subscriber.suppressed' },
+        'addresses suppressed',
+      );
+    },
+
+    /**
      * Lifts the suppression of the address whose hash is `emailHash`: see liftSuppressionByHash.
      */
     liftSuppressionByHash,

@@ -252,7 +252,6 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       bounces: buildBounceServices({
         config,
         db: database.db,
-        subscribers: services.subscribers,
         logger,
         clock,
       }).bounces,

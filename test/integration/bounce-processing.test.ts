@@ -6,7 +6,6 @@ import { buildBounceServices } from '../../src/build-bounces.ts';
 import { type Config } from '../../src/config/index.ts';
 import { createBounceRepository, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
-import { createSubscriberService } from '../../src/subscribers/index.ts';
 import {
   bounceFixture,
   bounceTestConfig,
@@ -27,11 +26,6 @@ describe.each(databaseKinds)('bounce processing on $name', ({ open }) => {
     built = buildBounceServices({
       config,
       db: db(),
-      subscribers: createSubscriberService({
-        db: db(),
-        clock: fixedClock('2026-11-25T12:00:00Z'),
-        logger: createSilentLogger(),
-      }),
       logger: createSilentLogger(),
       clock: fixedClock('2026-11-25T12:00:00Z'),
     });

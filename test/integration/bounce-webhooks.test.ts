@@ -12,7 +12,6 @@ import { snsStringToSign } from '../../src/bounces/index.ts';
 import { buildBounceServices } from '../../src/build-bounces.ts';
 import { createWebhookTokenRepository, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
-import { createSubscriberService } from '../../src/subscribers/index.ts';
 import { bounceWebhooksPlugin } from '../../src/web/bounce-webhooks.ts';
 import { bounceTestConfig, cleanBounceTables, seedDelivery } from '../helpers/bounce-fixtures.ts';
 import { databaseKinds, openTestPglite, type TestDatabase } from '../helpers/databases.ts';
@@ -81,7 +80,6 @@ describe('provider webhooks of bounces and complaints (PGlite, signed requests)'
     const { bounces } = buildBounceServices({
       config: bounceTestConfig(),
       db,
-      subscribers: createSubscriberService({ db, clock: systemClock, logger }),
       logger,
       clock: systemClock,
     });

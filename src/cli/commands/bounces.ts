@@ -9,7 +9,6 @@ import {
 } from '../../build-bounces.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { createLogger, systemClock, ValidationError } from '../../lib/index.ts';
-import { createSubscriberService } from '../../subscribers/index.ts';
 import { exitIfStillAlive, waitForShutdownSignal } from '../../web/server.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
@@ -102,7 +101,6 @@ export const registerBouncesCommands: RegisterCommand = (program, ctx) => {
       const { bounces: service } = buildBounceServices({
         config,
         db,
-        subscribers: createSubscriberService({ db, clock: systemClock, logger }),
         logger,
         clock: systemClock,
       });
