@@ -60,13 +60,10 @@ function recipientActionsOf(db: Database, clock: Clock, logger: Logger): Recipie
 }
 
 /**
- * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
- * the composition root): the store is the bounce repository, whose transaction also carries the
- * subscriber service's suppressions and unsubscribes (which write the consent events), so that
- * an event and its effects are committed together.
+ * The bounce repository as the bounces domain's store: its transaction also carries the
+ * subscriber service's suppressions and unsubscribes, on that same transaction.
  */
-export function buildBounceServices(deps: BounceServicesDeps) {
-  const { config } = deps;
+export function createBounceStore(deps: Pick<BounceServicesDeps, 'db' | 'clock' | 'logger'>) {
   const repository = createBounceRepository(deps.db);
   const store: BounceStore = {
     findDeliveries: (ids) => repository.findDeliveries(ids),
@@ -79,6 +76,18 @@ export function buildBounceServices(deps: BounceServicesDeps) {
         }),
       ),
   };
+  return store;
+}
+
+/**
+ * Wires the processing of bounces, complaints and `mailto:` unsubscribes (the bounces part of
+ * the composition root): the store is the bounce repository, whose transaction also carries the
+ * subscriber service's suppressions and unsubscribes (which write the consent events), so that
+ * an event and its effects are committed together.
+ */
+export function buildBounceServices(deps: BounceServicesDeps) {
+  const { config } = deps;
+  const store = createBounceStore(deps);
   const verp = verpFromConfig(config);
   return {
     verp,

@@ -5,6 +5,7 @@ export {
   summarizeBounces,
 } from './bounce-rates.ts';
 export {
+  type BounceBatchOptions,
   type BounceService,
   type BounceServiceDeps,
   type BounceServiceOptions,
@@ -41,6 +42,7 @@ export {
   type BounceEventKind,
   BounceEventKindSchema,
   type BounceStore,
+  type BounceTransaction,
   type DeliveryBounceMark,
   type DeliveryRef,
   type MatchedBy,

@@ -12,8 +12,6 @@ export interface MicroBatcherOptions<I, O> {
 export interface MicroBatcher<I, O> {
   /** Resolves with the item's output once the run that took it resolved. */
   add(item: I): Promise<O>;
-  /** Resolves once every item added so far is settled. */
-  drain(): Promise<void>;
 }
 
 interface Waiting<I, O> {
@@ -78,12 +76,6 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
         if (queue.length >= options.maxSize || options.maxWaitMs <= 0) start();
         else timer ??= setTimeout(start, options.maxWaitMs);
       });
-    },
-    async drain() {
-      while (running || queue.length > 0) {
-        if (!running) start();
-        await running;
-      }
     },
   };
 }

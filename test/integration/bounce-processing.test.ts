@@ -1,8 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import type { BounceService } from '../../src/bounces/index.ts';
-import { buildBounceServices } from '../../src/build-bounces.ts';
+import {
+  type BounceService,
+  type BounceStore,
+  type BounceTransaction,
+  createBounceService,
+} from '../../src/bounces/index.ts';
+import { buildBounceServices, createBounceStore } from '../../src/build-bounces.ts';
 import { type Config } from '../../src/config/index.ts';
 import { createBounceRepository, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
@@ -271,5 +276,145 @@ describe.each(databaseKinds)('bounce processing on $name', ({ open }) => {
     expect(rows[0]?.diagnostic).toBe('no report, status code or unsubscribe found');
     const empty = await bounces.process({ raw: Buffer.alloc(0), source: 'file' });
     expect(empty).toMatchObject({ outcome: 'kept' });
+  });
+
+  describe('a crash between two statements, then the same message again', () => {
+    const clock = fixedClock('2026-11-25T12:00:00Z');
+    /** The real store, whose transaction throws right after `step` did its work. */
+    const crashingAfter = (step: 'suppress' | 'unsubscribe' | 'markDeliveries'): BounceService => {
+      const real = createBounceStore({ db: db(), clock, logger: createSilentLogger() });
+      const store: BounceStore = {
+        ...real,
+        transaction: (work) =>
+          real.transaction((tx) => {
+            const crash = () => {
+              throw new Error(`crash after ${step}`);
+            };
+            const faulty: BounceTransaction = {
+              ...tx,
+              markDeliveries: async (marks) => {
+                await tx.markDeliveries(marks);
+                if (step === 'markDeliveries') crash();
+              },
+              recipients: {
+                suppress: async (items) => {
+                  await tx.recipients.suppress(items);
+                  if (step === 'suppress') crash();
+                },
+                unsubscribe: async (...args) => {
+                  const left = await tx.recipients.unsubscribe(...args);
+                  if (step === 'unsubscribe') crash();
+                  return left;
+                },
+              },
+            };
+            return work(faulty);
+          }),
+      };
+      return createBounceService({
+        store,
+        verp: built.verp,
+        clock,
+        logger: createSilentLogger(),
+        options: { softLimit: 3, softWindowDays: 30 },
+      });
+    };
+    const countsOf = async (email: string) =>
+      (
+        await queryRows<Record<string, number>>(
+          db(),
+          sql`SELECT
+                (SELECT count(*)::int FROM bounce_events) AS events,
+                (SELECT count(*)::int FROM suppressions
+                  WHERE email_hash = encode(sha256(convert_to(lower(${email}), 'UTF8')), 'hex'))
+                  AS suppressions,
+                (SELECT count(*)::int FROM consent_events c JOIN subscribers r
+                  ON r.id = c.subscriber_id WHERE r.email = ${email}) AS consent_events,
+                (SELECT count(*)::int FROM deliveries WHERE bounce_type IS NOT NULL)
+                  AS marked_deliveries`,
+        )
+      )[0];
+
+    it.each(['suppress', 'markDeliveries'] as const)(
+      'a hard bounce whose transaction fails after %s leaves nothing; processed again, it counts once',
+      async (step) => {
+        const email = 'marie.dupont@univ.example.org';
+        const sent = await seedDelivery(db(), email);
+        const raw = await bounceFixture('postfix-dsn.eml', {
+          returnPath: built.verp!.returnPathFor(sent.deliveryId),
+        });
+        await expect(crashingAfter(step).process({ raw, source: 'smtp' })).rejects.toThrow(
+          `crash after ${step}`,
+        );
+        expect(await countsOf(email)).toEqual({
+          events: 0,
+          suppressions: 0,
+          consent_events: 0,
+          marked_deliveries: 0,
+        });
+        expect((await bounces.process({ raw, source: 'smtp' })).outcome).toBe('applied');
+        expect((await bounces.process({ raw, source: 'smtp' })).outcome).toBe('duplicate');
+        expect(await countsOf(email)).toEqual({
+          events: 1,
+          suppressions: 1,
+          consent_events: 1,
+          marked_deliveries: 1,
+        });
+        expect(await consentKinds(email)).toEqual(['bounce']);
+      },
+    );
+
+    it.each(['unsubscribe', 'suppress'] as const)(
+      'a complaint whose transaction fails after %s leaves nothing; processed again, it counts once',
+      async (step) => {
+        const email = 'claire@fbl-users.example.org';
+        const sent = await seedDelivery(db(), email);
+        const raw = await bounceFixture('arf-complaint.eml', {
+          returnPath: built.verp!.returnPathFor(sent.deliveryId),
+        });
+        await expect(crashingAfter(step).process({ raw, source: 'smtp' })).rejects.toThrow(
+          `crash after ${step}`,
+        );
+        expect(await statusesOf(email)).toEqual({ adn: 'active', fil: 'active' });
+        expect(await countsOf(email)).toMatchObject({ events: 0, consent_events: 0 });
+        const results = await Promise.all([
+          bounces.process({ raw, source: 'smtp' }),
+          bounces.process({ raw, source: 'smtp' }),
+        ]);
+        expect(results.map((r) => r.outcome).sort()).toEqual(['applied', 'duplicate']);
+        expect((await bounces.process({ raw, source: 'smtp' })).outcome).toBe('duplicate');
+        expect(await statusesOf(email)).toEqual({ adn: 'unsubscribed', fil: 'unsubscribed' });
+        expect(await countsOf(email)).toEqual({
+          events: 1,
+          suppressions: 1,
+          consent_events: 3,
+          marked_deliveries: 1,
+        });
+        expect(await consentKinds(email)).toEqual(['unsubscribe', 'unsubscribe', 'complaint']);
+      },
+    );
+
+    it('many reports at once: each applied once, in set-based statements', async () => {
+      const sent = await Promise.all(
+        ['a', 'b', 'c', 'd', 'e'].map((name) => seedDelivery(db(), `${name}@lab.example.org`)),
+      );
+      const raws = await Promise.all(
+        sent.map((s) =>
+          bounceFixture('postfix-dsn.eml', { returnPath: built.verp!.returnPathFor(s.deliveryId) }),
+        ),
+      );
+      const results = await Promise.all(
+        [...raws, ...raws].map((raw) => bounces.process({ raw, source: 'smtp' })),
+      );
+      expect(results.filter((r) => r.outcome === 'applied')).toHaveLength(5);
+      expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(5);
+      const [row] = await queryRows<{ s: number; c: number; d: number }>(
+        db(),
+        sql`SELECT (SELECT count(*)::int FROM suppressions WHERE reason = 'hard_bounce') AS s,
+                   (SELECT count(*)::int FROM consent_events WHERE kind = 'bounce') AS c,
+                   (SELECT count(*)::int FROM deliveries WHERE bounce_class = 'hard') AS d`,
+      );
+      expect(row).toEqual({ s: 5, c: 5, d: 5 });
+    });
   });
 });
