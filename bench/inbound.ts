@@ -7,6 +7,8 @@
  * bounce, 5.1.1, addressed to its VERP Return-Path) is sent over pooled SMTP connections. Each
  * one is parsed, attributed, recorded and acted on (the address suppressed) before its 250, so
  * the time until the last reply is the processing time. Target: at least 500 DSNs/s on 2 cores.
+ * `statementsPerDsn` counts every statement the server's process sent to PostgreSQL (BEGIN and
+ * COMMIT included) during the sending, per DSN: a figure of the code, not of the machine.
  *
  * Options: `--dsns N` (default 3000), `--connections N` (default 4).
  * `BENCH_CPU_PROFILE=inbound.cpuprofile` also writes a CPU profile of the server's process

@@ -97,6 +97,52 @@ describe('depeche inbound: the SMTP server of bounces (PostgreSQL, nodemailer)',
     expect(events).toEqual([{ source: 'smtp', matched_by: 'verp' }]);
   });
 
+  const countsOf = async () =>
+    (
+      await queryRows<Record<string, number>>(
+        database.handle.db,
+        sql`SELECT (SELECT count(*)::int FROM bounce_events) AS events,
+                   (SELECT count(*)::int FROM suppressions) AS suppressions,
+                   (SELECT count(*)::int FROM consent_events) AS consent_events,
+                   (SELECT count(*)::int FROM deliveries WHERE bounce_type IS NOT NULL) AS marked`,
+      )
+    )[0];
+
+  it('answers 250 to the same DSN sent again, also at once, and applies it once', async () => {
+    const sent = await seedDelivery(database.handle.db, 'marie.dupont@univ.example.org');
+    const returnPath = verp.returnPathFor(sent.deliveryId);
+    const raw = await bounceFixture('postfix-dsn.eml', { returnPath });
+    const replies = await Promise.all([1, 2, 3].map(() => send(returnPath, raw)));
+    replies.push(await send(returnPath, raw));
+    expect(replies.map((r) => r.accepted)).toEqual(Array(4).fill([returnPath]));
+    expect(await countsOf()).toEqual({ events: 1, suppressions: 1, consent_events: 1, marked: 1 });
+  });
+
+  it('answers 451 when the transaction fails half-way, keeps none of it, and applies the retry once', async () => {
+    const db = database.handle.db;
+    const sent = await seedDelivery(db, 'marie.dupont@univ.example.org');
+    const returnPath = verp.returnPathFor(sent.deliveryId);
+    const raw = await bounceFixture('postfix-dsn.eml', { returnPath });
+    // the delivery mark, the transaction's last write, fails: the event and suppression came first
+    await db.execute(
+      sql`ALTER TABLE deliveries ADD CONSTRAINT test_no_bounce CHECK (bounce_type IS NULL) NOT VALID`,
+    );
+    try {
+      await expect(send(returnPath, raw)).rejects.toMatchObject({ responseCode: 451 });
+      expect(await countsOf()).toEqual({
+        events: 0,
+        suppressions: 0,
+        consent_events: 0,
+        marked: 0,
+      });
+    } finally {
+      await db.execute(sql`ALTER TABLE deliveries DROP CONSTRAINT test_no_bounce`);
+    }
+    expect((await send(returnPath, raw)).accepted).toEqual([returnPath]);
+    expect((await send(returnPath, raw)).accepted).toEqual([returnPath]);
+    expect(await countsOf()).toEqual({ events: 1, suppressions: 1, consent_events: 1, marked: 1 });
+  });
+
   it('attributes by the signed envelope recipient, whatever the report headers say', async () => {
     const sent = await seedDelivery(database.handle.db, 'marie.dupont@univ.example.org');
     // the report's own headers carry an unsigned placeholder token; RCPT TO, tried first, is signed
