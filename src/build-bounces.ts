@@ -72,6 +72,7 @@ export function createBounceStore(deps: Pick<BounceServicesDeps, 'db' | 'clock' 
       repository.transaction((tx, executor) =>
         work({
           ...tx,
+          // the transaction has every method of the database the subscriber service uses
           recipients: recipientActionsOf(executor as Database, deps.clock, deps.logger),
         }),
       ),
