@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { type Job, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { createSilentLogger, fixedClock, systemClock } from '../../src/lib/index
 import {
   assertRedisAnswers,
   createCommandRedisConnection,
+  createDeliveryQueues,
+  createQueueEnqueuer,
   createRedisConnection,
   createRedisRateLimiter,
   createRequestRedisConnection,
@@ -274,6 +277,38 @@ describe('on a Redis Cluster of three masters', () => {
       expect(new Set(recipients()).size).toBe(100);
       expect(recipients()).toHaveLength(100);
     });
+  });
+
+  it('gives a batch sent again while its job runs a job of a new generation', async () => {
+    const prefix = newPrefix();
+    const redis = connect();
+    const queues = createDeliveryQueues(redis, prefix, { attempts: 1, retryDelayMs: 50 });
+    const enqueuer = createQueueEnqueuer(queues);
+    const processed: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const worker = new Worker(
+      'send-batch',
+      async (job: Job) => {
+        processed.push(job.id ?? '');
+        if (job.id === '7-0') await gate;
+      },
+      { connection: redis, prefix, concurrency: 2 },
+    );
+    try {
+      await enqueuer.sendBatches(7, [0], false);
+      await waitFor(async () => processed.includes('7-0'), 10_000, 'the first job running');
+      await enqueuer.sendBatches(7, [0], true);
+      await waitFor(async () => processed.length === 2, 10_000, 'the second job');
+      expect(processed[1]).toMatch(/^7-0-g\d+$/);
+      open();
+      const keys = (await keysOf(redis, prefix)).map(({ key }) => key);
+      expect(keys).toContain(`${prefix}:send-batch:generation-7`);
+    } finally {
+      open();
+      await worker.close(true);
+      await queues.close();
+    }
   });
 
   it('shares the send-rate limit between two clients of the cluster', async () => {
