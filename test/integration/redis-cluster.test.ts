@@ -27,6 +27,7 @@ import {
   RedisUnavailableError,
   startTransactionalWorker,
 } from '../../src/queue/index.ts';
+import { startServeProcess } from '../../src/web/serve-process.ts';
 import {
   createTestCampaign,
   deliveryTestConfig,
@@ -351,6 +352,29 @@ describe('on a Redis Cluster of three masters', () => {
     }
   });
 
+  it('serves the pages with /readyz asking the cluster (`depeche serve`)', async () => {
+    const config = deliveryTestConfig({
+      REDIS_URL: cluster.url,
+      QUEUE_PREFIX: newPrefix(),
+      DATABASE_URL: databaseUrl,
+    });
+    const serve = await startServeProcess({
+      config,
+      logger: createSilentLogger(),
+      host: '127.0.0.1',
+      port: 0,
+      isRunningWorkers: false,
+    });
+    try {
+      const ready = await fetch(`${serve.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.text()).toContain('redis');
+      expect((await fetch(`${serve.url}/subscribe`)).status).toBe(200);
+    } finally {
+      await serve.close();
+    }
+  });
+
   describe('the pages', () => {
     const apps: TestWebApp[] = [];
     afterAll(async () => {
@@ -419,7 +443,7 @@ describe('on a Redis Cluster of three masters', () => {
           () => 'answered',
           (error: unknown) => (error instanceof Error ? 'failed' : 'rejected'),
         ),
-        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3000)),
       ]);
     // a first command may still find its socket open: what follows finds the cluster down
     await outcome(request.ping());
