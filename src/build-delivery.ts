@@ -1,5 +1,3 @@
-import type { Redis } from 'ioredis';
-
 import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildServices } from './build-services.ts';
@@ -34,6 +32,7 @@ import {
   createRedisConnection,
   createRedisRateLimiter,
   type DeliveryQueues,
+  type RedisClient,
   startConfirmationWorker,
   startDeliveryWorkers,
   startRetentionSchedule,
@@ -52,7 +51,7 @@ export interface DeliveryDeps {
   clock: Clock;
   database: DatabaseHandle;
   /** A connection from `createRedisConnection` (owned and closed by the caller). */
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /**
@@ -63,7 +62,7 @@ export interface DeliveryDeps {
  * enqueued or `queues` read: the commands that only read campaigns never touch Redis.
  */
 export function buildDelivery(
-  deps: Omit<DeliveryDeps, 'redis'> & { redis: DeliveryDeps['redis'] | (() => Redis) },
+  deps: Omit<DeliveryDeps, 'redis'> & { redis: DeliveryDeps['redis'] | (() => RedisClient) },
 ) {
   const { config, redis } = deps;
   const db = deps.database.db;
@@ -216,7 +215,7 @@ export async function startWorkerProcess(options: {
   try {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    const redis = createRedisConnection(config.REDIS_URL, 'depeche-worker');
+    const redis = createRedisConnection(config.redis, 'depeche-worker');
     redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
     closers.push(() => closeRedisConnection(redis));
     const transport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));

@@ -12,7 +12,7 @@ const config = loadConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, isPretty: process.stdout.isTTY === true });
 const database = await openDatabaseFromConfig(config, 'depeche feed poller');
 await migrate(database);
-const redis = createRedisConnection(config.REDIS_URL, 'depeche-feed-poller');
+const redis = createRedisConnection(config.redis, 'depeche-feed-poller');
 redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 const polling = await startFeedPollingRuntime({
   config,

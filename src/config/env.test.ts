@@ -185,3 +185,51 @@ describe('provider webhook keys', () => {
     }
   });
 });
+
+describe('REDIS_URL and REDIS_CLUSTER', () => {
+  it('reads one URL as one server, and several nodes or REDIS_CLUSTER=true as a cluster', () => {
+    expect(loadConfig({}).redis).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ REDIS_URL: 'redis://a:7001,b:7002' }).redis).toMatchObject({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7001 },
+        { host: 'b', port: 7002 },
+      ],
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://a:7001', REDIS_CLUSTER: 'true' }).redis).toMatchObject({
+      kind: 'cluster',
+      nodes: [{ host: 'a', port: 7001 }],
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://a:7001', REDIS_CLUSTER: 'false' }).redis.kind).toBe(
+      'single',
+    );
+  });
+
+  it.each([
+    [{ REDIS_URL: 'http://a:7001' }, /^Configuration: REDIS_URL expected a redis:\/\//],
+    [{ REDIS_URL: 'redis://a:7001,b:x' }, /^Configuration: REDIS_URL has a node \(number 2\)/],
+    [
+      { REDIS_URL: 'redis://a:7001/1', REDIS_CLUSTER: 'true' },
+      /^Configuration: REDIS_URL names database '1', but a Redis Cluster has database 0 only$/,
+    ],
+    [
+      { REDIS_URL: 'redis://a:7001,b:7002', REDIS_CLUSTER: 'false' },
+      /^Configuration: REDIS_CLUSTER is false, but REDIS_URL names several nodes/,
+    ],
+    [{ REDIS_CLUSTER: 'maybe' }, /^Configuration: REDIS_CLUSTER expected true or false/],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('refuses a QUEUE_PREFIX without a hash tag on a cluster only', () => {
+    expect(() =>
+      loadConfig({ REDIS_URL: 'redis://a:7001,b:7002', QUEUE_PREFIX: 'depeche' }),
+    ).toThrow(
+      "Configuration: QUEUE_PREFIX needs a hash tag on a Redis Cluster, a name in braces such as '{depeche}'",
+    );
+    expect(loadConfig({ QUEUE_PREFIX: 'depeche' }).QUEUE_PREFIX).toBe('depeche');
+    expect(
+      loadConfig({ REDIS_URL: 'redis://a:7001,b:7002', QUEUE_PREFIX: 'app:{dep}' }).QUEUE_PREFIX,
+    ).toBe('app:{dep}');
+  });
+});

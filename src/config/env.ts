@@ -4,6 +4,7 @@ import net from 'node:net';
 import { z } from 'zod';
 
 import { AppError } from '../lib/index.ts';
+import { hashTagOf, parseRedisTarget, RedisUrlError } from './redis-target.ts';
 
 const optionalString = z
   .string()
@@ -84,10 +85,26 @@ export const envSchema = z
     ISSUES_DIR: z.string().trim().min(1).default('./issues'),
     /** Directory of the templates. @defaultValue './templates' */
     TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
-    /** @defaultValue 'redis://127.0.0.1:6379' */
+    /**
+     * One Redis server (`redis://…`, `rediss://…`), or a Redis Cluster: several comma-separated
+     * nodes, `redis://user:pass@host-a:7001,host-b:7002,host-c:7003` (see {@link parseRedisTarget}).
+     * @defaultValue 'redis://127.0.0.1:6379'
+     */
     REDIS_URL: z
-      .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
-      .default('redis://127.0.0.1:6379'),
+      .string()
+      .trim()
+      .default('redis://127.0.0.1:6379')
+      .superRefine((value, ctx) => {
+        const problem = redisUrlProblem(value, false);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    /**
+     * `true`: REDIS_URL is a node of a Redis Cluster, even when it names one. Unset: a cluster
+     * when REDIS_URL names several nodes.
+     */
+    REDIS_CLUSTER: optionalString.pipe(
+      z.stringbool({ error: 'expected true or false' }).optional(),
+    ),
     /** Queue key prefix; the braces make a Redis Cluster hash tag. @defaultValue '{depeche}' */
     QUEUE_PREFIX: z.string().trim().min(1).max(100).default('{depeche}'),
     /** One or more SMTP relays, comma-separated, tried in order. @defaultValue 'smtp://127.0.0.1:1025' */
@@ -339,11 +356,48 @@ export const envSchema = z
       message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together',
     },
   )
+  .superRefine((env, ctx) => {
+    const isListingNodes = env.REDIS_URL.split(',').filter((part) => part.trim() !== '').length > 1;
+    if (env.REDIS_CLUSTER === false && isListingNodes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER'],
+        message: 'is false, but REDIS_URL names several nodes, which only a Redis Cluster has',
+      });
+      return;
+    }
+    if (env.REDIS_CLUSTER !== true && !isListingNodes) return;
+    const problem = redisUrlProblem(env.REDIS_URL, true);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: problem });
+    }
+    // BullMQ's scripts touch several keys of a queue at once: on a cluster they must share a slot
+    if (hashTagOf(env.QUEUE_PREFIX) === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message: `needs a hash tag on a Redis Cluster, a name in braces such as '{depeche}', so that every key of a queue lands in one slot`,
+      });
+    }
+  })
   .transform((env) => ({
     ...env,
+    /** Where Redis is, read from REDIS_URL and REDIS_CLUSTER: give it to the queue's client factory. */
+    redis: parseRedisTarget(env.REDIS_URL, env.REDIS_CLUSTER ?? false),
     isEmbeddedDatabase: env.DATABASE_URL === undefined,
     isDkimConfigured: env.DKIM_DOMAIN !== undefined,
   }));
+
+/** What is wrong with REDIS_URL read as one server or (`isCluster`) a Redis Cluster, if anything. */
+function redisUrlProblem(value: string, isCluster: boolean): string | undefined {
+  try {
+    parseRedisTarget(value, isCluster);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RedisUrlError) return error.message;
+    throw error;
+  }
+}
 
 /** The validated, frozen configuration passed to every module that needs it. */
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -5,9 +5,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { Redis } from 'ioredis';
-
 import { AppError } from '../lib/index.ts';
+import {
+  assertRedisAnswers,
+  createRedisClient,
+  deleteKeysUnder,
+  type RedisClient,
+} from '../queue/index.ts';
 
 /** A Redis the demo can use, and how to give it back. */
 export interface DemoRedis {
@@ -29,19 +33,17 @@ export class RedisUnavailableError extends AppError {
   }
 }
 
-/** True when a Redis answers PING at `url` within `timeoutMs`. */
+/** True when a Redis (or a Redis Cluster: several nodes) answers PING at `url` within `timeoutMs`. */
 export async function isRedisAnswering(url: string, timeoutMs = 1500): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => undefined);
+  let client: RedisClient;
   try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
+    client = createRedisClient(url, { role: 'command', name: 'depeche-demo', timeoutMs });
+  } catch {
+    return false;
+  }
+  try {
+    await assertRedisAnswers(client, url, timeoutMs);
+    return true;
   } catch {
     return false;
   } finally {
@@ -54,17 +56,9 @@ export async function isRedisAnswering(url: string, timeoutMs = 1500): Promise<b
  * shared Redis. The braces of a hash-tag prefix are matched literally.
  */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  client.on('error', () => undefined);
+  const client = createRedisClient(url, { role: 'command', name: 'depeche-demo' });
   try {
-    await client.connect();
-    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let deleted = 0;
-    for await (const keys of client.scanStream({ match: pattern, count: 500 })) {
-      const batch = keys as string[];
-      if (batch.length > 0) deleted += await client.unlink(...batch);
-    }
-    return deleted;
+    return await deleteKeysUnder(client, prefix);
   } finally {
     client.disconnect();
   }

@@ -40,6 +40,11 @@ export const redactedPaths = [
   '*.SMTP_URL',
   'REDIS_URL',
   '*.REDIS_URL',
+  // the configuration's `redis`: the URL of one server, the password of a cluster
+  'redis.url',
+  '*.redis.url',
+  'redis.password',
+  '*.redis.password',
 ];
 
 /** Options of {@link createLogger}. */

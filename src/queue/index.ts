@@ -2,8 +2,13 @@ export {
   assertRedisAnswers,
   closeRedisConnection,
   createCommandRedisConnection,
+  createRedisClient,
   createRedisConnection,
   createRequestRedisConnection,
+  deleteKeysUnder,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisClientRole,
   RedisUnavailableError,
 } from './connection.ts';
 export {

@@ -1,5 +1,4 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 import {
   type DeliveryEnqueuer,
@@ -9,6 +8,7 @@ import {
   scheduledStartJobId,
   sendBatchJobId,
 } from '../delivery/index.ts';
+import type { RedisClient } from './connection.ts';
 
 /** Retry settings of delivery jobs (SEND_ATTEMPTS, SEND_RETRY_DELAY_MS). */
 export interface DeliveryJobOptions {
@@ -28,7 +28,7 @@ export interface DeliveryQueues {
   /** The queues as a list (for the dashboard and cleanup). */
   all: Queue[];
   /** The connection the queues were opened on (for the enqueuer's generation counter). */
-  connection: Redis;
+  connection: RedisClient;
   close(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export interface DeliveryQueues {
  * memory stays bounded whatever the size of the list.
  */
 export function createDeliveryQueues(
-  connection: Redis,
+  connection: RedisClient,
   prefix: string,
   options: DeliveryJobOptions,
 ): DeliveryQueues {

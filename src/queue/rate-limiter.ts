@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
-
 import type { MessageRateLimiter } from '../delivery/index.ts';
+import type { RedisClient } from './connection.ts';
 
 /**
  * Both limits in one Redis hash (one key, so Redis Cluster is fine). Per second: a token bucket
@@ -64,7 +63,7 @@ export interface RedisRateLimiterOptions {
   maxWaitMs?: number;
 }
 
-type WithTakeTokens = Redis & {
+type WithTakeTokens = RedisClient & {
   depecheTakeTokens(
     key: string,
     want: number,
@@ -79,7 +78,7 @@ type WithTakeTokens = Redis & {
  * group of messages, not one per message.
  */
 export function createRedisRateLimiter(
-  redis: Redis,
+  redis: RedisClient,
   options: RedisRateLimiterOptions,
 ): MessageRateLimiter {
   if (!('depecheTakeTokens' in redis)) {

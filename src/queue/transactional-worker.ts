@@ -1,5 +1,4 @@
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 import type { Config } from '../config/index.ts';
 import {
@@ -14,10 +13,11 @@ import {
 } from '../delivery/index.ts';
 import type { Logger } from '../lib/index.ts';
 import { createRenderer } from '../render/index.ts';
+import type { RedisClient } from './connection.ts';
 
 /** Opens the `transactional` queue the pages put confirmation messages on. */
 export function openTransactionalQueue(
-  connection: Redis,
+  connection: RedisClient,
   config: Pick<Config, 'QUEUE_PREFIX' | 'SEND_ATTEMPTS' | 'SEND_RETRY_DELAY_MS'>,
 ): Queue {
   return new Queue(TRANSACTIONAL_QUEUE, {
@@ -37,7 +37,7 @@ export function openTransactionalQueue(
  * `close()` stops taking jobs and lets the message in flight finish.
  */
 export async function startTransactionalWorker(options: {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   sender: Pick<ConfirmationSender, 'send'>;
   /** Sends the workspace's sign-in links; without it those jobs fail. */
@@ -73,7 +73,7 @@ export async function startTransactionalWorker(options: {
 export function startConfirmationWorker(
   options: Omit<ConfirmationSenderDeps, 'renderer' | 'publicUrl'> & {
     config: Pick<Config, 'QUEUE_PREFIX' | 'TEMPLATES_DIR' | 'PUBLIC_URL'>;
-    connection: Redis;
+    connection: RedisClient;
     editors?: SignInRecipientSource;
   },
 ): Promise<{ close(): Promise<void> }> {

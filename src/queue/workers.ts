@@ -1,5 +1,4 @@
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 import {
   type BatchSender,
@@ -10,11 +9,12 @@ import {
   SendBatchJobSchema,
 } from '../delivery/index.ts';
 import { AppError, type Logger } from '../lib/index.ts';
+import type { RedisClient } from './connection.ts';
 import type { DeliveryQueues } from './queues.ts';
 
 /** Options of {@link startDeliveryWorkers}. */
 export interface DeliveryWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   /** QUEUE_PREFIX. */
   prefix: string;
   queues: DeliveryQueues;

@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 
 import { createSnsFetcher } from '../bounces/index.ts';
 import {
@@ -29,6 +28,7 @@ import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import {
   closeRedisConnection,
+  createRedisClient,
   createRedisConnection,
   createRequestRedisConnection,
   FEED_POLL_QUEUE,
@@ -105,15 +105,11 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const applied = await migrate(database);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
-    const connection = createRedisConnection(config.REDIS_URL, 'depeche-serve');
+    const connection = createRedisConnection(config.redis, 'depeche-serve');
     connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
     closers.push({ name: 'redis', close: () => closeRedisConnection(connection) });
     // Its own client for /readyz: no offline queue, so an unreachable Redis fails at once.
-    const probe = new Redis(config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectionName: 'depeche-readyz',
-    });
+    const probe = createRedisClient(config.redis, { role: 'probe', name: 'depeche-readyz' });
     probe.on('error', () => undefined);
     closers.push({ name: 'redis-probe', close: async () => probe.disconnect() });
 
@@ -129,7 +125,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
 
     // The pages' own connection (rate limits, confirmation messages): with Redis down a
     // subscribe fails with an error page instead of hanging on the workers' waiting connection.
-    const requestRedis = createRequestRedisConnection(config.REDIS_URL, 'depeche-web');
+    const requestRedis = createRequestRedisConnection(config.redis, 'depeche-web');
     requestRedis.on('error', () => undefined);
     closers.push({ name: 'redis-web', close: () => closeRedisConnection(requestRedis) });
     const transactionalQueue = openTransactionalQueue(requestRedis, config);

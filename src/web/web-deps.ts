@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
 
 import type { Clock, Locale, Logger } from '../lib/index.ts';
+import type { RedisClient } from '../queue/index.ts';
 import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
 import type { EditorWorkspaceDeps } from './editor/editor-deps.ts';
 
@@ -139,7 +139,7 @@ export interface WebDeps {
   clock: Clock;
   logger: Logger;
   /** Shared store of the rate limits across processes; in memory when absent. */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
   /**
    * QUEUE_PREFIX: the rate limits' keys live under `<prefix>:web-rate:`, with the queues' hash
    * tag, so a Redis Cluster keeps them with the rest. @defaultValue '{depeche}'

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { sql } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createCampaignRepository, type Database } from '../../src/db/index.ts';
 import { type Campaign, contentHashOf, type IssueSnapshot } from '../../src/delivery/index.ts';
+import { createRedisClient, deleteKeysUnder } from '../../src/queue/index.ts';
 
 /** A unique queue prefix (a Redis Cluster hash tag) for one test. */
 export function testQueuePrefix(): string {
@@ -30,16 +30,11 @@ export function deliveryTestConfig(overrides: Record<string, string>): Config {
   });
 }
 
-/** Deletes every Redis key under `prefix`. */
+/** Deletes every Redis key under `prefix` (on every master of a Redis Cluster). */
 export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = createRedisClient(redisUrl, { role: 'worker', name: 'depeche-test-cleanup' });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -1,8 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Redis } from 'ioredis';
 
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { type Clock, createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import type { RedisClient } from '../../src/queue/index.ts';
 import {
   createSubscriberService,
   createTokenSigner,
@@ -55,7 +55,9 @@ export async function buildTestWebApp(options: {
   clock?: Clock;
   newsletters?: WebNewsletter[];
   /** Redis of the rate limits (in memory without it). */
-  redis?: Redis;
+  redis?: RedisClient;
+  /** QUEUE_PREFIX the rate limits' keys go under. @defaultValue '{depeche}' */
+  redisKeyPrefix?: string;
   /** Mount the workspace at `/editor`, with these session lifetimes and sign-in limits. */
   editor?: {
     idleMinutes?: number;
@@ -115,6 +117,7 @@ export async function buildTestWebApp(options: {
       logger,
       rateLimits: options.rateLimits ?? { perIpPerMinute: 1000, perAddressPerHour: 1000 },
       redis: options.redis,
+      redisKeyPrefix: options.redisKeyPrefix,
       editor,
     }),
   );

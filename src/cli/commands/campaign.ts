@@ -36,10 +36,10 @@ async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
   // Redis is opened by the first enqueue: `create`, `list` and `status` read PostgreSQL alone.
   let redis: ReturnType<typeof createCommandRedisConnection> | undefined;
-  const openRedis = () => (redis ??= createCommandRedisConnection(config.REDIS_URL, 'depeche-cli'));
+  const openRedis = () => (redis ??= createCommandRedisConnection(config.redis, 'depeche-cli'));
   ctx.onClose(() => (redis ? closeRedisConnection(redis) : undefined));
   // A command that cannot enqueue must say so in one line before it changes state.
-  if (enqueuingCommands.has(command)) await assertRedisAnswers(openRedis(), config.REDIS_URL);
+  if (enqueuingCommands.has(command)) await assertRedisAnswers(openRedis(), config.redis);
   const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
   ctx.onClose(() => database.close());
   const delivery = buildDelivery({

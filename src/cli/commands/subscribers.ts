@@ -381,7 +381,7 @@ function registerSendConfirmations(subscribers: Command, ctx: CliContext): void 
           );
         }
         // Redis first: an address is marked sent when it is taken, so it must be queued too.
-        const redis = createRequestRedisConnection(config.REDIS_URL, 'depeche-cli');
+        const redis = createRequestRedisConnection(config.redis, 'depeche-cli');
         redis.on('error', () => undefined);
         ctx.onClose(() => closeRedisConnection(redis));
         await redis.ping().catch((error: unknown) => {
