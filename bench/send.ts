@@ -41,6 +41,7 @@ async function startOwnRedis(): Promise<{ url: string; stop(): void }> {
   const url = `redis://127.0.0.1:${port}`;
   for (let tries = 0; ; tries += 1) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined); // not listening yet: tried again below
     try {
       await client.connect();
       await client.ping();
