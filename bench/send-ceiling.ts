@@ -242,9 +242,32 @@ export function measureRenderOnly(
   };
 }
 
+/** What a sink process counted, on request (`report()`). */
+export interface SinkReport {
+  accepted: number;
+  /** Recipients stored more than once (only with `countRecipients`). */
+  duplicates: string[];
+  /** Distinct recipients stored (only with `countRecipients`). */
+  distinctRecipients: number;
+  /** Messages stored whose connection was then dropped on purpose (`faults.dropAfterStoreShare`). */
+  droppedAfterStore: number;
+}
+
+/** Options of {@link startSinkProcess}. */
+export interface SinkProcessOptions {
+  /** Faults of `test/helpers/smtp-sink.ts`, e.g. `{ dropAfterStoreShare: 0.01 }`. */
+  faults?: Record<string, number>;
+  /** Remember every recipient stored, to report duplicates (a set of addresses in the child). */
+  countRecipients?: boolean;
+}
+
 /** Starts the SMTP sink in a child process (so its CPU is not counted); resolves its port. */
-export async function startSinkProcess(): Promise<{ port: number; stop(): void }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--sink'], {
+export async function startSinkProcess(options: SinkProcessOptions = {}): Promise<{
+  port: number;
+  report(): Promise<SinkReport>;
+  stop(): void;
+}> {
+  const child = fork(fileURLToPath(import.meta.url), ['--sink', JSON.stringify(options)], {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -252,13 +275,44 @@ export async function startSinkProcess(): Promise<{ port: number; stop(): void }
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`sink process exited with ${code}`)));
   });
-  return { port, stop: () => child.kill() };
+  return {
+    port,
+    report: () =>
+      new Promise<SinkReport>((resolve) => {
+        child.once('message', (message) => resolve(message as SinkReport));
+        child.send('report');
+      }),
+    stop: () => child.kill(),
+  };
 }
 
-async function runSink(): Promise<void> {
+async function runSink(options: SinkProcessOptions): Promise<void> {
   const { startSmtpSink } = await import('../test/helpers/smtp-sink.ts');
-  const sink = await startSmtpSink({ isStoring: false });
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  const sink = await startSmtpSink({
+    isStoring: false,
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.countRecipients === true
+      ? {
+          onMessage: (message) => {
+            const rcpt = message.envelope.rcptTo[0] ?? '';
+            if (seen.has(rcpt)) duplicates.push(rcpt);
+            else seen.add(rcpt);
+          },
+        }
+      : {}),
+  });
   process.send?.({ port: sink.port });
+  process.on('message', () => {
+    const report: SinkReport = {
+      accepted: sink.acceptedCount(),
+      duplicates,
+      distinctRecipients: seen.size,
+      droppedAfterStore: sink.droppedAfterStore.length,
+    };
+    process.send?.(report);
+  });
   process.on('disconnect', () => void sink.close().then(() => process.exit(0)));
 }
 
@@ -303,6 +357,8 @@ async function main(): Promise<void> {
 const isEntryPoint =
   process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isEntryPoint) {
-  if (process.argv.includes('--sink')) await runSink();
+  const sinkFlag = process.argv.indexOf('--sink');
+  if (sinkFlag >= 0)
+    await runSink(JSON.parse(process.argv[sinkFlag + 1] ?? '{}') as SinkProcessOptions);
   else await main();
 }

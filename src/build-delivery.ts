@@ -157,6 +157,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
       maxErrorRate: config.SEND_MAX_ERROR_RATE,
       // lanes waiting for their database round trip leave the connections work to do
       maxInFlight: 8 * config.SMTP_POOL_SIZE,
+      maxSendingBatches: config.SEND_CONCURRENCY,
     },
   });
   const workers = await startDeliveryWorkers({

@@ -23,6 +23,9 @@ function setup(options: {
   maxInFlight?: number;
   /** The stored body of this language cannot be encoded. */
   brokenLocale?: 'fr' | 'en';
+  /** Rows per batch number (the i-th recipient is in batch floor(i / batchSize)); all in batch 0 by default. */
+  batchSize?: number;
+  maxSendingBatches?: number;
 }) {
   let status: CampaignStatus = options.status ?? 'sending';
   const campaign = { id: 1, status, newsletterId: 'adn', issueKey: 'adn/2026-11' } as Campaign;
@@ -58,8 +61,12 @@ function setup(options: {
     },
     deliveries: {
       markAbandonedUncertain: async () => options.abandoned ?? 0,
-      loadBatch: async () => ({
-        recipients: recipients.filter((r) => rows.get(r.deliveryId) === 'queued'),
+      loadBatch: async (_db, job) => ({
+        recipients: recipients.filter(
+          (r, i) =>
+            rows.get(r.deliveryId) === 'queued' &&
+            (options.batchSize === undefined || Math.floor(i / options.batchSize) === job.batchNo),
+        ),
         skippedCount: 0,
       }),
       writeProgress: async (_db, input) => {
@@ -117,6 +124,9 @@ function setup(options: {
       maxErrorRate: 0.5,
       minErrorSample: 4,
       maxInFlight: options.maxInFlight ?? 2,
+      ...(options.maxSendingBatches === undefined
+        ? {}
+        : { maxSendingBatches: options.maxSendingBatches }),
     },
   };
   return {
@@ -329,6 +339,37 @@ describe('createBatchSender', () => {
     expect(new Set(sent).size).toBe(40);
     expect(Math.max(...sendingAtSend)).toBeLessThanOrEqual(3);
     expect(results[0]!.claimed + results[1]!.claimed).toBe(40);
+  });
+
+  it('lets the next batch claim while a batch waits only for a slow reply', async () => {
+    let answerSlow = () => undefined as void;
+    const slowReply = new Promise<void>((resolve) => {
+      answerSlow = resolve;
+    });
+    const { sender, sent, rows } = setup({
+      recipients: 8,
+      batchSize: 4,
+      maxSendingBatches: 1,
+      maxInFlight: 4,
+      send: (to) => (to === 'user2@example.org' ? slowReply : Promise.resolve()),
+    });
+    const tails: number[] = [];
+    sender.onTailsChange((count) => tails.push(count));
+    const attempt = { attempt: 1, isLastAttempt: false };
+    const first = sender.sendBatch({ campaignId: 1, batchNo: 0 }, attempt);
+    const second = sender.sendBatch({ campaignId: 1, batchNo: 1 }, attempt);
+    // one batch slot: the second batch claims as soon as the first has nothing left to claim,
+    // and finishes while the first's slow message is still with the transport
+    const secondResult = await second;
+    expect(secondResult).toMatchObject({ outcome: 'sent', sent: 4 });
+    expect(sent).toEqual(expect.arrayContaining(['user1@example.org', 'user5@example.org']));
+    expect(sent).not.toContain('user2@example.org');
+    expect(rows.get(2)).toBe('sending');
+    expect(tails.at(-1)).toBe(1);
+    answerSlow();
+    expect(await first).toMatchObject({ outcome: 'sent', sent: 4 });
+    expect(tails.at(-1)).toBe(0);
+    expect(new Set(sent).size).toBe(8);
   });
 
   it('stops claiming when the campaign is paused during the batch', async () => {

@@ -11,6 +11,7 @@ import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from '
 import type { CampaignMessages } from './campaign-messages.ts';
 import { CampaignNotFoundError } from './errors.ts';
 import type { MailTransport } from './mail-transport.ts';
+import type { MessageTemplate } from './message-template.ts';
 import { createProgressWriter } from './progress-writer.ts';
 import type { SendBatchJob } from './queue-contract.ts';
 import type { RecipientLinkBuilder } from './recipient-links.ts';
@@ -38,6 +39,12 @@ export interface BatchSenderOptions {
   maxInFlight?: number;
   /** Consecutive transient failures after which the rest of the batch waits for the retry. @defaultValue 10 */
   maxConsecutiveTransient?: number;
+  /**
+   * SEND_CONCURRENCY: batches of this process that may still claim rows at once. A batch whose
+   * every row is claimed (only its last messages in flight, e.g. one slow reply) no longer
+   * counts, so it holds its lanes but not the next batch. @defaultValue unlimited
+   */
+  maxSendingBatches?: number;
 }
 
 /** Dependencies of {@link createBatchSender}, narrowed to what sending uses. */
@@ -104,6 +111,17 @@ export function createBatchSender(deps: BatchSenderDeps) {
   const maxConsecutiveTransient = deps.options.maxConsecutiveTransient ?? 10;
   const writer = createProgressWriter({ db: deps.db, deliveries: deps.deliveries });
   const slots = createSendSlots(maxInFlight);
+  const batchSlots =
+    deps.options.maxSendingBatches === undefined
+      ? undefined
+      : createSendSlots(deps.options.maxSendingBatches);
+  /** Batches with nothing left to claim, waiting for their last messages' replies. */
+  let tails = 0;
+  const tailListeners: Array<(tails: number) => void> = [];
+  const setTails = (delta: number) => {
+    tails += delta;
+    for (const listener of tailListeners) listener(tails);
+  };
 
   async function sendBatch(job: SendBatchJob, attempt: BatchAttempt): Promise<BatchResult> {
     const result: BatchResult = {
@@ -142,6 +160,32 @@ export function createBatchSender(deps: BatchSenderDeps) {
         'rows of a stopped attempt marked uncertain',
       );
     }
+    // A batch takes one of the process's batch slots while it has rows to claim; it gives it
+    // back as soon as none is left (its tail), so a slow reply holds its own lane only.
+    const releaseBatchSlot = (await batchSlots?.acquire()) ?? (() => undefined);
+    let isTail = false;
+    const enterTail = () => {
+      if (isTail) return;
+      isTail = true;
+      releaseBatchSlot();
+      setTails(1);
+    };
+    try {
+      return await sendClaimed(job, attempt, campaign, templates, result, enterTail);
+    } finally {
+      releaseBatchSlot();
+      if (isTail) setTails(-1);
+    }
+  }
+
+  async function sendClaimed(
+    job: SendBatchJob,
+    attempt: BatchAttempt,
+    campaign: Campaign,
+    templates: Record<Locale, MessageTemplate>,
+    result: BatchResult,
+    enterTail: () => void,
+  ): Promise<BatchResult> {
     const batch = await deps.deliveries.loadBatch(deps.db, {
       ...job,
       newsletterId: campaign.newsletterId,
@@ -211,6 +255,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
         let previous: DeliveryOutcome | undefined;
         for (;;) {
           const next = isStopping || isShuttingDown ? undefined : queue.shift();
+          if (queue.length === 0 || isStopping || isShuttingDown) enterTail();
           if (next) await takePermit();
           const [recorded, claim] = await Promise.all([
             previous ? writer.record(campaign.id, previous) : undefined,
@@ -249,6 +294,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
         isStopping = true;
         throw error;
       });
+    if (queue.length === 0) enterTail();
     const lanes = await Promise.allSettled(
       Array.from({ length: Math.min(maxInFlight, queue.length) }, guardedLane),
     );
@@ -334,6 +380,13 @@ export function createBatchSender(deps: BatchSenderDeps) {
      */
     stop() {
       isShuttingDown = true;
+    },
+    /**
+     * Calls `listener` with the number of batches in their tail (every row claimed, replies
+     * awaited) whenever it changes: the worker takes that many more jobs than SEND_CONCURRENCY.
+     */
+    onTailsChange(listener: (tails: number) => void) {
+      tailListeners.push(listener);
     },
   };
 }

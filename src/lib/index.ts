@@ -1,5 +1,10 @@
 export { type Clock, fixedClock, systemClock } from './clock.ts';
 export { createTaskPool, mapSettled, type TaskPool } from './concurrency.ts';
+export {
+  type DatabaseErrorSummary,
+  describeDatabaseError,
+  truncateQuery,
+} from './database-errors.ts';
 export { AppError, hasErrorCode, NotFoundError, ValidationError } from './errors.ts';
 export {
   createTranslator,
@@ -21,4 +26,5 @@ export {
   type Logger,
   type LoggerOptions,
   redactedPaths,
+  serializeError,
 } from './logger.ts';

@@ -1,5 +1,7 @@
 import pino, { type Logger } from 'pino';
 
+import { describeDatabaseError } from './database-errors.ts';
+
 export type { Logger } from 'pino';
 
 /** Paths whose values never reach a log line: credentials and personal data. */
@@ -47,6 +49,26 @@ export const redactedPaths = [
   '*.redis.password',
 ];
 
+/**
+ * The `err` serializer of every logger: pino's, except that a database error leads with its
+ * cause (`database: connection terminated unexpectedly (query: select …)`) instead of the query
+ * layer's `Failed query: <sql> params: <values>`, and never carries the statement's values.
+ */
+export function serializeError(error: unknown): unknown {
+  const database = describeDatabaseError(error);
+  if (database === undefined) {
+    return error instanceof Error ? pino.stdSerializers.err(error) : error;
+  }
+  const stack = database.causeError instanceof Error ? database.causeError.stack : undefined;
+  return {
+    type: 'DatabaseError',
+    message: database.message,
+    ...(database.code === undefined ? {} : { code: database.code }),
+    ...(database.query === undefined ? {} : { query: database.query }),
+    ...(stack === undefined ? {} : { stack }),
+  };
+}
+
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   /** pino level. @defaultValue 'info' */
@@ -63,6 +85,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? 'info',
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { service: 'depeche' },
+    serializers: { err: serializeError },
   };
   if (options.isPretty) {
     return pino({

@@ -21,7 +21,10 @@ export interface DeliveryWorkerOptions {
   delivery: Pick<DeliveryService, 'fanOut' | 'runScheduler'>;
   sender: BatchSender;
   logger: Logger;
-  /** SEND_CONCURRENCY: send jobs processed at once by this process. */
+  /**
+   * SEND_CONCURRENCY: send jobs claiming rows at once in this process (the sender's
+   * `maxSendingBatches`); the worker also holds one job waiting and the batches in their tail.
+   */
   concurrency: number;
   /**
    * How long a job's lock lasts without renewal; a killed worker's jobs are taken over by
@@ -87,8 +90,14 @@ export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
       }
       return result;
     }),
-    { ...common, concurrency: options.concurrency },
+    { ...common, concurrency: options.concurrency + 1 },
   );
+  // SEND_CONCURRENCY batches claim rows at once (the sender's batch slots); one more job waits
+  // for a slot so the next batch starts the moment one is free, and a batch in its tail (every
+  // row claimed, waiting for a slow reply) frees its slot without holding a job slot either.
+  options.sender.onTailsChange((tails) => {
+    sendWorker.concurrency = options.concurrency + 1 + tails;
+  });
   const fanOutWorker = new Worker(
     QueueName.fanOut,
     unrecoverable((job: Job) => options.delivery.fanOut(FanOutJobSchema.parse(job.data))),

@@ -18,6 +18,19 @@ export interface SinkEnvelope {
 export interface SinkMessage {
   envelope: SinkEnvelope;
   raw: Buffer;
+  /** Order of acceptance since start (or the last reset): 0 for the first message stored. */
+  sequence?: number;
+}
+
+/** A slow reply's message and how many messages the sink had stored when its reply went out. */
+export interface SlowReply {
+  message: SinkMessage;
+  /**
+   * `acceptedCount()` when the reply went out (undefined while pending, or if the client hung
+   * up first): the messages with a `sequence` between the slow message's and this one were
+   * stored while the slow reply was pending.
+   */
+  acceptedWhenReplied?: number;
 }
 
 /**
@@ -40,6 +53,12 @@ export interface SinkFaults {
   slowReplyShare?: number;
   /** Delay of the slow replies. @defaultValue 5000 */
   slowReplyMs?: number;
+  /**
+   * A slow reply goes out as soon as this many more messages were stored after it, if that
+   * comes before `slowReplyMs`: proof by order, not by time, that other messages went on while
+   * it was pending. @defaultValue none (always `slowReplyMs`)
+   */
+  slowReplyAfterMessages?: number;
 }
 
 /** Options of {@link startSmtpSink}; every one is optional. */
@@ -92,6 +111,8 @@ export interface SmtpSink {
   droppedBeforeDataCount(): number;
   /** Messages stored and answered late (`slowReplyShare`). */
   slowReplied: SinkMessage[];
+  /** The slow replies, with what the sink stored while each was pending. */
+  slowReplies: SlowReply[];
   /**
    * The relay goes away: stops listening and drops every open connection (a crash). New
    * connections are refused until {@link SmtpSink.up}.
@@ -120,6 +141,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   };
   const droppedAfterStore: SinkMessage[] = [];
   const slowReplied: SinkMessage[] = [];
+  const slowReplies: SlowReply[] = [];
+  /** Slow replies waiting for `slowReplyAfterMessages` more messages: answer when stored ≥ at. */
+  const pendingSlow: Array<{ at: number; answer: () => void }> = [];
   let droppedBeforeData = 0;
   let isDown = false;
   const dataDelayMs = options.dataDelayMs ?? 0;
@@ -178,14 +202,17 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
         });
         const store = (message: SinkMessage) => {
+          message.sequence = accepted;
           accepted += 1;
           if (isStoring) messages.push(message);
           options.onMessage?.(message);
+          for (const slow of pendingSlow.filter((item) => item.at <= accepted)) slow.answer();
         };
         if (!isFailing && pick('afterStore', faults.dropAfterStoreShare)) {
           const message = { envelope: envelopeOf(), raw: Buffer.concat(chunks) };
           store(message);
-          droppedAfterStore.push(message);
+          // a benchmark that stores nothing keeps no body of the dropped ones either
+          droppedAfterStore.push(isStoring ? message : { ...message, raw: Buffer.alloc(0) });
           dropConnection(session.id);
           return;
         }
@@ -193,9 +220,23 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           const message = { envelope: envelopeOf(), raw: Buffer.concat(chunks) };
           store(message);
           slowReplied.push(message);
-          setTimeout(() => {
-            if (!closedSessions.has(session.id)) callback();
-          }, slowReplyMs);
+          const slow: SlowReply = { message };
+          slowReplies.push(slow);
+          let isAnswered = false;
+          const pending = {
+            at: accepted + (faults.slowReplyAfterMessages ?? Infinity),
+            answer: () => {
+              if (isAnswered) return;
+              isAnswered = true;
+              clearTimeout(timer);
+              pendingSlow.splice(pendingSlow.indexOf(pending), 1);
+              if (closedSessions.has(session.id)) return;
+              slow.acceptedWhenReplied = accepted;
+              callback();
+            },
+          };
+          const timer = setTimeout(pending.answer, slowReplyMs);
+          pendingSlow.push(pending);
           return;
         }
         inData += 1;
@@ -266,6 +307,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     droppedAfterStore,
     droppedBeforeDataCount: () => droppedBeforeData,
     slowReplied,
+    slowReplies,
     async down() {
       if (isDown) return;
       isDown = true;
@@ -282,6 +324,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       messages.length = 0;
       droppedAfterStore.length = 0;
       slowReplied.length = 0;
+      slowReplies.length = 0;
       droppedBeforeData = 0;
       faultCounters.afterStore = 0;
       faultCounters.beforeData = 0;

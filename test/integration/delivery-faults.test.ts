@@ -56,9 +56,15 @@ describe('delivery under relay faults (PostgreSQL, Redis, fault-injecting SMTP s
   });
 
   /** Starts the sink and the workers; a short socket timeout so slow replies time out. */
-  async function start(sinkOptions: SmtpSinkOptions) {
+  async function start(
+    sinkOptions: SmtpSinkOptions,
+    {
+      socketTimeoutMs = 500,
+      env = {},
+    }: { socketTimeoutMs?: number; env?: Record<string, string> } = {},
+  ) {
     sink = await startSmtpSink(sinkOptions);
-    config = deliveryTestConfig({ QUEUE_PREFIX: testQueuePrefix(), SMTP_URL: sink.url });
+    config = deliveryTestConfig({ QUEUE_PREFIX: testQueuePrefix(), SMTP_URL: sink.url, ...env });
     redis = createRedisConnection(config.REDIS_URL);
     const logger = createSilentLogger();
     runtime = await startDeliveryRuntime({
@@ -71,7 +77,7 @@ describe('delivery under relay faults (PostgreSQL, Redis, fault-injecting SMTP s
         urls: [sink.url],
         poolSize: config.SMTP_POOL_SIZE,
         logger,
-        socketTimeoutMs: 500,
+        socketTimeoutMs,
         relayCooldownMs: 200,
       }),
     });
@@ -178,6 +184,56 @@ describe('delivery under relay faults (PostgreSQL, Redis, fault-injecting SMTP s
     expect(slow).toHaveLength(AUDIENCE * 0.02);
     expect(uncertain).toEqual(new Set(slow));
     expect([...storedCounts().values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('sends the rest of a batch, and the next batch, while one of its replies is slow', async () => {
+    // One batch at a time (SEND_CONCURRENCY=1) of 50: the 110th and 220th messages, mid-batch,
+    // get their reply only once 60 more messages were stored (more than their batch has left),
+    // or after 10 s, within the socket timeout either way: they are sent, once.
+    const service = await start(
+      { faults: { slowReplyShare: 1 / 110, slowReplyMs: 10_000, slowReplyAfterMessages: 60 } },
+      { socketTimeoutMs: 20_000, env: { SEND_CONCURRENCY: '1' } },
+    );
+    const campaign = await createTestCampaign(database.handle.db);
+    await service.send(campaign.id);
+    await waitFor(async () => (await statusOf(campaign.id)) === 'done', 90_000, 'done');
+
+    const { sent } = await expectNoUnmarkedDuplicate(campaign.id);
+    expect(sent).toHaveLength(AUDIENCE);
+    expect([...storedCounts().values()].every((n) => n === 1)).toBe(true);
+    const batchRows = await queryRows<{ email: string; batch_no: number }>(
+      database.handle.db,
+      sql`SELECT s.email, d.batch_no FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+          WHERE d.campaign_id = ${campaign.id}`,
+    );
+    const batchOf = new Map(batchRows.map((row) => [row.email, Number(row.batch_no)]));
+    /** Each batch's first message stored, by its order of acceptance. */
+    const firstStored = new Map<number, number>();
+    for (const stored of sink!.messages) {
+      const no = batchOf.get(stored.envelope.rcptTo[0]!)!;
+      if (!firstStored.has(no)) firstStored.set(no, stored.sequence!);
+    }
+    const slow = sink!.slowReplies;
+    expect(slow).toHaveLength(2);
+    for (const { message, acceptedWhenReplied } of slow) {
+      // what the sink stored between the slow message and its reply
+      expect(acceptedWhenReplied).toBeDefined();
+      const during = sink!.messages.filter(
+        (other) => other.sequence! > message.sequence! && other.sequence! < acceptedWhenReplied!,
+      );
+      const batch = batchOf.get(message.envelope.rcptTo[0]!)!;
+      // its batch's other messages went on through the other lanes…
+      const sameBatch = during.filter((other) => batchOf.get(other.envelope.rcptTo[0]!) === batch);
+      expect(sameBatch.length).toBeGreaterThan(0);
+      // …and the next batch started without waiting for that reply: some other batch's first
+      // message came after the slow one (batches need not start in the order of their numbers)
+      expect(during.length).toBe(60);
+      const started = [...firstStored].filter(
+        ([no, sequence]) =>
+          no !== batch && sequence > message.sequence! && sequence < acceptedWhenReplied!,
+      );
+      expect(started.length).toBeGreaterThan(0);
+    }
   });
 
   it('finishes by itself when the relay goes down for a while mid-campaign', async () => {
