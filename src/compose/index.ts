@@ -38,13 +38,6 @@ export {
   type TriageOutcome,
 } from './inbox-service.ts';
 export {
-  createIssueFile,
-  formatIssueFile,
-  IssueFileExistsError,
-  issueFilePath,
-  readIssueNumbers,
-} from './issue-file.ts';
-export {
   candidateToItem,
   escapeMarkdown,
   selectCandidates,
