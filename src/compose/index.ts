@@ -38,6 +38,12 @@ export {
   type TriageOutcome,
 } from './inbox-service.ts';
 export {
+  createIssueFileService,
+  type IssueFileService,
+  type IssueFileServiceDeps,
+  type IssueWriter,
+} from './issue-file-service.ts';
+export {
   candidateToItem,
   escapeMarkdown,
   selectCandidates,

@@ -21,6 +21,7 @@ export {
   IsoDateSchema,
   SlugSchema,
 } from './fields.ts';
+export { createGitIssueCommitter, type GitIssueCommitterOptions } from './git-issue-committer.ts';
 export {
   type Issue,
   IssueEnglishSchema,

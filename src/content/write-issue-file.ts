@@ -49,9 +49,9 @@ export async function removeIssueFile(file: string): Promise<void> {
 
 /** Version control of a write: the committer and who the version is by. */
 export interface IssueCommitOptions {
-  committer?: IssueCommitter;
+  committer?: IssueCommitter | undefined;
   /** Without an author nothing is committed. */
-  author?: IssueAuthor;
+  author?: IssueAuthor | undefined;
 }
 
 /**
