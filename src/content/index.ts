@@ -89,10 +89,12 @@ export {
 } from './validate-issue.ts';
 export { validateNewsletterText } from './validate-newsletter.ts';
 export {
+  checkIssueEdit,
   createIssueDocument,
   createIssueFile,
   formatIssueFile,
   type IssueCommitOptions,
+  type IssueEdit,
   removeIssueFile,
   type SavedIssue,
   saveIssueFile,

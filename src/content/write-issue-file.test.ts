@@ -15,7 +15,7 @@ import type { Issue } from './issue.ts';
 import type { IssueCommitter } from './issue-committer.ts';
 import { readIssueDocument } from './issue-file.ts';
 import { updateIssueText } from './update-issue-text.ts';
-import { createIssueDocument, saveIssueFile } from './write-issue-file.ts';
+import { checkIssueEdit, createIssueDocument, saveIssueFile } from './write-issue-file.ts';
 
 let dir: string;
 let file: string;
@@ -181,6 +181,29 @@ describe('saveIssueFile', () => {
     await expect(
       saveIssueFile({ file, expectedHash: hash, next: issue, issuesDir: dir }),
     ).rejects.toBeInstanceOf(IssueFileNotFoundError);
+  });
+});
+
+describe('checkIssueEdit', () => {
+  it('gives the problems a save would be refused with, writing nothing', async () => {
+    const { text, issue } = await opened();
+    const form: unknown = { ...structuredClone(issue), number: 'vingt', subject: '' };
+    const schema = await checkIssueEdit(file, text, form, { issuesDir: dir });
+    expect(schema.text).toBeUndefined();
+    expect(schema.problems.map((p) => [p.location, p.message])).toEqual([
+      ['number', "must be a number, got 'vingt'"],
+      ['subject', 'must not be empty'],
+    ]);
+    const next = structuredClone(issue);
+    next.sections[0]!.id = 'rubrique-inconnue';
+    const check = await checkIssueEdit(file, text, next, { issuesDir: dir });
+    expect(check.issue).toBeUndefined();
+    expect(check.problems).toEqual([
+      expect.objectContaining({ location: 'sections[0].id', line: expect.any(Number) as number }),
+    ]);
+    const fine = await checkIssueEdit(file, text, issue, { issuesDir: dir });
+    expect(fine).toEqual({ text, issue, problems: [] });
+    expect(await readFile(file, 'utf8')).toBe(text);
   });
 });
 
