@@ -205,6 +205,16 @@ describe('updateIssueText', () => {
     );
   });
 
+  it('keeps the line ends of a file written on Windows', () => {
+    const windows = original.replaceAll('\n', '\r\n');
+    expect(updateIssueText(windows, issueOf(original))).toBe(windows);
+    const next = issueOf(original);
+    next.subject = 'Le fil n° 22 — décembre';
+    expect(updateIssueText(windows, next)).toBe(
+      updateIssueText(original, next).replaceAll('\n', '\r\n'),
+    );
+  });
+
   it('writes the issue afresh when the file is not valid YAML', () => {
     const next = issueOf(original);
     const text = updateIssueText('newsletter: [unclosed\n', next);

@@ -47,6 +47,13 @@ const LAYOUTS: ToStringOptions[] = [
  * @throws AppError `EISSUEWRITE` if the edited text would not read back as `next` (a bug guard).
  */
 export function updateIssueText(originalText: string, next: Issue): string {
+  // A file written on Windows keeps its line ends: edited as LF, written back as CRLF.
+  if (originalText.includes('\r\n') && !/(?<!\r)\n/.test(originalText)) {
+    const text = updateIssueText(originalText.replaceAll('\r\n', '\n'), next);
+    return text.replaceAll('\r\n', '\n') === originalText.replaceAll('\r\n', '\n')
+      ? originalText
+      : text.replaceAll('\n', '\r\n');
+  }
   const value = JSON.parse(JSON.stringify(next)) as Plain;
   const doc = parseDocument(originalText);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {

@@ -137,6 +137,31 @@ describe('saveIssueFile', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
+  it('refuses a number another issue of the newsletter has, as `depeche check` does', async () => {
+    const { hash, text, issue } = await opened();
+    await writeFile(
+      join(dir, 'fil-de-marianne', '2026-12.yaml'),
+      text
+        .replace(/^number: \d+$/m, 'number: 30')
+        .replace(/^date: 2026-11-05$/m, 'date: 2026-12-01'),
+    );
+    const error = await saveIssueFile({
+      file,
+      expectedHash: hash,
+      next: { ...issue, number: 30 },
+      issuesDir: dir,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IssueFileInvalidError);
+    expect((error as IssueFileInvalidError).problems).toEqual([
+      expect.objectContaining({
+        location: 'number',
+        line: 2,
+        message: `issue number 30 of newsletter 'fil-de-marianne' is already used by '${join(dir, 'fil-de-marianne', '2026-12.yaml')}'`,
+      }),
+    ]);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
   it('writes nothing and commits nothing when the issue did not change', async () => {
     const committer: IssueCommitter = { commit: vi.fn().mockResolvedValue(true) };
     const { hash, text, issue } = await opened();
