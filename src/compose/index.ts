@@ -38,12 +38,11 @@ export {
   type TriageOutcome,
 } from './inbox-service.ts';
 export {
-  createIssueFile,
-  formatIssueFile,
-  IssueFileExistsError,
-  issueFilePath,
-  readIssueNumbers,
-} from './issue-file.ts';
+  createIssueFileService,
+  type IssueFileService,
+  type IssueFileServiceDeps,
+  type IssueWriter,
+} from './issue-file-service.ts';
 export {
   candidateToItem,
   escapeMarkdown,
