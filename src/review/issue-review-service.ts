@@ -163,7 +163,12 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
      * Sends the issue in review (or approved) back to draft with a comment.
      * @throws ValidationError for an empty or too long comment; ReviewTransitionError otherwise.
      */
-    sendBack(issueKey: string, currentHash: string, actor: AuditActor, comment: string) {
+    async sendBack(
+      issueKey: string,
+      currentHash: string,
+      actor: AuditActor,
+      comment: string,
+    ): Promise<IssueReviewStatus> {
       const text = parseInput(ReviewCommentSchema, comment, 'Review comment');
       return transition(issueKey, currentHash, (effective, now) =>
         applySendBack(effective, actor, now, text),
