@@ -151,4 +151,15 @@ describe('depeche issue status|submit|approve|return on PostgreSQL', () => {
     expect(unknown.stderr).toContain('adn/2031-01.yaml');
     expect(unknown.stderr).toContain('not found');
   });
+
+  it('records the file `issue new` drafts as a draft changed at the command line', async () => {
+    const made = await depeche(['issue', 'new', 'adn', '--month', '2027-01']);
+    expect(made.code, made.stderr).toBe(0);
+    const status = await depeche(['issue', 'status', 'adn/2027-01', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      state: 'draft',
+      hashMatches: true,
+      review: { lastChangedBy: osUser },
+    });
+  });
 });
