@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 
 import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
+import { buildIssueReviewService } from './build-review.ts';
 import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
 import { loadIssue, loadNewsletters } from './content/index.ts';
@@ -79,6 +80,7 @@ export function buildDelivery(
   if (typeof redis !== 'function') openQueues();
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const audience = createAudienceRepository();
+  const review = buildIssueReviewService({ config, db, clock: deps.clock });
   const service = createDeliveryService({
     db,
     campaigns,
@@ -90,6 +92,7 @@ export function buildDelivery(
       renderIssue: (issue, newsletter, locale, options) =>
         renderer.renderIssue(issue, newsletter, locale, options),
     }),
+    approvalOf: (issueKey, contentHash) => review.approvalOf(issueKey, contentHash),
     logger: deps.logger,
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,
