@@ -48,6 +48,7 @@ export { findPlaceholder, PLACEHOLDER_TEXTS, TO_BE_COMPLETED } from './placehold
 export {
   candidateToItem,
   escapeMarkdown,
+  kindForCandidate,
   selectCandidates,
   type Selection,
   UNKNOWN_LOCATION,
