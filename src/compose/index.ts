@@ -1,4 +1,9 @@
 export {
+  checkIssueLinks,
+  type IssueLinkCheck,
+  type IssueLinksReport,
+} from './check-issue-links.ts';
+export {
   type ComposeService,
   type ComposeServiceDeps,
   createComposeService,
