@@ -198,6 +198,34 @@ describe('workspace campaign pages', () => {
     expect(await queryRows(db(), sql`SELECT 1 FROM campaigns`)).toHaveLength(0);
   });
 
+  it('says how many would get the issue twice and creates only once the editor confirms', async () => {
+    const earlier = await campaignIn('done'); // adn/2026-11 reached subscribers 1–3 and 6–10
+    const reviewUrl = '/editor/campaigns/new?newsletter=adn&issue=adn%2F2026-11&step=review';
+    const review = await getPage(app, publisher, reviewUrl);
+    expect(review.body).toContain(
+      `8 people of this audience already received adn/2026-11 or are about to (campaign ${earlier})`,
+    );
+    expect(review.body).toContain('name="confirm_overlap" value="yes" required');
+    const count = async () => (await queryRows(db(), sql`SELECT 1 FROM campaigns`)).length;
+    const unconfirmed = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
+      issue: 'adn/2026-11',
+      segment: 'everyone',
+    });
+    expect(unconfirmed.statusCode).toBe(409);
+    expect(await count()).toBe(1);
+    const confirmed = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
+      issue: 'adn/2026-11',
+      segment: 'everyone',
+      confirm_overlap: 'yes',
+    });
+    expect(confirmed.statusCode).toBe(303);
+    const id = Number(/\/editor\/campaigns\/(\d+)/.exec(confirmed.headers.location!)?.[1]);
+    expect((await auditOf(id))[0]?.details).toMatchObject({
+      overlapCount: 8,
+      isOverlapConfirmed: true,
+    });
+  });
+
   it('refuses a bad segment or issue, naming it, and creates nothing', async () => {
     const bad = await getPage(
       app,
