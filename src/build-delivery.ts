@@ -21,7 +21,7 @@ import {
   createCampaignMessages,
   createCampaignReader,
   createDeliveryService,
-  createIssueSnapshotter,
+  createIssuePreparer,
   createRecipientLinks,
   createSmtpTransport,
   type MailTransport,
@@ -100,10 +100,12 @@ export function buildDelivery(
     deliveries,
     audience,
     enqueue: createQueueEnqueuer(openQueues),
-    snapshotIssue: createIssueSnapshotter({
+    prepareIssue: createIssuePreparer({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
-      renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
+      renderIssue: (issue, newsletter, locale, options) =>
+        renderer.renderIssue(issue, newsletter, locale, options),
     }),
+    approvalOf: (issueKey, contentHash) => review.approvalOf(issueKey, contentHash),
     logger: deps.logger,
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,

@@ -16,6 +16,7 @@ import {
 import type { Candidate } from '../feeds/index.ts';
 import { AppError, type Clock, type Logger, ValidationError } from '../lib/index.ts';
 import { draftIssue, frenchMonthName, issueDateFor } from './draft-issue.ts';
+import { TO_BE_COMPLETED } from './placeholder-texts.ts';
 import { selectCandidates } from './select-candidates.ts';
 
 /** The candidate operations drafting needs (`createCandidateRepository` in `src/db`). */
@@ -58,8 +59,8 @@ function placeholderSections(newsletter: Newsletter): IssueSection[] {
       items: [
         {
           kind: 'news',
-          title: 'À compléter : titre de l’article',
-          summary: 'À compléter : résumé en deux ou trois phrases.',
+          title: `${TO_BE_COMPLETED} : titre de l’article`,
+          summary: `${TO_BE_COMPLETED} : résumé en deux ou trois phrases.`,
           url: 'https://example.org/a-completer',
         },
       ],

@@ -1,4 +1,9 @@
 export {
+  checkIssueLinks,
+  type IssueLinkCheck,
+  type IssueLinksReport,
+} from './check-issue-links.ts';
+export {
   type ComposeService,
   type ComposeServiceDeps,
   createComposeService,
@@ -43,13 +48,30 @@ export {
   type IssueFileServiceDeps,
   type IssueWriter,
 } from './issue-file-service.ts';
+export { findPlaceholder, PLACEHOLDER_TEXTS, TO_BE_COMPLETED } from './placeholder-texts.ts';
 export {
   candidateToItem,
   escapeMarkdown,
+  kindForCandidate,
   selectCandidates,
   type Selection,
   UNKNOWN_LOCATION,
 } from './select-candidates.ts';
+export {
+  checkIssueContent,
+  formatFinding,
+  GMAIL_CLIP_BYTES,
+  type GuardFinding,
+  GuardFindingSchema,
+  guardLocator,
+  type GuardSource,
+  isBlocking,
+  pastDeadlineFindings,
+  placeholderFindings,
+  readinessFindings,
+  renderedSizeFindings,
+  utcDate,
+} from './send-guards.ts';
 export {
   createTriageService,
   type TriageCandidateStore,

@@ -83,6 +83,12 @@ export {
 } from './newsletter-file.ts';
 export { updateIssueText } from './update-issue-text.ts';
 export {
+  markdownFieldPaths,
+  markdownImages,
+  type ReadinessProblem,
+  sendReadinessProblems,
+} from './send-readiness.ts';
+export {
   normalizeUrlForComparison,
   type ValidateIssueOptions,
   validateIssueText,
@@ -101,3 +107,4 @@ export {
   type SaveIssueRequest,
   writeFileAtomically,
 } from './write-issue-file.ts';
+export { parseYamlSource, type YamlSource } from './yaml-document.ts';
