@@ -9,7 +9,7 @@ import {
 } from '../content/index.ts';
 import { type Locale, toCalendarDate } from '../lib/index.ts';
 
-/** An opportunity is « closing soon » when its deadline is at most this many days after the issue date. */
+/** An opportunity is « closing soon » when its deadline is at most this many days after the day of reference (the issue date unless told otherwise). */
 export const CLOSING_SOON_DAYS = 14;
 
 /** One item as a template sees it: texts in the reader's language, plus derived marks. */
@@ -64,13 +64,13 @@ export function isClosingSoon(deadline: string | undefined, issueDate: string): 
   return days >= 0 && days <= CLOSING_SOON_DAYS;
 }
 
-function localizeItem(item: Item, locale: Locale, issueDate: string): ItemView {
+function localizeItem(item: Item, locale: Locale, asOf: string): ItemView {
   const english = locale === 'en' ? item.en : undefined;
   return {
     ...item,
     title: english?.title ?? item.title,
     summary: english?.summary ?? item.summary,
-    isClosingSoon: isClosingSoon(itemDeadline(item), issueDate),
+    isClosingSoon: isClosingSoon(itemDeadline(item), asOf),
     isOpportunity: isOpportunity(item),
   };
 }
@@ -78,9 +78,15 @@ function localizeItem(item: Item, locale: Locale, issueDate: string): ItemView {
 /**
  * Selects the texts of an issue for one reader's language. An English reader gets the issue's
  * `en` subject, preheader, introduction, item titles and summaries where present, the French
- * text otherwise; section titles come from the newsletter in that language. Pure.
+ * text otherwise; section titles come from the newsletter in that language. The « closing
+ * soon » marks count from `asOf` (`YYYY-MM-DD`, for example the planned send day). Pure.
  */
-export function localizeIssue(issue: Issue, newsletter: Newsletter, locale: Locale): IssueView {
+export function localizeIssue(
+  issue: Issue,
+  newsletter: Newsletter,
+  locale: Locale,
+  asOf: string = issue.date,
+): IssueView {
   const english = locale === 'en' ? issue.en : undefined;
   return {
     locale,
@@ -104,7 +110,7 @@ export function localizeIssue(issue: Issue, newsletter: Newsletter, locale: Loca
     sections: issue.sections.map((section) => ({
       id: section.id,
       title: findSection(newsletter, section.id)?.title[locale] ?? section.id,
-      items: section.items.map((item) => localizeItem(item, locale, issue.date)),
+      items: section.items.map((item) => localizeItem(item, locale, asOf)),
     })),
   };
 }

@@ -6,6 +6,15 @@ import { compileMjml } from './mjml-compiler.ts';
 import type { RenderedIssue, RenderedMessage } from './rendered-issue.ts';
 import { createTemplateLoader, type TemplatePair } from './template-loader.ts';
 
+/** Options of one issue render. */
+export interface RenderIssueOptions {
+  /**
+   * Day the « closing soon » marks count from, `YYYY-MM-DD` (the planned send day).
+   * @defaultValue the issue date
+   */
+  asOf?: string | undefined;
+}
+
 /** Options of {@link createRenderer}. */
 export interface RendererOptions {
   /** Root of the templates (`TEMPLATES_DIR`, default `./templates`). */
@@ -36,7 +45,8 @@ async function run(pair: TemplatePair, context: object, locale: Locale, template
  * alternative from the matching `.txt.hbs` template. Templates are compiled once per renderer.
  *
  * - `renderIssue` runs once per issue and language; the result keeps the `PLACEHOLDERS` that
- *   `personalize` fills per recipient.
+ *   `personalize` fills per recipient. `options.asOf` moves the « closing soon » marks to
+ *   another day than the issue date.
  * - `renderTransactional(name, locale, data)` renders `templates/_shared/<name>.{mjml,txt}.hbs`
  *   with `data` (plus `subject` and `preheader`). The subject is the locale message
  *   `email.<name>.subject`, the preheader `email.<name>.preheader` (empty when absent), both with
@@ -50,9 +60,10 @@ export function createRenderer({ templatesDir }: RendererOptions) {
       issue: Issue,
       newsletter: Newsletter,
       locale: Locale,
+      options: RenderIssueOptions = {},
     ): Promise<RenderedIssue> {
       const pair = await loader.issueTemplates(newsletter.id);
-      const view = localizeIssue(issue, newsletter, locale);
+      const view = localizeIssue(issue, newsletter, locale, options.asOf);
       const { html, text } = await run(pair, view, locale, `${newsletter.id}/issue.mjml.hbs`);
       return {
         newsletterId: newsletter.id,
