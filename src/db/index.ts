@@ -71,6 +71,10 @@ export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { createInboxRepository, type InboxRepository } from './inbox-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
+export {
+  createNewsletterTesterRepository,
+  type NewsletterTesterRepository,
+} from './newsletter-tester-repository.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {
   type BounceEventCount,

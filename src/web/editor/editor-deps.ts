@@ -12,6 +12,7 @@ import type {
 import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import type { PreviewPagesDeps } from './preview-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
@@ -78,6 +79,10 @@ export interface EditorWorkspaceDeps {
 
   // subscribers helper:
   subscribers?: SubscriberPagesDeps | undefined;
+
+  // preview helper:
+  /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
+  preview?: PreviewPagesDeps | undefined;
 
   // ── end of route modules' dependencies ──
 }
