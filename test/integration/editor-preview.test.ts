@@ -136,7 +136,7 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       expect(text.headers['content-security-policy']).toBe(previewContentSecurityPolicy);
     });
 
-    it('answers the preview as JSON when asked', async () => {
+    it('answers the preview as JSON when asked, its problems in the editor’s language', async () => {
       const response = await app.inject({
         method: 'GET',
         url: `${base}/preview?locale=en`,
@@ -150,8 +150,32 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
         locale: 'en',
         contentHash: issueContentHash(saved),
       });
+      // One item of the sample has no English version: the English copy shows it in French.
+      const missing = 'Pas de texte anglais : la version anglaise montre le texte français.';
+      expect(preview.problemTexts).toEqual([
+        { code: 'english_missing', location: 'sections[2].items[2].en.title', text: missing },
+        { code: 'english_missing', location: 'sections[2].items[2].en.summary', text: missing },
+      ]);
       expect(preview.bytes).toBe(Buffer.byteLength(String(preview.html)));
-      expect(preview.problems).toEqual(expect.any(Array));
+
+      // Without its English preheader too, posted as a JSON body.
+      const { en, ...french } = saved;
+      const posted = { ...french, en: { ...en, preheader: undefined } };
+      const csrf = (await getPage(app, editor, `${base}/test-send`)).csrf ?? '';
+      const unsaved = await app.inject({
+        method: 'POST',
+        url: `${base}/preview`,
+        cookies: editor.cookies,
+        headers: { accept: 'application/json', 'x-csrf-token': csrf },
+        payload: { issue: posted, locale: 'en' },
+      });
+      expect(unsaved.statusCode).toBe(200);
+      const { problemTexts } = unsaved.json() as { problemTexts: Array<{ location: string }> };
+      expect(problemTexts.map((problem) => problem.location)).toEqual([
+        'en.preheader',
+        'sections[2].items[2].en.title',
+        'sections[2].items[2].en.summary',
+      ]);
     });
 
     it('previews unsaved content posted as JSON', async () => {
