@@ -61,7 +61,13 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       editor: {
         issuesDir,
         publicUrl: 'https://news.example.org',
-        preview: { templatesDir, publicUrl: 'https://news.example.org', signer, transport },
+        preview: {
+          templatesDir,
+          publicUrl: 'https://news.example.org',
+          signer,
+          transport,
+          testSendsPer15Minutes: 10,
+        },
       },
     });
     app = web.app;
@@ -464,6 +470,24 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain('<code>issue.sections</code>');
       expect(sink.messages).toEqual([]);
+    });
+
+    // Last of this file: it spends the editor's allowance of test sends.
+    it('stops an editor asking for test sends too often, with 429', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i += 1) {
+        statuses.push((await post(editor, `${base}/test-send`, { to: 'me' })).statusCode);
+      }
+      expect(statuses).toContain(429);
+      const first = statuses.indexOf(429);
+      expect(statuses.slice(first).every((status) => status === 429)).toBe(true);
+      const limited = await post(editor, `${base}/test-send`, { to: 'me', locale: 'fr' });
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect(sink.messages).toEqual([]);
+      // Another editor's allowance is their own.
+      const other = await post(publisher, `${base}/test-send`, { to: 'me' });
+      expect(other.statusCode).toBe(400);
     });
   });
 });
