@@ -20,8 +20,10 @@ import { registerArchiveRoutes } from './routes/archive-routes.ts';
 import { registerConfirmRoutes } from './routes/confirm-routes.ts';
 import { registerPreferencesRoutes } from './routes/preferences-routes.ts';
 import { registerSubscribeRoutes } from './routes/subscribe-routes.ts';
+import { decorateLink } from './routes/token-subject.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
+import { MAX_PARAM_LENGTH } from './server.ts';
 import type { WebDeps } from './web-deps.ts';
 
 const stylesheetUrl = new URL('./assets/style.css', import.meta.url);
@@ -88,6 +90,7 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
       .type('text/css; charset=utf-8')
       .send(stylesheet),
   );
+  decorateLink(app);
   registerSubscribeRoutes(app, ctx);
   registerConfirmRoutes(app, ctx);
   registerPreferencesRoutes(app, ctx);
@@ -113,6 +116,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
     trustProxy: deps.isBehindProxy ?? false,
     bodyLimit: FORM_BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Request lines would log URLs, and the page URLs carry tokens: logged per event instead.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -15,6 +15,13 @@ export function redactUrl(url: string): string {
   return url.replace(tokenInQuery, '$1[redacted]').replace(tokenInPath, '[redacted]');
 }
 
+/**
+ * Longest path parameter the router accepts. A signed token carrying an expiry and a newsletter
+ * id (`/u/:token`) is longer than the router's default of 100, which is answered 414; the
+ * request line stays bounded by Node's header size limit.
+ */
+export const MAX_PARAM_LENGTH = 1000;
+
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   logger: Logger;
@@ -54,6 +61,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     connectionTimeout: options.requestTimeoutMs ?? 30_000,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.isBehindProxy ?? false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Closing answers new requests with 503 and ends idle keep-alive sockets at once.
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -17,7 +17,7 @@ import {
   sendPage,
 } from '../page-context.ts';
 import type { WebSubscriber } from '../web-deps.ts';
-import { loadTokenSubject, type TokenParams, tokenPath } from './token-subject.ts';
+import { linkOf, type TokenParams, verifyLinkToken } from './token-subject.ts';
 
 type Request = FastifyRequest<{ Params: TokenParams }>;
 
@@ -76,7 +76,7 @@ function renderPreferences(
     {
       locale,
       title: t('web.preferences.title'),
-      path: `/p/${tokenPath(request).token}`,
+      path: `/p/${linkOf(request).token}`,
       isPrivate: true,
     },
     {
@@ -101,18 +101,18 @@ function renderPreferences(
 export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext): void {
   const preferencesSchema = preferencesFormSchema(ctx.newsletterIds);
   const unsubscribeSchema = unsubscribeFormSchema(ctx.newsletterIds);
-  type Handler = (request: Request, reply: FastifyReply) => Promise<FastifyReply>;
-  const gets = new Map<string, Handler>();
-  const posts = new Map<string, Handler>();
+  const verify = verifyLinkToken(ctx, 'preferences');
+  const get = { preHandler: verify };
+  const post = { preHandler: [app.csrfProtection, verify] };
 
-  gets.set('', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.get<{ Params: TokenParams }>('/p/:token', get, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     return renderPreferences(ctx, request, reply, { status: 200, subscriber, locale });
   });
 
-  posts.set('', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token', post, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = preferencesSchema.safeParse(body);
     if (!parsed.success) {
@@ -151,8 +151,8 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
     });
   });
 
-  posts.set('unsubscribe', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token/unsubscribe', post, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const parsed = unsubscribeSchema.safeParse(request.body ?? {});
     const locale = pageLocale(request, subscriber.locale);
     if (!parsed.success) {
@@ -172,8 +172,8 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
     });
   });
 
-  gets.set('data.json', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.get<{ Params: TokenParams }>('/p/:token/data.json', get, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const data = await ctx.deps.subscriptions.exportData(subscriber.id);
     return reply
       .code(200)
@@ -183,14 +183,14 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       .send(JSON.stringify(data, null, 2));
   });
 
-  gets.set('erase', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.get<{ Params: TokenParams }>('/p/:token/erase', get, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     return renderErase(ctx, request, reply, 200, locale, {});
   });
 
-  posts.set('erase', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token/erase', post, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     const parsed = EraseFormSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
@@ -205,13 +205,6 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       { paragraphs: [t('web.erased.body')] },
     );
   });
-  const dispatch = (handlers: Map<string, Handler>) => (request: Request, reply: FastifyReply) => {
-    const handler = handlers.get(tokenPath(request).action);
-    if (!handler) throw Object.assign(new Error('No such page'), { statusCode: 404 });
-    return handler(request, reply);
-  };
-  app.get<{ Params: TokenParams }>('/p/*', dispatch(gets));
-  app.post<{ Params: TokenParams }>('/p/*', { preHandler: app.csrfProtection }, dispatch(posts));
 }
 
 function renderErase(
@@ -223,7 +216,7 @@ function renderErase(
   errors: Record<string, string>,
 ): FastifyReply {
   const t = ctx.views.t(locale);
-  const path = `/p/${tokenPath(request).token}`;
+  const path = `/p/${linkOf(request).token}`;
   return sendPage(
     ctx,
     reply,
