@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { NotFoundError } from '../lib/index.ts';
-import { InvalidTokenError } from '../subscribers/index.ts';
+import { InvalidTokenError, SubscriberNotFoundError } from '../subscribers/index.ts';
 import { type PageContext, pageLocale, pathOf, sendPage } from './page-context.ts';
 
 /** Raised when a valid link names a subscriber who no longer exists (erased). */
@@ -19,7 +19,10 @@ function describe(error: unknown): { status: number; key: string } {
       key: error.reason === 'expired' ? 'expired' : 'token',
     };
   }
-  if (error instanceof LinkGoneError) return { status: 410, key: 'gone' };
+  // A subscriber erased after the link was sent, or between the token check and the write.
+  if (error instanceof LinkGoneError || error instanceof SubscriberNotFoundError) {
+    return { status: 410, key: 'gone' };
+  }
   const status = (error as FastifyError).statusCode ?? 500;
   if (status === 403) return { status, key: 'csrf' };
   if (status === 429) return { status, key: 'rate' };

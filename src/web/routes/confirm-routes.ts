@@ -41,8 +41,9 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
     { preHandler: [app.csrfProtection, verify] },
     async (request, reply) => {
       const { token, subscriber } = linkOf(request);
-      await ctx.deps.subscriptions.confirm(
+      await ctx.deps.subscribers.confirm(
         subscriber.id,
+        undefined,
         requestMeta(request, 'web', CONSENT_VERSION),
       );
       const locale = pageLocale(request, subscriber.locale);

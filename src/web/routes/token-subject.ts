@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 
-import type { TokenPayload, TokenPurpose } from '../../subscribers/index.ts';
+import type { SubscriberDetails, TokenPayload, TokenPurpose } from '../../subscribers/index.ts';
 import { LinkGoneError } from '../error-handler.ts';
 import type { PageContext } from '../page-context.ts';
-import type { WebSubscriber } from '../web-deps.ts';
 
 /**
  * Route parameters of the token pages (`/p/:token`, `/c/:token`, `/u/:token`); a token is longer
@@ -18,8 +17,8 @@ export interface LinkSubject {
   /** The token as it appears in the path. */
   token: string;
   payload: TokenPayload;
-  /** The subscriber it names; absent when the route asked not to load it (one-click). */
-  subscriber?: WebSubscriber;
+  /** The subscriber it names and their subscriptions; absent when the route asked not to load them (one-click). */
+  details?: SubscriberDetails;
 }
 
 declare module 'fastify' {
@@ -52,9 +51,9 @@ export function verifyLinkToken(
       request.link = { token, payload };
       return;
     }
-    const subscriber = await ctx.deps.subscriptions.findById(payload.subscriberId);
-    if (subscriber === null) throw new LinkGoneError();
-    request.link = { token, payload, subscriber };
+    const details = await ctx.deps.subscribers.findById(payload.subscriberId);
+    if (details === null) throw new LinkGoneError();
+    request.link = { token, payload, details };
   };
 }
 
@@ -64,12 +63,14 @@ export function verifiedTokenOf(request: FastifyRequest): LinkSubject {
   return request.link;
 }
 
-/** The verified link and its subscriber, on a route whose {@link verifyLinkToken} loads it. */
-export function linkOf(request: FastifyRequest): LinkSubject & { subscriber: WebSubscriber } {
-  const link = verifiedTokenOf(request);
-  const { subscriber } = link;
-  if (subscriber === undefined) throw new Error('Token page whose subscriber was not loaded');
-  return { ...link, subscriber };
+/**
+ * The verified link, its subscriber and their subscriptions, on a route whose
+ * {@link verifyLinkToken} loads them.
+ */
+export function linkOf(request: FastifyRequest): Omit<LinkSubject, 'details'> & SubscriberDetails {
+  const { details, ...link } = verifiedTokenOf(request);
+  if (details === undefined) throw new Error('Token page whose subscriber was not loaded');
+  return { ...link, ...details };
 }
 
 /** The preferences link of a subscriber (never expires, like the one in every email). */

@@ -89,7 +89,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
         // one SQL statement (the UPDATE and its consent events). An erased subscriber changes
         // nothing.
         const { payload } = verifiedTokenOf(request);
-        await ctx.deps.subscriptions.unsubscribe(
+        await ctx.deps.subscribers.unsubscribe(
           payload.subscriberId,
           payload.newsletterId ?? 'all',
           requestMeta(request, 'one-click'),
@@ -101,7 +101,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
           .send('OK\n');
       }
       const { token, payload, subscriber } = linkOf(request);
-      await ctx.deps.subscriptions.unsubscribe(
+      await ctx.deps.subscribers.unsubscribe(
         subscriber.id,
         payload.newsletterId ?? 'all',
         requestMeta(request, 'web'),
