@@ -4,12 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  LogController,
-} from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import { editorPlugin } from './editor/editor-plugin.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -23,7 +18,7 @@ import { registerSubscribeRoutes } from './routes/subscribe-routes.ts';
 import { decorateLink } from './routes/token-subject.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
-import { MAX_PARAM_LENGTH } from './server.ts';
+import { createServer, type ServerOptions } from './server.ts';
 import type { WebDeps } from './web-deps.ts';
 
 const stylesheetUrl = new URL('./assets/style.css', import.meta.url);
@@ -107,18 +102,20 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
 };
 
 /**
- * Builds the Fastify instance of `depeche serve`: the pages ({@link webPlugin}) plus
- * `deps.extraPlugins` (the ops routes, metrics, dashboards), each registered at the root in
- * its own context. `server.ts` owns `listen`, timeouts and graceful close; tests use `inject()`.
+ * Builds the Fastify instance of `depeche serve`, in production and in the tests alike: the
+ * server of {@link createServer} (timeouts, body limit, proxy trust from `deps.isBehindProxy`,
+ * redacted request logs), the pages ({@link webPlugin}), then `deps.extraPlugins` (the ops
+ * routes, metrics, webhooks), each registered at the root in its own context. The caller owns
+ * `listen` (`server.ts`) or uses `inject()`.
  */
-export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
-    trustProxy: deps.isBehindProxy ?? false,
-    bodyLimit: FORM_BODY_LIMIT,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Request lines would log URLs, and the page URLs carry tokens: logged per event instead.
-    logController: new LogController({ disableRequestLogging: true }),
+export async function buildApp(
+  deps: WebDeps,
+  server: Omit<ServerOptions, 'logger' | 'isBehindProxy'> = {},
+): Promise<FastifyInstance> {
+  const app = createServer({
+    ...server,
+    logger: deps.logger,
+    isBehindProxy: deps.isBehindProxy ?? false,
   });
   await app.register(webPlugin, deps);
   for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 
 import type { Logger } from '../lib/index.ts';
 
@@ -36,6 +36,11 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** Trust `X-Forwarded-*` from a reverse proxy (the rate limits key on the client IP). @defaultValue false */
   isBehindProxy?: boolean;
+  /**
+   * Log each request and its answer (URLs redacted, see {@link redactUrl}); the web benchmark
+   * turns it off to measure the pages alone. @defaultValue true
+   */
+  isLoggingRequests?: boolean;
 }
 
 /**
@@ -65,6 +70,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Closing answers new requests with 503 and ends idle keep-alive sockets at once.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...(options.isLoggingRequests === false
+      ? { logController: new LogController({ disableRequestLogging: true }) }
+      : {}),
   }) as unknown as FastifyInstance;
 }
 
