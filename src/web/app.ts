@@ -7,7 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import { editorPlugin } from './editor/editor-plugin.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { installErrorHandler, MalformedBodyError } from './error-handler.ts';
 import { multipartBoundary, parseMultipartFields } from './multipart-fields.ts';
 import type { PageContext } from './page-context.ts';
 import { loadPageViews } from './page-views.ts';
@@ -70,7 +70,7 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
       const fields =
         boundary === undefined ? undefined : parseMultipartFields(String(body), boundary);
       if (fields === undefined) {
-        done(Object.assign(new Error('Malformed multipart body'), { statusCode: 400 }), undefined);
+        done(new MalformedBodyError('Malformed multipart body'), undefined);
       } else {
         done(null, fields);
       }
