@@ -17,7 +17,10 @@ export interface LinkSubject {
   /** The token as it appears in the path. */
   token: string;
   payload: TokenPayload;
-  /** The subscriber it names and their subscriptions; absent when the route asked not to load them (one-click). */
+  /**
+   * The subscriber it names and their subscriptions; absent when the route asked not to load
+   * them (the one-click POST).
+   */
   details?: SubscriberDetails;
 }
 
