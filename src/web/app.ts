@@ -4,15 +4,10 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  LogController,
-} from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 
 import { editorPlugin } from './editor/editor-plugin.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { installErrorHandler, MalformedBodyError } from './error-handler.ts';
 import { multipartBoundary, parseMultipartFields } from './multipart-fields.ts';
 import type { PageContext } from './page-context.ts';
 import { loadPageViews } from './page-views.ts';
@@ -20,8 +15,10 @@ import { registerArchiveRoutes } from './routes/archive-routes.ts';
 import { registerConfirmRoutes } from './routes/confirm-routes.ts';
 import { registerPreferencesRoutes } from './routes/preferences-routes.ts';
 import { registerSubscribeRoutes } from './routes/subscribe-routes.ts';
+import { decorateLink } from './routes/token-subject.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { pageSecurityHeaders } from './security-headers.ts';
+import { createServer, type ServerOptions } from './server.ts';
 import type { WebDeps } from './web-deps.ts';
 
 const stylesheetUrl = new URL('./assets/style.css', import.meta.url);
@@ -73,7 +70,7 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
       const fields =
         boundary === undefined ? undefined : parseMultipartFields(String(body), boundary);
       if (fields === undefined) {
-        done(Object.assign(new Error('Malformed multipart body'), { statusCode: 400 }), undefined);
+        done(new MalformedBodyError('Malformed multipart body'), undefined);
       } else {
         done(null, fields);
       }
@@ -88,6 +85,7 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
       .type('text/css; charset=utf-8')
       .send(stylesheet),
   );
+  decorateLink(app);
   registerSubscribeRoutes(app, ctx);
   registerConfirmRoutes(app, ctx);
   registerPreferencesRoutes(app, ctx);
@@ -104,17 +102,20 @@ export const webPlugin: FastifyPluginAsync<WebDeps> = async (app, deps) => {
 };
 
 /**
- * Builds the Fastify instance of `depeche serve`: the pages ({@link webPlugin}) plus
- * `deps.extraPlugins` (the ops routes, metrics, dashboards), each registered at the root in
- * its own context. `server.ts` owns `listen`, timeouts and graceful close; tests use `inject()`.
+ * Builds the Fastify instance of `depeche serve`, in production and in the tests alike: the
+ * server of {@link createServer} (timeouts, body limit, proxy trust from `deps.isBehindProxy`,
+ * redacted request logs), the pages ({@link webPlugin}), then `deps.extraPlugins` (the ops
+ * routes, metrics, webhooks), each registered at the root in its own context. The caller owns
+ * `listen` (`server.ts`) or uses `inject()`.
  */
-export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'web' }) as FastifyBaseLogger,
-    trustProxy: deps.isBehindProxy ?? false,
-    bodyLimit: FORM_BODY_LIMIT,
-    // Request lines would log URLs, and the page URLs carry tokens: logged per event instead.
-    logController: new LogController({ disableRequestLogging: true }),
+export async function buildApp(
+  deps: WebDeps,
+  server: Omit<ServerOptions, 'logger' | 'isBehindProxy'> = {},
+): Promise<FastifyInstance> {
+  const app = createServer({
+    ...server,
+    logger: deps.logger,
+    isBehindProxy: deps.isBehindProxy ?? false,
   });
   await app.register(webPlugin, deps);
   for (const plugin of deps.extraPlugins ?? []) await app.register(plugin);

@@ -3,13 +3,12 @@ import type { Queue } from 'bullmq';
 import { createArchiveRepository, type Database } from '../db/index.ts';
 import { createConfirmationMailer } from '../delivery/index.ts';
 import type { SubscriberService, TokenSigner } from '../subscribers/index.ts';
-import { createSubscriptionPort } from './subscription-port.ts';
 import type { WebDeps, WebNewsletter } from './web-deps.ts';
 
 /** What {@link createWebDeps} wires together. */
 export type WebServices = Omit<
   WebDeps,
-  'subscriptions' | 'tokens' | 'confirmationMailer' | 'archive'
+  'subscribers' | 'tokens' | 'confirmationMailer' | 'archive'
 > & {
   db: Database;
   subscribers: SubscriberService;
@@ -20,18 +19,14 @@ export type WebServices = Omit<
 };
 
 /**
- * Builds the pages' dependencies from the process's services: the subscriber service behind
- * the pages' port, the archive queries, and the confirmation mailer on the `transactional`
+ * Builds the pages' dependencies from the process's services: the subscriber service, the
+ * archive queries, and the confirmation mailer on the `transactional`
  * queue. Entry points (`web/server.ts`) and tests call it; modules never do.
  */
 export function createWebDeps(services: WebServices): WebDeps {
-  const { db, subscribers, transactionalQueue, ...rest } = services;
+  const { db, transactionalQueue, ...rest } = services;
   return {
     ...rest,
-    subscriptions: createSubscriptionPort({
-      service: subscribers,
-      newsletterIds: services.newsletters.map((newsletter) => newsletter.id),
-    }),
     confirmationMailer: createConfirmationMailer({
       queue: transactionalQueue,
       clock: services.clock,

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { NotFoundError } from '../lib/index.ts';
-import { InvalidTokenError } from '../subscribers/index.ts';
+import { NotFoundError, ValidationError } from '../lib/index.ts';
+import { InvalidTokenError, SubscriberNotFoundError } from '../subscribers/index.ts';
 import { type PageContext, pageLocale, pathOf, sendPage } from './page-context.ts';
 
 /** Raised when a valid link names a subscriber who no longer exists (erased). */
@@ -9,6 +9,17 @@ export class LinkGoneError extends NotFoundError {
   constructor() {
     super('This link no longer leads anywhere: the subscriber was erased');
   }
+}
+
+/** An address of the pages that leads nowhere (an unknown newsletter or issue): 404. */
+export class PageNotFoundError extends NotFoundError {}
+
+/**
+ * A body its content type parser could not read: 400. Carries `statusCode` too, for the error
+ * handlers of the plugins inside the pages' context (the workspace) that read it.
+ */
+export class MalformedBodyError extends ValidationError {
+  readonly statusCode = 400;
 }
 
 /** The message page of an error: status and message keys. */
@@ -19,7 +30,12 @@ function describe(error: unknown): { status: number; key: string } {
       key: error.reason === 'expired' ? 'expired' : 'token',
     };
   }
-  if (error instanceof LinkGoneError) return { status: 410, key: 'gone' };
+  // A subscriber erased after the link was sent, or between the token check and the write.
+  if (error instanceof LinkGoneError || error instanceof SubscriberNotFoundError) {
+    return { status: 410, key: 'gone' };
+  }
+  if (error instanceof PageNotFoundError) return { status: 404, key: 'not_found' };
+  if (error instanceof MalformedBodyError) return { status: 400, key: 'bad_request' };
   const status = (error as FastifyError).statusCode ?? 500;
   if (status === 403) return { status, key: 'csrf' };
   if (status === 429) return { status, key: 'rate' };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldErrors, preferencesFormSchema, subscribeFormSchema } from './forms.ts';
+import {
+  fieldErrors,
+  preferencesFormSchema,
+  preferencesRequestSchema,
+  subscribeFormSchema,
+  subscribeRequestSchema,
+} from './forms.ts';
 
 const subscribe = subscribeFormSchema(['adn', 'fil-de-marianne']);
 
@@ -60,5 +66,64 @@ describe('subscribeFormSchema', () => {
 describe('preferencesFormSchema', () => {
   it('accepts no newsletter at all (unsubscribe from everything by unticking)', () => {
     expect(preferencesFormSchema(['adn']).parse({}).newsletters).toEqual([]);
+  });
+});
+
+describe('subscribeRequestSchema', () => {
+  const request = subscribeRequestSchema(['adn', 'fil-de-marianne']);
+
+  it("maps the form to the subscriber service's input, locale only when chosen", () => {
+    expect(
+      request.parse({
+        email: ' ada@example.org',
+        newsletters: ['adn'],
+        country: 'fr',
+        career_stage: 'postdoc',
+        language: 'en',
+        consent: 'yes',
+      }),
+    ).toEqual({
+      isHoneypotFilled: false,
+      input: {
+        email: 'ada@example.org',
+        newsletterIds: ['adn'],
+        profile: {
+          name: null,
+          country: 'FR',
+          researchField: null,
+          careerStage: 'postdoc',
+          locale: 'en',
+        },
+      },
+    });
+    const plain = request.parse({ email: 'a@b.org', newsletters: 'adn', consent: 'yes' });
+    expect(plain.input.profile).not.toHaveProperty('locale');
+  });
+
+  it('tells a filled honeypot, and refuses what the form refuses', () => {
+    expect(
+      request.parse({ email: 'a@b.org', newsletters: 'adn', consent: 'yes', website: 'x' })
+        .isHoneypotFilled,
+    ).toBe(true);
+    const refused = request.safeParse({ email: 'a@b.org', newsletters: 'other', consent: 'yes' });
+    expect(refused.success).toBe(false);
+    if (!refused.success) expect(Object.keys(fieldErrors(refused.error))).toEqual(['newsletters']);
+  });
+});
+
+describe('preferencesRequestSchema', () => {
+  const request = preferencesRequestSchema(['adn', 'fil-de-marianne']);
+
+  it('wants the ticked newsletters and unsubscribes the others the form shows', () => {
+    expect(request.parse({ newsletters: 'adn', language: 'fr' })).toEqual({
+      profile: { name: null, country: null, researchField: null, careerStage: null, locale: 'fr' },
+      newsletters: { adn: true, 'fil-de-marianne': false },
+    });
+    expect(request.parse({}).newsletters).toEqual({ adn: false, 'fil-de-marianne': false });
+  });
+
+  it('refuses an unknown newsletter or language', () => {
+    expect(request.safeParse({ newsletters: ['adn', 'other'] }).success).toBe(false);
+    expect(request.safeParse({ language: 'de' }).success).toBe(false);
   });
 });

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 import { LocaleSchema } from '../lib/index.ts';
-import { CareerStageSchema } from '../subscribers/index.ts';
+import {
+  CareerStageSchema,
+  type PreferencesInput,
+  type ProfilePatch,
+  type SubscribeInput,
+} from '../subscribers/index.ts';
 import { isCountryCode } from './countries.ts';
 
 /** Career stages offered by the forms (the subscribers' `CareerStageSchema`); the stored value is the key. */
@@ -41,6 +46,20 @@ export const ProfileFormSchema = z.object({
   language: LocaleSchema.optional(),
 });
 
+/**
+ * The profile fields of a form as the subscriber service's patch; `locale` only when the form
+ * chose one (the route knows the fallback: the page's language, or the subscriber's).
+ */
+function toProfilePatch(form: z.output<typeof ProfileFormSchema>): ProfilePatch {
+  return {
+    name: form.name,
+    country: form.country,
+    researchField: form.research_field,
+    careerStage: form.career_stage,
+    ...(form.language === undefined ? {} : { locale: form.language }),
+  };
+}
+
 /** Builds the subscribe form schema for the newsletters that exist. */
 export function subscribeFormSchema(newsletterIds: readonly string[]) {
   return ProfileFormSchema.extend({
@@ -63,6 +82,21 @@ export function subscribeFormSchema(newsletterIds: readonly string[]) {
 /** The subscribe form, parsed. */
 export type SubscribeForm = z.output<ReturnType<typeof subscribeFormSchema>>;
 
+/**
+ * The subscribe form mapped to `SubscriberService.subscribe`'s input, with whether the
+ * honeypot was filled (then nothing is recorded).
+ */
+export function subscribeRequestSchema(newsletterIds: readonly string[]) {
+  return subscribeFormSchema(newsletterIds).transform((form) => ({
+    isHoneypotFilled: form.website !== undefined && form.website !== '',
+    input: {
+      email: form.email,
+      newsletterIds: form.newsletters,
+      profile: toProfilePatch(form),
+    } satisfies SubscribeInput,
+  }));
+}
+
 /** Builds the preferences form schema for the newsletters that exist. */
 export function preferencesFormSchema(newsletterIds: readonly string[]) {
   return ProfileFormSchema.extend({
@@ -74,6 +108,20 @@ export function preferencesFormSchema(newsletterIds: readonly string[]) {
 
 /** The preferences form, parsed. */
 export type PreferencesForm = z.output<ReturnType<typeof preferencesFormSchema>>;
+
+/**
+ * The preferences form mapped to `SubscriberService.updatePreferences`'s input: every
+ * newsletter the form shows (`newsletterIds`) is wanted when ticked, unsubscribed when not.
+ */
+export function preferencesRequestSchema(newsletterIds: readonly string[]) {
+  return preferencesFormSchema(newsletterIds).transform((form) => {
+    const wanted = new Set(form.newsletters);
+    return {
+      profile: toProfilePatch(form),
+      newsletters: Object.fromEntries(newsletterIds.map((id) => [id, wanted.has(id)])),
+    } satisfies PreferencesInput;
+  });
+}
 
 /** Builds the schema of the "unsubscribe from one or all" form. */
 export function unsubscribeFormSchema(newsletterIds: readonly string[]) {

@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { Locale } from '../lib/index.ts';
+import type { ConsentMeta } from '../subscribers/index.ts';
 import { countryOptions } from './countries.ts';
 import { careerStages } from './forms.ts';
 import { negotiateLocale } from './negotiate-locale.ts';
 import type { PageFrame, PageViews } from './page-views.ts';
-import type { RequestMeta, WebDeps, WebNewsletter } from './web-deps.ts';
+import type { WebDeps, WebNewsletter } from './web-deps.ts';
 
 /** What every route module gets: the app's dependencies and the page views. */
 export interface PageContext {
@@ -88,16 +89,16 @@ export function sendMessagePage(
   return sendPage(ctx, reply, 200, 'message', frame, { heading: frame.title, ...message });
 }
 
-/** The metadata of a change made from a page. */
+/** The consent metadata of a change made from a page: its source, the consent text, the IP. */
 export function requestMeta(
   request: FastifyRequest,
   source: string,
   consentVersion?: string,
-): RequestMeta {
+): ConsentMeta {
   return {
     source,
-    ip: request.ip ?? null,
     ...(consentVersion === undefined ? {} : { consentVersion }),
+    ...(request.ip ? { ip: request.ip } : {}),
   };
 }
 

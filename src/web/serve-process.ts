@@ -36,7 +36,7 @@ import {
   startConfirmationWorker,
   startRetentionSchedule,
 } from '../queue/index.ts';
-import { webPlugin } from './app.ts';
+import { buildApp } from './app.ts';
 import { bounceWebhooksPlugin } from './bounce-webhooks.ts';
 import { createWebDeps } from './create-web-deps.ts';
 import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
@@ -205,10 +205,9 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     const testTransport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
     closers.push({ name: 'test-send-smtp', close: async () => testTransport.close?.() });
 
-    const app = createServer({ logger, isBehindProxy: config.TRUST_PROXY });
-    await app.register(
-      webPlugin,
-      createWebDeps({
+    const bounces = buildBounceServices({ config, db: database.db, logger, clock }).bounces;
+    const app = await buildApp({
+      ...createWebDeps({
         db: database.db,
         subscribers: services.subscribers,
         tokens: services.tokens,
@@ -245,34 +244,35 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           },
         }),
       }),
-    );
-    await app.register(opsPlugin, {
-      checks: [databaseCheck(repository), redisCheck(probe)],
-      metrics,
-      queues: queueList,
-      adminToken: config.ADMIN_TOKEN,
-      isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
-      // On its own port the metrics need no token; the web port then has none.
-      metricsToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined,
-    });
-    await app.register(bounceWebhooksPlugin, {
-      bounces: buildBounceServices({
-        config,
-        db: database.db,
-        logger,
-        clock,
-      }).bounces,
-      logger,
-      mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
-      mailgunTokens: createWebhookTokenRepository(database.db),
-      maxAgeSec: config.WEBHOOK_MAX_AGE_SEC,
-      clock,
-      sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
-      postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
-      ses:
-        config.SES_SNS_TOPIC_ARNS === undefined
-          ? undefined
-          : createSnsFetcher(config.SES_SNS_TOPIC_ARNS),
+      extraPlugins: [
+        async (root) => {
+          await root.register(opsPlugin, {
+            checks: [databaseCheck(repository), redisCheck(probe)],
+            metrics,
+            queues: queueList,
+            adminToken: config.ADMIN_TOKEN,
+            isSecureCookie: config.PUBLIC_URL.startsWith('https:'),
+            // On its own port the metrics need no token; the web port then has none.
+            metricsToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined,
+          });
+        },
+        async (root) => {
+          await root.register(bounceWebhooksPlugin, {
+            bounces,
+            logger,
+            mailgunSigningKey: config.MAILGUN_WEBHOOK_SIGNING_KEY,
+            mailgunTokens: createWebhookTokenRepository(database.db),
+            maxAgeSec: config.WEBHOOK_MAX_AGE_SEC,
+            clock,
+            sendgridPublicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY,
+            postmarkPassword: config.POSTMARK_WEBHOOK_PASSWORD,
+            ses:
+              config.SES_SNS_TOPIC_ARNS === undefined
+                ? undefined
+                : createSnsFetcher(config.SES_SNS_TOPIC_ARNS),
+          });
+        },
+      ],
     });
     if (config.METRICS_PORT !== undefined) {
       const metricsApp = createServer({ logger });

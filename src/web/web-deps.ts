@@ -2,80 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 
 import type { Clock, Locale, Logger } from '../lib/index.ts';
 import type { RedisClient } from '../queue/index.ts';
-import type { CareerStage, RetentionPolicy, TokenSigner } from '../subscribers/index.ts';
+import type { RetentionPolicy, SubscriberService, TokenSigner } from '../subscribers/index.ts';
 import type { EditorWorkspaceDeps } from './editor/editor-deps.ts';
 
-/** Where a change came from, recorded with the consent event. */
-export interface RequestMeta {
-  /** `web`, `web-one-click`, … */
-  source: string;
-  ip: string | null;
-  /** Version of the consent text the person agreed to (subscribe only). */
-  consentVersion?: string;
-}
-
-/** The profile a subscriber can edit on the pages. */
-export interface WebProfile {
-  name: string | null;
-  country: string | null;
-  researchField: string | null;
-  careerStage: CareerStage | null;
-  locale: Locale;
-}
-
-/** A subscription as the pages show it. */
-export interface WebSubscription {
-  newsletterId: string;
-  status: 'pending' | 'active' | 'unsubscribed';
-}
-
-/** A subscriber as the pages show it. */
-export interface WebSubscriber extends WebProfile {
-  id: number;
-  email: string;
-  subscriptions: WebSubscription[];
-}
-
-/** A subscribe request from the form. */
-export interface SubscribeRequest extends WebProfile {
-  email: string;
-  newsletterIds: string[];
-}
-
 /**
- * What the pages ask of the subscriber service. `src/web/subscription-port.ts` adapts the
- * `SubscriberService` to it; tests may pass a fake.
+ * What the pages ask of the subscriber service: its own methods, taking and returning its own
+ * types (the forms' zod transforms produce them, see `forms.ts`).
  */
-export interface SubscriptionPort {
-  /**
-   * Records a pending subscription (double opt-in) and its consent event. Returns the
-   * subscriber id and the newsletters now awaiting confirmation (none when every one asked was
-   * already active, or the address is suppressed), so the caller knows whether to send a
-   * confirmation message. Never reveals to the page whether the address was known.
-   */
-  subscribe(
-    request: SubscribeRequest,
-    meta: RequestMeta,
-  ): Promise<{ subscriberId: number | null; pendingNewsletterIds: string[] }>;
-  /** Activates the pending subscriptions; returns the newsletters activated now. */
-  confirm(subscriberId: number, meta: RequestMeta): Promise<string[]>;
-  findById(subscriberId: number): Promise<WebSubscriber | null>;
-  /** Saves the profile and the set of newsletters the subscriber wants. */
-  updatePreferences(
-    subscriberId: number,
-    preferences: WebProfile & { newsletterIds: string[] },
-    meta: RequestMeta,
-  ): Promise<void>;
-  /**
-   * Unsubscribes from one newsletter or all, in one SQL statement (the RFC 8058 one-click path
-   * too); a no-op when already unsubscribed or when the subscriber no longer exists.
-   */
-  unsubscribe(subscriberId: number, newsletterId: string | 'all', meta: RequestMeta): Promise<void>;
-  /** Everything held about the subscriber (GDPR art. 15 and 20). */
-  exportData(subscriberId: number): Promise<unknown>;
-  /** Deletes the personal data and suppresses the address (GDPR art. 17). */
-  erase(subscriberId: number, meta: RequestMeta): Promise<void>;
-}
+export type PageSubscriberService = Pick<
+  SubscriberService,
+  | 'subscribe'
+  | 'confirm'
+  | 'findById'
+  | 'updatePreferences'
+  | 'unsubscribe'
+  | 'exportData'
+  | 'erase'
+>;
 
 /** A newsletter as the pages show it (`content`'s `Newsletter` fits). */
 export interface WebNewsletter {
@@ -128,8 +71,8 @@ export interface SubscribeRateLimits {
 
 /** Everything the web app needs, passed in by `server.ts` (or a test). */
 export interface WebDeps {
-  subscriptions: SubscriptionPort;
-  /** Task C's token signer. */
+  subscribers: PageSubscriberService;
+  /** Signs and verifies the links of the token pages. */
   tokens: Pick<TokenSigner, 'sign' | 'verify'>;
   newsletters: readonly WebNewsletter[];
   confirmationMailer: ConfirmationMailer;

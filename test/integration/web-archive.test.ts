@@ -140,8 +140,14 @@ describe.each(databaseKinds)('archive on $name', ({ open }) => {
       '/archive/adn/2026-13',
       '/archive/nope',
       '/archive/nope/feed.xml',
+      // longer than a newsletter id may be: an address that leads nowhere, not a failure
+      `/archive/${'x'.repeat(80)}`,
+      `/archive/${'x'.repeat(80)}/feed.xml`,
+      `/archive/${'x'.repeat(80)}/2026-01`,
     ]) {
-      expect((await web.app.inject({ url })).statusCode, url).toBe(404);
+      const page = await web.app.inject({ url });
+      expect(page.statusCode, url).toBe(404);
+      expect(page.body, url).toContain('<html');
     }
   });
 

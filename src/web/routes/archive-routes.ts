@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { formatDate } from '../../lib/index.ts';
 import { compilePersonalization, greetingFor, personalize } from '../../render/index.ts';
+import { PageNotFoundError } from '../error-handler.ts';
 import { ArchiveQuerySchema } from '../forms.ts';
 import {
   newsletterDescription,
@@ -42,13 +43,18 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
   const base = ctx.deps.publicUrl.replace(/\/+$/, '');
   const findNewsletter = (id: string): WebNewsletter => {
     const newsletter = byId.get(id);
-    if (!newsletter) throw Object.assign(new Error(`No newsletter '${id}'`), { statusCode: 404 });
+    if (!newsletter) throw new PageNotFoundError(`No newsletter '${id}'`);
     return newsletter;
+  };
+  /** The newsletter of `/archive/:newsletter…`; an id no newsletter has (or too long) is 404. */
+  const newsletterOf = (params: unknown): WebNewsletter => {
+    const parsed = ListParamsSchema.safeParse(params);
+    if (!parsed.success) throw new PageNotFoundError('No such newsletter');
+    return findNewsletter(parsed.data.newsletter);
   };
 
   app.get('/archive/:newsletter', async (request, reply) => {
-    const params = ListParamsSchema.parse(request.params);
-    const newsletter = findNewsletter(params.newsletter);
+    const newsletter = newsletterOf(request.params);
     const { q } = ArchiveQuerySchema.parse(request.query ?? {});
     const locale = pageLocale(request);
     const t = ctx.views.t(locale);
@@ -87,8 +93,7 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
   });
 
   app.get('/archive/:newsletter/feed.xml', async (request, reply) => {
-    const params = ListParamsSchema.parse(request.params);
-    const newsletter = findNewsletter(params.newsletter);
+    const newsletter = newsletterOf(request.params);
     const locale = pageLocale(request);
     const entries = await ctx.deps.archive.listSent({
       newsletterId: newsletter.id,
@@ -118,7 +123,7 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
   const issueCsp = archivedIssueCsp();
   app.get('/archive/:newsletter/:month', async (request, reply) => {
     const parsed = IssueParamsSchema.safeParse(request.params);
-    if (!parsed.success) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    if (!parsed.success) throw new PageNotFoundError('No such issue');
     const newsletter = findNewsletter(parsed.data.newsletter);
     const locale = pageLocale(request);
     const issue = await ctx.deps.archive.findSent({
@@ -126,7 +131,7 @@ export function registerArchiveRoutes(app: FastifyInstance, ctx: PageContext): v
       month: parsed.data.month,
       locale,
     });
-    if (!issue) throw Object.assign(new Error('No such issue'), { statusCode: 404 });
+    if (!issue) throw new PageNotFoundError('No such issue');
     const { html } = personalize(compilePersonalization(issue), {
       greeting: greetingFor(null, issue.locale),
       unsubscribeUrl: `${base}/subscribe?lang=${issue.locale}`,

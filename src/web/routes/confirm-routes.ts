@@ -8,7 +8,7 @@ import {
   sendMessagePage,
   sendPage,
 } from '../page-context.ts';
-import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
+import { linkOf, preferencesPath, type TokenParams, verifyLinkToken } from './token-subject.ts';
 
 /**
  * The confirmation link of the double opt-in, `/c/{token}`: the GET shows one button (mail
@@ -16,8 +16,9 @@ import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './
  * pending subscriptions and records the consent event.
  */
 export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): void {
-  app.get<{ Params: TokenParams }>('/c/*', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'confirm');
+  const verify = verifyLinkToken(ctx, 'confirm');
+  app.get<{ Params: TokenParams }>('/c/:token', { preHandler: verify }, async (request, reply) => {
+    const { token, subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     const t = ctx.views.t(locale);
     return sendPage(
@@ -28,7 +29,7 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
       {
         locale,
         title: t('web.confirm.title'),
-        path: `/c/${tokenOf(request)}`,
+        path: `/c/${token}`,
         isPrivate: true,
       },
       { csrf: reply.generateCsrf() },
@@ -36,12 +37,13 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
   });
 
   app.post<{ Params: TokenParams }>(
-    '/c/*',
-    { preHandler: app.csrfProtection },
+    '/c/:token',
+    { preHandler: [app.csrfProtection, verify] },
     async (request, reply) => {
-      const { subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'confirm');
-      await ctx.deps.subscriptions.confirm(
+      const { token, subscriber } = linkOf(request);
+      await ctx.deps.subscribers.confirm(
         subscriber.id,
+        undefined,
         requestMeta(request, 'web', CONSENT_VERSION),
       );
       const locale = pageLocale(request, subscriber.locale);
@@ -52,7 +54,7 @@ export function registerConfirmRoutes(app: FastifyInstance, ctx: PageContext): v
         {
           locale,
           title: t('web.confirmed.title'),
-          path: `/c/${tokenOf(request)}`,
+          path: `/c/${token}`,
           isPrivate: true,
         },
         {

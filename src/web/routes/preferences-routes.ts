@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { Locale } from '../../lib/index.ts';
+import type { Subscriber, SubscriberDetails } from '../../subscribers/index.ts';
 import {
   EraseFormSchema,
   fieldErrors,
-  preferencesFormSchema,
+  preferencesRequestSchema,
   unsubscribeFormSchema,
 } from '../forms.ts';
 import {
@@ -16,12 +17,11 @@ import {
   sendMessagePage,
   sendPage,
 } from '../page-context.ts';
-import type { WebSubscriber } from '../web-deps.ts';
-import { loadTokenSubject, type TokenParams, tokenPath } from './token-subject.ts';
+import { linkOf, type TokenParams, verifyLinkToken } from './token-subject.ts';
 
 type Request = FastifyRequest<{ Params: TokenParams }>;
 
-function subscriberValues(subscriber: WebSubscriber): Record<string, unknown> {
+function subscriberValues(subscriber: Subscriber): Record<string, unknown> {
   return {
     name: subscriber.name ?? '',
     country: subscriber.country ?? '',
@@ -37,16 +37,17 @@ function renderPreferences(
   reply: FastifyReply,
   options: {
     status: number;
-    subscriber: WebSubscriber;
+    details: SubscriberDetails;
     locale: Locale;
     values?: Record<string, unknown>;
     errors?: Record<string, string>;
     notice?: string;
   },
 ): FastifyReply {
-  const { subscriber, locale } = options;
+  const { locale } = options;
+  const { subscriber, subscriptions } = options.details;
   const t = ctx.views.t(locale);
-  const statusOf = new Map(subscriber.subscriptions.map((s) => [s.newsletterId, s.status]));
+  const statusOf = new Map(subscriptions.map((s) => [s.newsletterId, s.status]));
   const posted = options.values?.newsletters;
   const chosen =
     options.values === undefined
@@ -76,7 +77,7 @@ function renderPreferences(
     {
       locale,
       title: t('web.preferences.title'),
-      path: `/p/${tokenPath(request).token}`,
+      path: `/p/${linkOf(request).token}`,
       isPrivate: true,
     },
     {
@@ -99,20 +100,22 @@ function renderPreferences(
  * confirmation step. Every form carries a CSRF token; GETs change nothing.
  */
 export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext): void {
-  const preferencesSchema = preferencesFormSchema(ctx.newsletterIds);
+  const preferencesSchema = preferencesRequestSchema(ctx.newsletterIds);
   const unsubscribeSchema = unsubscribeFormSchema(ctx.newsletterIds);
-  type Handler = (request: Request, reply: FastifyReply) => Promise<FastifyReply>;
-  const gets = new Map<string, Handler>();
-  const posts = new Map<string, Handler>();
+  const verify = verifyLinkToken(ctx, 'preferences');
+  const get = { preHandler: verify };
+  const post = { preHandler: [app.csrfProtection, verify] };
 
-  gets.set('', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.get<{ Params: TokenParams }>('/p/:token', get, async (request, reply) => {
+    const { subscriber, subscriptions } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
-    return renderPreferences(ctx, request, reply, { status: 200, subscriber, locale });
+    const details = { subscriber, subscriptions };
+    return renderPreferences(ctx, request, reply, { status: 200, details, locale });
   });
 
-  posts.set('', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token', post, async (request, reply) => {
+    const { subscriber, subscriptions } = linkOf(request);
+    const details = { subscriber, subscriptions };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = preferencesSchema.safeParse(body);
     if (!parsed.success) {
@@ -121,60 +124,54 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       const errors = fieldErrors(parsed.error);
       return renderPreferences(ctx, request, reply, {
         status: 400,
-        subscriber,
+        details,
         locale,
         values,
         errors,
       });
     }
-    const form = parsed.data;
-    await ctx.deps.subscriptions.updatePreferences(
+    const input = parsed.data;
+    await ctx.deps.subscribers.updatePreferences(
       subscriber.id,
-      {
-        name: form.name,
-        country: form.country,
-        researchField: form.research_field,
-        careerStage: form.career_stage,
-        locale: form.language ?? subscriber.locale,
-        newsletterIds: form.newsletters,
-      },
+      { ...input, profile: { locale: subscriber.locale, ...input.profile } },
       requestMeta(request, 'web'),
     );
-    const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+    const updated = (await ctx.deps.subscribers.findById(subscriber.id)) ?? details;
     // A changed language applies at once: the saved page speaks the chosen language.
-    const locale = form.language ?? pageLocale(request, subscriber.locale);
+    const locale = input.profile.locale ?? pageLocale(request, subscriber.locale);
     return renderPreferences(ctx, request, reply, {
       status: 200,
-      subscriber: updated,
+      details: updated,
       locale,
       notice: 'web.preferences.saved',
     });
   });
 
-  posts.set('unsubscribe', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token/unsubscribe', post, async (request, reply) => {
+    const { subscriber, subscriptions } = linkOf(request);
+    const details = { subscriber, subscriptions };
     const parsed = unsubscribeSchema.safeParse(request.body ?? {});
     const locale = pageLocale(request, subscriber.locale);
     if (!parsed.success) {
-      return renderPreferences(ctx, request, reply, { status: 400, subscriber, locale });
+      return renderPreferences(ctx, request, reply, { status: 400, details, locale });
     }
-    await ctx.deps.subscriptions.unsubscribe(
+    await ctx.deps.subscribers.unsubscribe(
       subscriber.id,
       parsed.data.newsletter,
       requestMeta(request, 'web'),
     );
-    const updated = (await ctx.deps.subscriptions.findById(subscriber.id)) ?? subscriber;
+    const updated = (await ctx.deps.subscribers.findById(subscriber.id)) ?? details;
     return renderPreferences(ctx, request, reply, {
       status: 200,
-      subscriber: updated,
+      details: updated,
       locale,
       notice: 'web.preferences.unsubscribed',
     });
   });
 
-  gets.set('data.json', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
-    const data = await ctx.deps.subscriptions.exportData(subscriber.id);
+  app.get<{ Params: TokenParams }>('/p/:token/data.json', get, async (request, reply) => {
+    const { subscriber } = linkOf(request);
+    const data = await ctx.deps.subscribers.exportData(subscriber.id);
     return reply
       .code(200)
       .header('cache-control', 'no-store')
@@ -183,20 +180,20 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       .send(JSON.stringify(data, null, 2));
   });
 
-  gets.set('erase', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.get<{ Params: TokenParams }>('/p/:token/erase', get, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     return renderErase(ctx, request, reply, 200, locale, {});
   });
 
-  posts.set('erase', async (request, reply) => {
-    const { subscriber } = await loadTokenSubject(ctx, tokenPath(request).token, 'preferences');
+  app.post<{ Params: TokenParams }>('/p/:token/erase', post, async (request, reply) => {
+    const { subscriber } = linkOf(request);
     const locale = pageLocale(request, subscriber.locale);
     const parsed = EraseFormSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       return renderErase(ctx, request, reply, 400, locale, fieldErrors(parsed.error));
     }
-    await ctx.deps.subscriptions.erase(subscriber.id, requestMeta(request, 'web'));
+    await ctx.deps.subscribers.erase(subscriber.id, requestMeta(request, 'web'));
     const t = ctx.views.t(locale);
     return sendMessagePage(
       ctx,
@@ -205,13 +202,6 @@ export function registerPreferencesRoutes(app: FastifyInstance, ctx: PageContext
       { paragraphs: [t('web.erased.body')] },
     );
   });
-  const dispatch = (handlers: Map<string, Handler>) => (request: Request, reply: FastifyReply) => {
-    const handler = handlers.get(tokenPath(request).action);
-    if (!handler) throw Object.assign(new Error('No such page'), { statusCode: 404 });
-    return handler(request, reply);
-  };
-  app.get<{ Params: TokenParams }>('/p/*', dispatch(gets));
-  app.post<{ Params: TokenParams }>('/p/*', { preHandler: app.csrfProtection }, dispatch(posts));
 }
 
 function renderErase(
@@ -223,7 +213,7 @@ function renderErase(
   errors: Record<string, string>,
 ): FastifyReply {
   const t = ctx.views.t(locale);
-  const path = `/p/${tokenPath(request).token}`;
+  const path = `/p/${linkOf(request).token}`;
   return sendPage(
     ctx,
     reply,

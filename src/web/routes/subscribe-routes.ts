@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from '../../lib/index.ts';
 import { CONSENT_VERSION } from '../consent.ts';
 import { sendErrorPage } from '../error-handler.ts';
-import { fieldErrors, subscribeFormSchema } from '../forms.ts';
+import { fieldErrors, subscribeRequestSchema } from '../forms.ts';
 import {
   newsletterDescription,
   type PageContext,
@@ -85,7 +85,7 @@ export function registerSubscribeRoutes(app: FastifyInstance, ctx: PageContext):
     timeWindow: 3_600_000,
     keyGenerator: addressKey,
   });
-  const schema = subscribeFormSchema(ctx.newsletterIds);
+  const schema = subscribeRequestSchema(ctx.newsletterIds);
 
   app.get('/', (request, reply) => reply.redirect(`/subscribe?lang=${pageLocale(request)}`));
 
@@ -125,26 +125,18 @@ export function registerSubscribeRoutes(app: FastifyInstance, ctx: PageContext):
         const { _csrf: _ignored, ...values } = body;
         return renderForm(ctx, reply, 400, locale, values, fieldErrors(parsed.error));
       }
-      const form = parsed.data;
-      if (form.website !== undefined && form.website !== '') {
+      const { isHoneypotFilled, input } = parsed.data;
+      if (isHoneypotFilled) {
         request.log.info({ event: 'web.subscribe.honeypot' }, 'honeypot filled, nothing recorded');
       } else {
-        const profileLocale = form.language ?? locale;
-        const { subscriberId, pendingNewsletterIds } = await ctx.deps.subscriptions.subscribe(
-          {
-            email: form.email,
-            name: form.name,
-            country: form.country,
-            researchField: form.research_field,
-            careerStage: form.career_stage,
-            locale: profileLocale,
-            newsletterIds: form.newsletters,
-          },
+        const profileLocale = input.profile.locale ?? locale;
+        const { subscriber, pendingNewsletterIds } = await ctx.deps.subscribers.subscribe(
+          { ...input, profile: { ...input.profile, locale: profileLocale } },
           requestMeta(request, 'web', CONSENT_VERSION),
         );
-        if (subscriberId !== null && pendingNewsletterIds.length > 0) {
+        if (subscriber !== null && pendingNewsletterIds.length > 0) {
           await ctx.deps.confirmationMailer.enqueueConfirmation({
-            subscriberId,
+            subscriberId: subscriber.id,
             locale: profileLocale,
           });
         }

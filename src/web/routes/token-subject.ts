@@ -1,52 +1,79 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 
-import type { TokenPayload, TokenPurpose } from '../../subscribers/index.ts';
+import type { SubscriberDetails, TokenPayload, TokenPurpose } from '../../subscribers/index.ts';
 import { LinkGoneError } from '../error-handler.ts';
 import type { PageContext } from '../page-context.ts';
-import type { WebSubscriber } from '../web-deps.ts';
 
 /**
- * Route parameters of the token pages. Their routes are wildcards (`/u/*`): a parametric
- * segment is capped at the router's `maxParamLength` (100 by default, answered 414), and a
- * token carrying an expiry and a newsletter id is longer than that.
+ * Route parameters of the token pages (`/p/:token`, `/c/:token`, `/u/:token`); a token is longer
+ * than the router's default parameter cap, raised by `server.ts` (`MAX_PARAM_LENGTH`).
  */
 export interface TokenParams {
-  '*': string;
-}
-
-/** The token of a token page and what follows it: `/p/{token}/erase` → `{ token, action: 'erase' }`. */
-export function tokenPath(request: FastifyRequest<{ Params: TokenParams }>): {
   token: string;
-  action: string;
-} {
-  const rest = request.params['*'];
-  const slash = rest.indexOf('/');
-  return slash < 0
-    ? { token: rest, action: '' }
-    : { token: rest.slice(0, slash), action: rest.slice(slash + 1) };
 }
 
-/** The token of a page that has no sub-path (`/c/{token}`, `/u/{token}`); 404 otherwise. */
-export function tokenOf(request: FastifyRequest<{ Params: TokenParams }>): string {
-  const { token, action } = tokenPath(request);
-  if (action !== '') throw Object.assign(new Error('No such page'), { statusCode: 404 });
-  return token;
+/** The verified link of a token page, set by {@link verifyLinkToken}. */
+export interface LinkSubject {
+  /** The token as it appears in the path. */
+  token: string;
+  payload: TokenPayload;
+  /**
+   * The subscriber it names and their subscriptions; absent when the route asked not to load
+   * them (the one-click POST).
+   */
+  details?: SubscriberDetails;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the `verifyLinkToken` preHandler of the token pages. */
+    link: LinkSubject | null;
+  }
+}
+
+/** Declares `request.link` on `app` (once, before the token routes). */
+export function decorateLink(app: FastifyInstance): void {
+  app.decorateRequest('link', null);
 }
 
 /**
- * Verifies `token` for `purpose` (throws `InvalidTokenError`: the error handler answers 400, or
- * 410 when expired) and loads the subscriber it names (throws {@link LinkGoneError}, 410, when
- * erased). Nothing is read or written before the signature is checked.
+ * The preHandler of a token page: verifies `:token` for `purpose` (throws `InvalidTokenError`:
+ * the error handler answers 400, or 410 when expired), then loads the subscriber it names
+ * (throws {@link LinkGoneError}, 410, when erased) unless `isLoadingSubscriber` says not to, and
+ * sets `request.link`. Nothing is read or written before the signature is checked.
  */
-export async function loadTokenSubject(
+export function verifyLinkToken(
   ctx: PageContext,
-  token: string,
   purpose: TokenPurpose,
-): Promise<{ payload: TokenPayload; subscriber: WebSubscriber }> {
-  const payload = ctx.deps.tokens.verify(token, purpose, ctx.deps.clock.now());
-  const subscriber = await ctx.deps.subscriptions.findById(payload.subscriberId);
-  if (subscriber === null) throw new LinkGoneError();
-  return { payload, subscriber };
+  isLoadingSubscriber: (request: FastifyRequest) => boolean = () => true,
+): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const { token } = request.params as TokenParams;
+    const payload = ctx.deps.tokens.verify(token, purpose, ctx.deps.clock.now());
+    if (!isLoadingSubscriber(request)) {
+      request.link = { token, payload };
+      return;
+    }
+    const details = await ctx.deps.subscribers.findById(payload.subscriberId);
+    if (details === null) throw new LinkGoneError();
+    request.link = { token, payload, details };
+  };
+}
+
+/** The verified token of a request its route's {@link verifyLinkToken} let through. */
+export function verifiedTokenOf(request: FastifyRequest): LinkSubject {
+  if (request.link === null) throw new Error('Token page without its verifyLinkToken preHandler');
+  return request.link;
+}
+
+/**
+ * The verified link, its subscriber and their subscriptions, on a route whose
+ * {@link verifyLinkToken} loads them.
+ */
+export function linkOf(request: FastifyRequest): Omit<LinkSubject, 'details'> & SubscriberDetails {
+  const { details, ...link } = verifiedTokenOf(request);
+  if (details === undefined) throw new Error('Token page whose subscriber was not loaded');
+  return { ...link, ...details };
 }
 
 /** The preferences link of a subscriber (never expires, like the one in every email). */

@@ -7,7 +7,13 @@ import {
   sendMessagePage,
   sendPage,
 } from '../page-context.ts';
-import { loadTokenSubject, preferencesPath, tokenOf, type TokenParams } from './token-subject.ts';
+import {
+  linkOf,
+  preferencesPath,
+  type TokenParams,
+  verifiedTokenOf,
+  verifyLinkToken,
+} from './token-subject.ts';
 
 /** True for the RFC 8058 body `List-Unsubscribe=One-Click` (form-encoded or multipart). */
 export function isOneClickBody(body: unknown): boolean {
@@ -33,27 +39,31 @@ function titleOf(ctx: PageContext, newsletterId: string | undefined, allLabel: s
  * - Any other POST is the page's own button and must carry the page's CSRF token.
  */
 export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext): void {
-  app.get<{ Params: TokenParams }>('/u/*', async (request, reply) => {
-    const { payload, subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'unsubscribe');
-    const locale = pageLocale(request, subscriber.locale);
-    const t = ctx.views.t(locale);
-    return sendPage(
-      ctx,
-      reply,
-      200,
-      'unsubscribe',
-      {
-        locale,
-        title: t('web.unsubscribe.title'),
-        path: `/u/${tokenOf(request)}`,
-        isPrivate: true,
-      },
-      {
-        csrf: reply.generateCsrf(),
-        newsletterTitle: titleOf(ctx, payload.newsletterId, t('web.unsubscribe.all')),
-      },
-    );
-  });
+  app.get<{ Params: TokenParams }>(
+    '/u/:token',
+    { preHandler: verifyLinkToken(ctx, 'unsubscribe') },
+    async (request, reply) => {
+      const { token, payload, subscriber } = linkOf(request);
+      const locale = pageLocale(request, subscriber.locale);
+      const t = ctx.views.t(locale);
+      return sendPage(
+        ctx,
+        reply,
+        200,
+        'unsubscribe',
+        {
+          locale,
+          title: t('web.unsubscribe.title'),
+          path: `/u/${token}`,
+          isPrivate: true,
+        },
+        {
+          csrf: reply.generateCsrf(),
+          newsletterTitle: titleOf(ctx, payload.newsletterId, t('web.unsubscribe.all')),
+        },
+      );
+    },
+  );
 
   const csrfUnlessOneClick = (
     request: FastifyRequest,
@@ -65,18 +75,21 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
   };
 
   app.post<{ Params: TokenParams }>(
-    '/u/*',
-    { preHandler: csrfUnlessOneClick },
+    '/u/:token',
+    {
+      // One-click reads no subscriber: the token alone, then one SQL statement.
+      preHandler: [
+        csrfUnlessOneClick,
+        verifyLinkToken(ctx, 'unsubscribe', (request) => !isOneClickBody(request.body)),
+      ],
+    },
     async (request, reply) => {
       if (isOneClickBody(request.body)) {
-        // No page and no subscriber read: verify the token (nothing is read before), then one
-        // SQL statement (the UPDATE and its consent events). An erased subscriber changes nothing.
-        const payload = ctx.deps.tokens.verify(
-          tokenOf(request),
-          'unsubscribe',
-          ctx.deps.clock.now(),
-        );
-        await ctx.deps.subscriptions.unsubscribe(
+        // No page and no subscriber read: the token was verified (nothing is read before), then
+        // one SQL statement (the UPDATE and its consent events). An erased subscriber changes
+        // nothing.
+        const { payload } = verifiedTokenOf(request);
+        await ctx.deps.subscribers.unsubscribe(
           payload.subscriberId,
           payload.newsletterId ?? 'all',
           requestMeta(request, 'one-click'),
@@ -87,8 +100,8 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
           .type('text/plain; charset=utf-8')
           .send('OK\n');
       }
-      const { payload, subscriber } = await loadTokenSubject(ctx, tokenOf(request), 'unsubscribe');
-      await ctx.deps.subscriptions.unsubscribe(
+      const { token, payload, subscriber } = linkOf(request);
+      await ctx.deps.subscribers.unsubscribe(
         subscriber.id,
         payload.newsletterId ?? 'all',
         requestMeta(request, 'web'),
@@ -101,7 +114,7 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, ctx: PageContext
         {
           locale,
           title: t('web.unsubscribed.title'),
-          path: `/u/${tokenOf(request)}`,
+          path: `/u/${token}`,
           isPrivate: true,
         },
         {
