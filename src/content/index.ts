@@ -81,13 +81,13 @@ export {
   readNewsletterFile,
   scanNewsletters,
 } from './newsletter-file.ts';
-export { updateIssueText } from './update-issue-text.ts';
 export {
   markdownFieldPaths,
   markdownImages,
   type ReadinessProblem,
   sendReadinessProblems,
 } from './send-readiness.ts';
+export { updateIssueText } from './update-issue-text.ts';
 export {
   normalizeUrlForComparison,
   type ValidateIssueOptions,
