@@ -1,5 +1,5 @@
 import { AppError } from '../lib/index.ts';
-import type { IssueLinksSummary } from './issue-links.ts';
+import { failingLinkLines, type IssueLinksSummary } from './issue-links.ts';
 import type { ReviewState } from './issue-review.ts';
 
 /**
@@ -63,7 +63,8 @@ export class ApproverIsLastChangerError extends ReviewTransitionError {
 
 /**
  * Links of the issue fail and no editor marked them as known: approval waits until each is
- * fixed or marked (`depeche issue links --mark-known`, the workspace's links page).
+ * fixed or marked (`depeche issue links --mark-known`, the workspace's links page). The message
+ * has one line per blocking link, `where: url — status`.
  */
 export class ApprovalLinksBrokenError extends AppError {
   readonly issueKey: string;
@@ -72,9 +73,15 @@ export class ApprovalLinksBrokenError extends AppError {
   constructor(issueKey: string, summary: IssueLinksSummary) {
     super(
       'ELINKS',
-      `Issue ${issueKey} cannot be approved: ${summary.broken} of its ${summary.checked} links ` +
-        `${summary.broken === 1 ? 'fails' : 'fail'}; fix ${summary.broken === 1 ? 'it' : 'them'}, ` +
-        'or mark each as known (depeche issue links --mark-known URL)',
+      [
+        `Issue ${issueKey} cannot be approved: ${summary.broken} of its ${summary.checked} links ` +
+          `${summary.broken === 1 ? 'fails' : 'fail'}; fix ${summary.broken === 1 ? 'it' : 'them'}, ` +
+          'or mark each as known (depeche issue links --mark-known URL):',
+        ...failingLinkLines({
+          ...summary,
+          failing: summary.failing.filter((link) => !link.isKnown),
+        }).map((line) => `  ${line}`),
+      ].join('\n'),
     );
     this.issueKey = issueKey;
     this.summary = summary;

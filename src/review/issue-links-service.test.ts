@@ -119,7 +119,11 @@ describe('approval with the link check', () => {
     const error = refused as ApprovalLinksBrokenError;
     expect(error.code).toBe('ELINKS');
     expect(error.message).toBe(
-      'Issue adn/2026-11 cannot be approved: 2 of its 3 links fail; fix them, or mark each as known (depeche issue links --mark-known URL)',
+      [
+        'Issue adn/2026-11 cannot be approved: 2 of its 3 links fail; fix them, or mark each as known (depeche issue links --mark-known URL):',
+        `  issues/${key}.yaml: introduction: ${gone} — HTTP 404`,
+        `  issues/${key}.yaml: sections.0.items.1.url: ${down} — no answer within 5 s`,
+      ].join('\n'),
     );
     expect(error.summary).toMatchObject({ checked: 3, ok: 1, broken: 2, known: 0 });
     expect(error.summary.failing).toEqual([

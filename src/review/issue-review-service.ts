@@ -5,7 +5,7 @@ import type { AuditActor, AuditEntry, AuditStore } from '../editors/index.ts';
 import { type Clock, ValidationError } from '../lib/index.ts';
 import { approvalOfReview, type IssueApproval } from './approval.ts';
 import { ApprovalLinksBrokenError, ReviewTransitionError } from './errors.ts';
-import { summarizeLinks } from './issue-links.ts';
+import { type IssueLinksSummary, summarizeLinks } from './issue-links.ts';
 import {
   ContentHashSchema,
   IssueKeySchema,
@@ -166,7 +166,7 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
       currentHash: string,
       actor: AuditActor,
       input: ApproveInput = {},
-    ): Promise<IssueReviewStatus> {
+    ): Promise<IssueReviewStatus & { links?: IssueLinksSummary }> {
       const options = {
         requireOtherApprover: deps.requireOtherApprover,
         seenHash: input.seenHash,
@@ -181,7 +181,7 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
       applyApprove(before, actor, clock.now(), options);
       const summary = summarizeLinks(await deps.checkLinks(before.issueKey));
       if (summary.broken > 0) throw new ApprovalLinksBrokenError(before.issueKey, summary);
-      return transition(issueKey, currentHash, (effective, now) => {
+      const status = await transition(issueKey, currentHash, (effective, now) => {
         const step = applyApprove(effective, actor, now, options);
         return {
           ...step,
@@ -192,6 +192,7 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
           ),
         };
       });
+      return { ...status, links: summary };
     },
 
     /**
