@@ -49,6 +49,11 @@ describe.each(databaseKinds)('issue links page on $name', ({ open }) => {
     const file = path.join(issuesDir, `${key}.yaml`);
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace(`${links.base}/www.nasa.gov/artemis/`, missing));
+    // An issue file that does not pass `depeche check`.
+    await writeFile(
+      path.join(issuesDir, 'adn/2026-10.yaml'),
+      text.replace(/^number: .*$/m, 'number: first'),
+    );
     web = await buildTestWebApp({
       database: database.handle,
       editor: { issuesDir, allowPrivateAddresses: ['127.0.0.1'] },
@@ -128,6 +133,10 @@ describe.each(databaseKinds)('issue links page on $name', ({ open }) => {
     expect(notMarked.body).toContain(`${missing} n’est pas marqué comme connu.`);
     const noIssue = await getPage(app, editor, '/editor/issues/adn/2031-01/links');
     expect(noIssue.statusCode).toBe(404);
+    const invalid = await getPage(app, editor, '/editor/issues/adn/2026-10/links');
+    expect(invalid.statusCode).toBe(409);
+    expect(invalid.body).toContain('ne passe pas la vérification');
+    expect(invalid.body).toMatch(/<li><code>[^<]*adn\/2026-10\.yaml[^<]*number/);
     const badMonth = await getPage(app, editor, '/editor/issues/adn/2026-13/links');
     expect(badMonth.statusCode).toBe(404);
     expect(await knownRows()).toEqual([]);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { formatProblem, IssueFileInvalidError } from '../../content/index.ts';
 import type { AuditActor } from '../../editors/index.ts';
 import { NotFoundError, ValidationError } from '../../lib/index.ts';
 import { type IssueLinksService, KnownLinkUrlSchema, linkStatusText } from '../../review/index.ts';
@@ -71,7 +72,19 @@ export function registerIssueLinksRoutes(app: FastifyInstance, ctx: EditorContex
   ) {
     const issue = issueOf(request);
     const t = editorT(request);
-    const { report, summary } = await linksOf().check(issue.key);
+    let checked;
+    try {
+      checked = await linksOf().check(issue.key);
+    } catch (error) {
+      if (!(error instanceof IssueFileInvalidError)) throw error;
+      // The file does not pass `depeche check`: its problems, instead of links.
+      reply.code(409);
+      return renderEditorPage(reply, request, 'issue-links', {
+        title: t('editor.issue_links.title', { issue: issue.key }),
+        problems: error.problems.map(formatProblem),
+      });
+    }
+    const { report, summary } = checked;
     const whereOf = new Map(summary.failing.map((link) => [link.url, link.where]));
     return renderEditorPage(reply, request, 'issue-links', {
       title: t('editor.issue_links.title', { issue: issue.key }),
