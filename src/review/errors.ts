@@ -1,4 +1,5 @@
 import { AppError } from '../lib/index.ts';
+import { failingLinkLines, type IssueLinksSummary } from './issue-links.ts';
 import type { ReviewState } from './issue-review.ts';
 
 /**
@@ -57,5 +58,32 @@ export class ApproverIsLastChangerError extends ReviewTransitionError {
       `Issue ${issueKey} cannot be approved by ${who}, ${role}: another editor must ` +
         'approve it (REVIEW_REQUIRE_OTHER_APPROVER is on)',
     );
+  }
+}
+
+/**
+ * Links of the issue fail and no editor marked them as known: approval waits until each is
+ * fixed or marked (`depeche issue links --mark-known`, the workspace's links page). The message
+ * has one line per blocking link, `where: url — status`.
+ */
+export class ApprovalLinksBrokenError extends AppError {
+  readonly issueKey: string;
+  readonly summary: IssueLinksSummary;
+
+  constructor(issueKey: string, summary: IssueLinksSummary) {
+    super(
+      'ELINKS',
+      [
+        `Issue ${issueKey} cannot be approved: ${summary.broken} of its ${summary.checked} links ` +
+          `${summary.broken === 1 ? 'fails' : 'fail'}; fix ${summary.broken === 1 ? 'it' : 'them'}, ` +
+          'or mark each as known (depeche issue links --mark-known URL):',
+        ...failingLinkLines({
+          ...summary,
+          failing: summary.failing.filter((link) => !link.isKnown),
+        }).map((line) => `  ${line}`),
+      ].join('\n'),
+    );
+    this.issueKey = issueKey;
+    this.summary = summary;
   }
 }

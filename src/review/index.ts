@@ -1,5 +1,24 @@
 export { approvalOfReview, formatReviewTime, type IssueApproval } from './approval.ts';
-export { ApproverIsLastChangerError, type ReviewRefusal, ReviewTransitionError } from './errors.ts';
+export {
+  ApprovalLinksBrokenError,
+  ApproverIsLastChangerError,
+  type ReviewRefusal,
+  ReviewTransitionError,
+} from './errors.ts';
+export {
+  type FailingLink,
+  failingLinkLines,
+  type IssueLinksSummary,
+  KnownLinkUrlSchema,
+  linkStatusText,
+  summarizeLinks,
+} from './issue-links.ts';
+export {
+  createIssueLinksService,
+  type IssueLinksResult,
+  type IssueLinksService,
+  type IssueLinksServiceDeps,
+} from './issue-links-service.ts';
 export {
   asAuditActor,
   type ContentAuthor,
@@ -24,7 +43,7 @@ export {
   type IssueReviewServiceDeps,
   type IssueReviewStatus,
 } from './issue-review-service.ts';
-export type { IssueReviewStore } from './ports.ts';
+export type { IssueReviewStore, KnownLinkStore } from './ports.ts';
 export {
   applyApprove,
   applyMarkSent,

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 
+import type { IssueLinksReport } from '../compose/index.ts';
 import type { AuditActor, AuditEntry, AuditStore } from '../editors/index.ts';
 import { type Clock, ValidationError } from '../lib/index.ts';
 import { approvalOfReview, type IssueApproval } from './approval.ts';
-import { ReviewTransitionError } from './errors.ts';
+import { ApprovalLinksBrokenError, ReviewTransitionError } from './errors.ts';
+import { type IssueLinksSummary, summarizeLinks } from './issue-links.ts';
 import {
   ContentHashSchema,
   IssueKeySchema,
@@ -29,6 +31,11 @@ export interface IssueReviewServiceDeps {
   clock: Clock;
   /** REVIEW_REQUIRE_OTHER_APPROVER: the approver must not be the last changer. @defaultValue true */
   requireOtherApprover: boolean;
+  /**
+   * Checks the links of the issue as its file is now, with the editors' known marks
+   * (`createIssueLinksService().checkLinks`). Without it, `approve` checks no links.
+   */
+  checkLinks?: (issueKey: string) => Promise<IssueLinksReport>;
 }
 
 /** The review of an issue as of its file's current content (see `effectiveReview`). */
@@ -147,17 +154,46 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
       transition(issueKey, currentHash, (effective, now) => applySubmit(effective, actor, now)),
 
     /**
-     * Approves the issue in review, bound to `currentHash`.
+     * Approves the issue in review, bound to `currentHash`. With `checkLinks`, its links are
+     * checked once the state allows the approval, and the counts and failing links go into the
+     * `issue.approve` entry's details (`links`).
      * @throws ReviewTransitionError unless in review; ApproverIsLastChangerError when the
-     *   approver changed it last and REVIEW_REQUIRE_OTHER_APPROVER is on.
+     *   approver changed it last and REVIEW_REQUIRE_OTHER_APPROVER is on;
+     *   ApprovalLinksBrokenError while a link fails and is not marked known.
      */
-    approve: (issueKey: string, currentHash: string, actor: AuditActor, input: ApproveInput = {}) =>
-      transition(issueKey, currentHash, (effective, now) =>
-        applyApprove(effective, actor, now, {
-          requireOtherApprover: deps.requireOtherApprover,
-          seenHash: input.seenHash,
-        }),
-      ),
+    async approve(
+      issueKey: string,
+      currentHash: string,
+      actor: AuditActor,
+      input: ApproveInput = {},
+    ): Promise<IssueReviewStatus & { links?: IssueLinksSummary }> {
+      const options = {
+        requireOtherApprover: deps.requireOtherApprover,
+        seenHash: input.seenHash,
+      };
+      if (!deps.checkLinks) {
+        return transition(issueKey, currentHash, (effective, now) =>
+          applyApprove(effective, actor, now, options),
+        );
+      }
+      // Refusals of the state first: no link is requested for an issue that cannot be approved.
+      const before = await load(issueKey, currentHash);
+      applyApprove(before, actor, clock.now(), options);
+      const summary = summarizeLinks(await deps.checkLinks(before.issueKey));
+      if (summary.broken > 0) throw new ApprovalLinksBrokenError(before.issueKey, summary);
+      const status = await transition(issueKey, currentHash, (effective, now) => {
+        const step = applyApprove(effective, actor, now, options);
+        return {
+          ...step,
+          events: step.events.map((event) =>
+            event.action === 'issue.approve'
+              ? { ...event, details: { ...event.details, links: summary } }
+              : event,
+          ),
+        };
+      });
+      return { ...status, links: summary };
+    },
 
     /**
      * Sends the issue in review (or approved) back to draft with a comment.

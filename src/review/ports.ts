@@ -1,3 +1,4 @@
+import type { AuditActor } from '../editors/index.ts';
 import type { IssueReview } from './issue-review.ts';
 
 /** The stored reviews of issues, implemented in `db/issue-review-repository.ts`. */
@@ -10,4 +11,12 @@ export interface IssueReviewStore {
   save(review: IssueReview, expectedVersion: number): Promise<boolean>;
   /** The reviews of these issues (those with none stored are absent). */
   findMany(issueKeys: readonly string[]): Promise<IssueReview[]>;
+}
+
+/** A URL of an issue marked as known to fail (`db/issue-known-links-repository.ts`). */
+export interface KnownLinkStore {
+  list(issueKey: string): Promise<Array<{ url: string }>>;
+  mark(issueKey: string, url: string, actor: AuditActor, at: Date): Promise<void>;
+  /** False when it was not marked. */
+  unmark(issueKey: string, url: string): Promise<boolean>;
 }

@@ -66,6 +66,8 @@ export async function buildTestWebApp(options: {
     rateLimits?: EditorWorkspaceDeps['rateLimits'];
     publicUrl?: string;
     issuesDir?: string;
+    /** links helper: FEED_ALLOW_PRIVATE_ADDRESSES of the link check (a local link server). */
+    allowPrivateAddresses?: boolean | string[];
     /** Queues of the admins' board at `/editor/queues`. */
     queues?: EditorWorkspaceDeps['queues'];
     /** The campaign pages' services (a real delivery service and reader). */
@@ -98,6 +100,7 @@ export async function buildTestWebApp(options: {
             EDITOR_SESSION_MAX_HOURS: options.editor.maxHours ?? 12,
             DEPECHE_ENV: 'test',
             ISSUES_DIR: options.editor.issuesDir ?? 'issues',
+            FEED_ALLOW_PRIVATE_ADDRESSES: options.editor.allowPrivateAddresses ?? false,
           },
           transactionalQueue,
           ...(options.editor.queues ? { queues: options.editor.queues } : {}),

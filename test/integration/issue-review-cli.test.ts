@@ -11,6 +11,7 @@ import { createEditorRepository, queryRows } from '../../src/db/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
 import { systemClock } from '../../src/lib/index.ts';
 import { openTestPostgres, type TestDatabase, testDatabaseUrl } from '../helpers/databases.ts';
+import { pointIssueLinksAt, startLinkServer } from '../helpers/link-server.ts';
 import { repoRoot, runDepeche } from '../helpers/run-depeche.ts';
 
 // Each command starts Node, tsx and a database connection: slow on a busy machine, never timed.
@@ -21,6 +22,7 @@ describe('depeche issue status|submit|approve|return on PostgreSQL', () => {
   let workDir: string;
   let issuesDir: string;
   let env: Record<string, string>;
+  let links: Awaited<ReturnType<typeof startLinkServer>>;
   const osUser = commandLineActor(userInfo().username);
 
   const review = (requireOtherApprover = true) =>
@@ -38,6 +40,9 @@ describe('depeche issue status|submit|approve|return on PostgreSQL', () => {
     workDir = await mkdtemp(path.join(tmpdir(), 'depeche-review-cli-'));
     issuesDir = path.join(workDir, 'issues');
     await cp(path.join(repoRoot, 'issues'), issuesDir, { recursive: true });
+    // Approval checks every link: they point at a local server that answers them all.
+    links = await startLinkServer();
+    await pointIssueLinksAt(issuesDir, links.base);
     const [{ schema } = { schema: '' }] = await queryRows<{ schema: string }>(
       database.handle.db,
       sql`SELECT current_schema() AS schema`,
@@ -46,9 +51,11 @@ describe('depeche issue status|submit|approve|return on PostgreSQL', () => {
       DATABASE_URL: `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       DATA_DIR: path.join(workDir, 'data'),
       ISSUES_DIR: issuesDir,
+      FEED_ALLOW_PRIVATE_ADDRESSES: '127.0.0.1',
     };
   });
   afterAll(async () => {
+    await links.close();
     await database.drop();
     await rm(workDir, { recursive: true, force: true });
   });

@@ -5,15 +5,17 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { buildIssueReviewService } from '../../build-review.ts';
+import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
 import { resolveIssuePath } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor, describeActor } from '../../editors/index.ts';
 import { NotFoundError, systemClock, ValidationError } from '../../lib/index.ts';
 import {
   describeAuthor,
+  failingLinkLines,
   formatReviewTime,
   IssueKeySchema,
+  type IssueLinksSummary,
   type IssueReviewStatus,
 } from '../../review/index.ts';
 import { type CliContext, printResult } from '../context.ts';
@@ -56,11 +58,29 @@ async function openReview(ctx: CliContext, command: string, ref: string) {
   const issueKey = issueKeyOfRef(ref);
   const file = resolveIssuePath(config.ISSUES_DIR, ref);
   const currentHash = await currentHashOf(file);
+  const { links, db } = await openLinks(ctx, command);
+  const review = buildIssueReviewService({ config, db, clock: systemClock, links });
+  return { review, issueKey, currentHash, actor: commandLineActor(userInfo().username) };
+}
+
+/** The link check of a command (ISSUES_DIR, the feed poller's address policy, known links). */
+async function openLinks(ctx: CliContext, command: string) {
+  const config = ctx.config();
   const database = await openDatabaseFromConfig(config, `depeche issue ${command}`);
   ctx.onClose(() => database.close());
   await migrate(database);
-  const review = buildIssueReviewService({ config, db: database.db, clock: systemClock });
-  return { review, issueKey, currentHash, actor: commandLineActor(userInfo().username) };
+  return {
+    db: database.db,
+    links: buildIssueLinksService({ config, db: database.db, clock: systemClock }),
+  };
+}
+
+/** The lines of a link check: the counts, then `where: url — status` per failing link. */
+export function linkSummaryLines(summary: IssueLinksSummary): string[] {
+  return [
+    `Links: ${summary.checked} checked, ${summary.ok} ok, ${summary.broken} broken, ${summary.known} marked known`,
+    ...failingLinkLines(summary).map((line) => `  ${line}`),
+  ];
 }
 
 const stateNames = {
@@ -123,7 +143,7 @@ export function statusLines(status: IssueReviewStatus): string[] {
   return lines;
 }
 
-/** `depeche issue status|submit|approve|return REF`: the review of an issue. */
+/** `depeche issue status|submit|approve|return|links REF`: the review of an issue. */
 export function registerIssueReviewCommands(issue: Command, ctx: CliContext): void {
   issue
     .command('status')
@@ -159,6 +179,7 @@ export function registerIssueReviewCommands(issue: Command, ctx: CliContext): vo
       const status = await review.approve(issueKey, currentHash, actor);
       printResult(ctx, options.json, status, () => [
         `Issue ${issueKey} approved by ${describeActor(actor)} (content ${currentHash.slice(0, 12)}…).`,
+        ...(status.links ? linkSummaryLines(status.links) : []),
         ...(status.review.isSelfApproved
           ? [
               'Approved by its own author: allowed by REVIEW_REQUIRE_OTHER_APPROVER=false, and so recorded.',
@@ -180,4 +201,51 @@ export function registerIssueReviewCommands(issue: Command, ctx: CliContext): vo
         `Issue ${issueKey} sent back to draft by ${describeActor(actor)}: “${status.review.comment}”.`,
       ]);
     });
+
+  issue
+    .command('links')
+    .description(
+      'check the links of an issue as approval does (exit 1 while one fails unmarked), or mark one as known',
+    )
+    .argument('<issue>', 'issue key (adn/2026-11) or file')
+    .option(
+      '--mark-known <url>',
+      'mark this failing link of the issue as known: it no longer blocks approval',
+    )
+    .option('--unmark <url>', 'remove the mark: the link blocks approval again while it fails')
+    .option('--json', 'print the results as JSON')
+    .action(
+      async (ref: string, options: { markKnown?: string; unmark?: string; json?: boolean }) => {
+        if (options.markKnown !== undefined && options.unmark !== undefined) {
+          throw new ValidationError('--mark-known and --unmark cannot be given together');
+        }
+        const issueKey = issueKeyOfRef(ref);
+        const { links } = await openLinks(ctx, 'links');
+        const actor = commandLineActor(userInfo().username);
+        if (options.markKnown !== undefined) {
+          await links.markKnown(issueKey, options.markKnown, actor);
+          const url = options.markKnown.trim();
+          printResult(ctx, options.json, { issueKey, url, isKnown: true }, () => [
+            `${url} of issue ${issueKey} marked as known by ${describeActor(actor)}: it no longer blocks approval.`,
+          ]);
+          return;
+        }
+        if (options.unmark !== undefined) {
+          await links.unmarkKnown(issueKey, options.unmark, actor);
+          const url = options.unmark.trim();
+          printResult(ctx, options.json, { issueKey, url, isKnown: false }, () => [
+            `${url} of issue ${issueKey} no longer marked as known (${describeActor(actor)}): it blocks approval again while it fails.`,
+          ]);
+          return;
+        }
+        const result = await links.check(issueKey);
+        printResult(
+          ctx,
+          options.json,
+          { issueKey, summary: result.summary, links: result.report.links },
+          () => [`Issue ${issueKey}:`, ...linkSummaryLines(result.summary)],
+        );
+        if (result.summary.broken > 0) process.exitCode = 1;
+      },
+    );
 }

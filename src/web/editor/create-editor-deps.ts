@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
-import { buildIssueReviewService } from '../../build-review.ts';
+import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
 import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
 import { createNewsletterLoader } from '../../content/index.ts';
@@ -33,7 +33,15 @@ export interface EditorWorkspaceServices {
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   > &
-    Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS' | 'REVIEW_REQUIRE_OTHER_APPROVER'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'INBOX_NEW_MAX_DAYS'
+        | 'REVIEW_REQUIRE_OTHER_APPROVER'
+        | 'FEED_TIMEOUT_MS'
+        | 'FEED_ALLOW_PRIVATE_ADDRESSES'
+      >
+    >;
   /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
   queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
@@ -69,6 +77,16 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
   const sessions = createEditorSessionRepository(db);
   const loadNewsletter = createNewsletterLoader(config.ISSUES_DIR);
   const audit = createAuditRepository(db);
+  // links helper: the link check at approval, on the feed poller's address policy.
+  const links = buildIssueLinksService({
+    config: {
+      ISSUES_DIR: config.ISSUES_DIR,
+      FEED_TIMEOUT_MS: config.FEED_TIMEOUT_MS ?? 15_000,
+      FEED_ALLOW_PRIVATE_ADDRESSES: config.FEED_ALLOW_PRIVATE_ADDRESSES ?? false,
+    },
+    db,
+    clock,
+  });
   const sessionPolicy = {
     idleMinutes: config.EDITOR_SESSION_IDLE_MINUTES,
     maxHours: config.EDITOR_SESSION_MAX_HOURS,
@@ -92,6 +110,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
       config: { REVIEW_REQUIRE_OTHER_APPROVER: config.REVIEW_REQUIRE_OTHER_APPROVER ?? true },
       db,
       clock,
+      links,
     }),
     campaigns: services.campaigns,
     inbox: createInboxService({
@@ -127,5 +146,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
             loadNewsletter,
             audit,
           }),
+    // links helper:
+    links,
   };
 }

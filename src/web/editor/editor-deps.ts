@@ -11,7 +11,7 @@ import type {
 } from '../../editors/index.ts';
 import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
-import type { IssueReviewService } from '../../review/index.ts';
+import type { IssueLinksService, IssueReviewService } from '../../review/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { PreviewPagesDeps } from './preview-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
@@ -89,6 +89,10 @@ export interface EditorWorkspaceDeps {
   // preview helper:
   /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
   preview?: PreviewPagesDeps | undefined;
+
+  // links helper:
+  /** The link check of issues and the known marks (`issue-links-routes.ts`); 404 without it. */
+  links?: IssueLinksService | undefined;
 
   // ── end of route modules' dependencies ──
 }

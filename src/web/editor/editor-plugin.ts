@@ -14,6 +14,7 @@ import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerInboxRoutes } from './inbox-routes.ts';
+import { registerIssueLinksRoutes } from './issue-links-routes.ts';
 import { registerPreviewRoutes } from './preview-routes.ts';
 import { requireAction } from './require-action.ts';
 import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
@@ -45,6 +46,8 @@ const protectedModules: EditorRouteModule[] = [
   registerPreviewRoutes,
   registerTestSendRoutes,
   registerTesterRoutes,
+  // links helper:
+  registerIssueLinksRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);
