@@ -288,6 +288,12 @@ export const envSchema = z
       .max(3650, 'expected at most 3650 days')
       .default(45),
     /**
+     * The approver of an issue must not be the last person who changed its content. A
+     * single-person office turns it off; each approval by its own author then says so in the
+     * audit log. @defaultValue true
+     */
+    REVIEW_REQUIRE_OTHER_APPROVER: z.stringbool().default(true),
+    /**
      * Bearer token for `/metrics` on the web port: without it (and without METRICS_PORT) the
      * metrics are not served, since they tell subscriber and delivery counts.
      */

@@ -70,6 +70,10 @@ export {
 export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { createInboxRepository, type InboxRepository } from './inbox-repository.ts';
+export {
+  createIssueReviewRepository,
+  type IssueReviewRepository,
+} from './issue-review-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {

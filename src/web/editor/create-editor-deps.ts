@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
+import { buildIssueReviewService } from '../../build-review.ts';
 import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
 import { createNewsletterLoader } from '../../content/index.ts';
@@ -31,7 +32,7 @@ export interface EditorWorkspaceServices {
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   > &
-    Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS'>>;
+    Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS' | 'REVIEW_REQUIRE_OTHER_APPROVER'>>;
   /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
   queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
@@ -75,6 +76,11 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     queues: services.queues,
     db,
     issuesDir: config.ISSUES_DIR,
+    review: buildIssueReviewService({
+      config: { REVIEW_REQUIRE_OTHER_APPROVER: config.REVIEW_REQUIRE_OTHER_APPROVER ?? true },
+      db,
+      clock,
+    }),
     campaigns: services.campaigns,
     inbox: createInboxService({
       store: createInboxRepository(db),

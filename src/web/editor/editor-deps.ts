@@ -11,6 +11,7 @@ import type {
 } from '../../editors/index.ts';
 import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
+import type { IssueReviewService } from '../../review/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
@@ -66,6 +67,11 @@ export interface EditorWorkspaceDeps {
   db: Database;
   /** Folder of the issue files (ISSUES_DIR), for the home page and the composer. */
   issuesDir: string;
+  /**
+   * The review and approval of issues and their own state (draft → in review → approved →
+   * sent): pass each call the hash of the issue file as it is now.
+   */
+  review: IssueReviewService;
 
   // ── Route modules' own dependencies: one optional field each, on its own line. ──
   // inbox helper: add `inbox?: InboxDeps` below this line.

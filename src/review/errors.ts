@@ -1,0 +1,54 @@
+import { AppError } from '../lib/index.ts';
+import type { ReviewState } from './issue-review.ts';
+
+/**
+ * Why a review transition was refused, for callers choosing their own words (the workspace's
+ * French strings): the message itself is English.
+ */
+export type ReviewRefusal =
+  | 'already-in-review'
+  | 'already-approved'
+  | 'already-sent'
+  | 'not-in-review'
+  | 'changed-since-submitted'
+  | 'changed-since-seen'
+  | 'own-change'
+  | 'concurrent-change';
+
+/** A review transition (submit, approve, send back) the issue's state does not allow. */
+export class ReviewTransitionError extends AppError {
+  readonly refusal: ReviewRefusal;
+  readonly issueKey: string;
+  /** The issue's effective state when it was refused. */
+  readonly state: ReviewState;
+
+  constructor(refusal: ReviewRefusal, issueKey: string, state: ReviewState, message: string) {
+    super('EREVIEW', message);
+    this.refusal = refusal;
+    this.issueKey = issueKey;
+    this.state = state;
+  }
+}
+
+/**
+ * The approver is the last person who changed the content, and REVIEW_REQUIRE_OTHER_APPROVER is
+ * on (the default): a second pair of eyes is required.
+ */
+export class ApproverIsLastChangerError extends ReviewTransitionError {
+  /**
+   * @param isSubmitterOfOutsideChange the content was last changed outside the workspace, so
+   *   its submitter answers for it
+   */
+  constructor(issueKey: string, who: string, isSubmitterOfOutsideChange: boolean) {
+    const role = isSubmitterOfOutsideChange
+      ? 'who submitted it after it changed outside the workspace'
+      : 'who changed its content last';
+    super(
+      'own-change',
+      issueKey,
+      'in_review',
+      `Issue ${issueKey} cannot be approved by ${who}, ${role}: another editor must ` +
+        'approve it (REVIEW_REQUIRE_OTHER_APPROVER is on)',
+    );
+  }
+}
