@@ -20,7 +20,7 @@ import {
   createCampaignMessages,
   createCampaignReader,
   createDeliveryService,
-  createIssueSnapshotter,
+  createIssuePreparer,
   createRecipientLinks,
   createSmtpTransport,
   type MailTransport,
@@ -85,9 +85,10 @@ export function buildDelivery(
     deliveries,
     audience,
     enqueue: createQueueEnqueuer(openQueues),
-    snapshotIssue: createIssueSnapshotter({
+    prepareIssue: createIssuePreparer({
       loadIssue: (ref) => loadIssue(config.ISSUES_DIR, ref),
-      renderIssue: (issue, newsletter, locale) => renderer.renderIssue(issue, newsletter, locale),
+      renderIssue: (issue, newsletter, locale, options) =>
+        renderer.renderIssue(issue, newsletter, locale, options),
     }),
     logger: deps.logger,
     clock: deps.clock,

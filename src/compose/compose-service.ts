@@ -18,6 +18,7 @@ import {
   readIssueNumbers,
   removeIssueFile,
 } from './issue-file.ts';
+import { TO_BE_COMPLETED } from './placeholder-texts.ts';
 import { selectCandidates } from './select-candidates.ts';
 
 /** The candidate operations drafting needs (`createCandidateRepository` in `src/db`). */
@@ -60,8 +61,8 @@ function placeholderSections(newsletter: Newsletter): IssueSection[] {
       items: [
         {
           kind: 'news',
-          title: 'À compléter : titre de l’article',
-          summary: 'À compléter : résumé en deux ou trois phrases.',
+          title: `${TO_BE_COMPLETED} : titre de l’article`,
+          summary: `${TO_BE_COMPLETED} : résumé en deux ou trois phrases.`,
           url: 'https://example.org/a-completer',
         },
       ],

@@ -1,4 +1,5 @@
 import type { Issue, IssueSection, Newsletter } from '../content/index.ts';
+import { TO_BE_COMPLETED } from './placeholder-texts.ts';
 
 const frenchMonth = new Intl.DateTimeFormat('fr-FR', {
   month: 'long',
@@ -29,8 +30,8 @@ export function draftIssue(options: {
     number: options.number,
     date: options.date,
     subject: `${options.newsletter.title} — ${when}`,
-    preheader: `À compléter : l’essentiel du numéro de ${when} en une phrase.`,
-    introduction: `À compléter : introduction du numéro de ${when}.\n`,
+    preheader: `${TO_BE_COMPLETED} : l’essentiel du numéro de ${when} en une phrase.`,
+    introduction: `${TO_BE_COMPLETED} : introduction du numéro de ${when}.\n`,
     sections: options.sections,
   };
 }

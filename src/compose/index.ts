@@ -44,6 +44,7 @@ export {
   issueFilePath,
   readIssueNumbers,
 } from './issue-file.ts';
+export { findPlaceholder, PLACEHOLDER_TEXTS, TO_BE_COMPLETED } from './placeholder-texts.ts';
 export {
   candidateToItem,
   escapeMarkdown,
@@ -51,6 +52,21 @@ export {
   type Selection,
   UNKNOWN_LOCATION,
 } from './select-candidates.ts';
+export {
+  checkIssueContent,
+  formatFinding,
+  GMAIL_CLIP_BYTES,
+  type GuardFinding,
+  GuardFindingSchema,
+  guardLocator,
+  type GuardSource,
+  isBlocking,
+  pastDeadlineFindings,
+  placeholderFindings,
+  readinessFindings,
+  renderedSizeFindings,
+  utcDate,
+} from './send-guards.ts';
 export {
   createTriageService,
   type TriageCandidateStore,

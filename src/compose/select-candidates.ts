@@ -5,9 +5,9 @@ import {
   normalizeUrlForComparison,
 } from '../content/index.ts';
 import type { Candidate } from '../feeds/index.ts';
+import { UNKNOWN_LOCATION } from './placeholder-texts.ts';
 
-/** Location written for an opportunity whose place the feed does not give. */
-export const UNKNOWN_LOCATION = 'À préciser';
+export { UNKNOWN_LOCATION } from './placeholder-texts.ts';
 
 /**
  * Escapes what Markdown would read as markup in a plain-text summary, so that text such as

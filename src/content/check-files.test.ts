@@ -98,6 +98,33 @@ describe('runCheck', () => {
     ]);
   });
 
+  it('reports a section without items and a Markdown image as problems for sending', async () => {
+    const file = join(dir, 'adn', '2026-11.yaml');
+    await writeFile(
+      file,
+      issue('2026-11-05', 2, 'https://example.org/a')
+        .replace('introduction: "I"', 'introduction: "Voir ![carte](https://example.org/c.png)"')
+        .concat('  - id: agences2\n    items: []\n'),
+    );
+    const report = await runCheck([file], { issuesDir: dir });
+    expect(report.problems).toEqual([
+      {
+        file,
+        line: 6,
+        location: 'introduction',
+        message:
+          'image ![carte](https://example.org/c.png) is not shown in the email (emails carry no images); write a link instead: [carte](https://example.org/c.png)',
+      },
+      expect.objectContaining({ file, location: 'sections[1].id' }),
+      {
+        file,
+        line: 12,
+        location: 'sections[1].items',
+        message: "section 'agences2' has no items; add one or remove the section before sending",
+      },
+    ]);
+  });
+
   it('reports an empty directory', async () => {
     await mkdir(join(dir, 'empty'));
     const report = await runCheck([join(dir, 'empty')], { issuesDir: dir });

@@ -12,6 +12,7 @@ import {
   readNewsletterFile,
   scanNewsletters,
 } from './newsletter-file.ts';
+import { sendReadinessProblems } from './send-readiness.ts';
 import { validateIssueText } from './validate-issue.ts';
 import { parseYamlSource, problemAt, valueAt, type YamlSource } from './yaml-document.ts';
 
@@ -43,7 +44,9 @@ export async function checkFiles(
 /**
  * Checks newsletter and issue files: each path is a file or a directory searched for `*.yaml`;
  * no path means the whole `issuesDir`. A file named `newsletter.yaml` is a newsletter, any other
- * YAML file an issue, which must sit at `<newsletter>/<YYYY-MM>.yaml`.
+ * YAML file an issue, which must sit at `<newsletter>/<YYYY-MM>.yaml`. Besides validation, an
+ * issue gets what would keep it from being sent (`sendReadinessProblems`: a section without
+ * items, a Markdown image).
  */
 export async function runCheck(
   paths: readonly string[],
@@ -89,6 +92,10 @@ export async function runCheck(
     });
     problems.push(...result.problems);
     const source = parseYamlSource(text, file);
+    // A draft may hold these, but check is also the last look before sending: report them.
+    for (const readiness of sendReadinessProblems(source.data)) {
+      problems.push(problemAt(source, readiness.path, readiness.message));
+    }
     const numberProblem = checkNumberUnique(source, issueNumbers);
     if (numberProblem) problems.push(numberProblem);
     if (options.linkChecker) {

@@ -62,8 +62,15 @@ export {
   scanNewsletters,
 } from './newsletter-file.ts';
 export {
+  markdownFieldPaths,
+  markdownImages,
+  type ReadinessProblem,
+  sendReadinessProblems,
+} from './send-readiness.ts';
+export {
   normalizeUrlForComparison,
   type ValidateIssueOptions,
   validateIssueText,
 } from './validate-issue.ts';
 export { validateNewsletterText } from './validate-newsletter.ts';
+export { parseYamlSource, type YamlSource } from './yaml-document.ts';

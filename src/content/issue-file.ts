@@ -43,7 +43,8 @@ export async function newslettersFor(
 }
 
 /**
- * Reads and validates an issue file (see `validateIssueText`) and its newsletter. The file's
+ * Reads and validates an issue file (see `validateIssueText`) and its newsletter; also returns
+ * the text read (what a content hash and line numbers are computed on). The file's
  * placement is not enforced here, so a fixture or draft anywhere can be rendered; `depeche
  * check` enforces it.
  * @throws NotFoundError when the file does not exist; IssueFileInvalidError listing every
@@ -52,7 +53,7 @@ export async function newslettersFor(
 export async function loadIssue(
   issuesDir: string,
   ref: string,
-): Promise<{ issue: Issue; newsletter: Newsletter; file: string }> {
+): Promise<{ issue: Issue; newsletter: Newsletter; file: string; text: string }> {
   const file = resolveIssuePath(issuesDir, ref);
   let text: string;
   try {
@@ -66,5 +67,5 @@ export async function loadIssue(
   const result = validateIssueText(text, { file, newsletters, brokenNewsletterIds: brokenIds });
   const newsletter = newsletters.find((candidate) => candidate.id === result.issue?.newsletter);
   if (!result.issue || !newsletter) throw new IssueFileInvalidError(file, result.problems);
-  return { issue: result.issue, newsletter, file };
+  return { issue: result.issue, newsletter, file, text };
 }

@@ -10,10 +10,15 @@ export const IssueEnglishSchema = z.strictObject({
   introduction: boundedText(10_000).optional(),
 });
 
-/** One section of an issue: a section id of the newsletter and its items, in order. */
+/**
+ * One section of an issue: a section id of the newsletter and its items, in order. A draft may
+ * hold a section without items (the composer saves one as soon as it is added); the renderer
+ * leaves it out, `depeche check` reports it and `campaign create` refuses it
+ * (`sendReadinessProblems`).
+ */
 export const IssueSectionSchema = z.strictObject({
   id: SlugSchema,
-  items: z.array(ItemSchema).min(1, 'a section needs at least one item').max(200),
+  items: z.array(ItemSchema).max(200),
 });
 /** One section of an issue. */
 export type IssueSection = z.infer<typeof IssueSectionSchema>;

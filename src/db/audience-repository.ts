@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 
-import type { Segment } from '../delivery/segment.ts';
+import { type Segment, SegmentSchema } from '../delivery/segment.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** What one fan-out page wrote. */
@@ -118,6 +118,61 @@ export function createAudienceRepository() {
               AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)`,
       );
       return Number(row?.n ?? 0);
+    },
+
+    /**
+     * How many people of an audience (newsletter, segment, as {@link count}) the same issue
+     * already reached or is about to reach: campaigns of `issueKey` that are scheduled,
+     * sending, paused or done. Each counts its delivery rows (queued, sending, sent or
+     * uncertain) and, while its fan-out is not over (and it is not done), the rest of its own
+     * audience. `excludeCampaignId` leaves one campaign out (the one being checked).
+     */
+    async countOverlap(
+      db: Executor,
+      input: {
+        issueKey: string;
+        newsletterId: string;
+        segment: Segment;
+        excludeCampaignId?: number;
+      },
+    ): Promise<{ count: number; campaignIds: number[] }> {
+      const others = await queryRows<{
+        id: number | string;
+        segment: unknown;
+        is_fanout_done: boolean;
+        status: string;
+        newsletter_id: string;
+      }>(
+        db,
+        sql`SELECT id, segment, is_fanout_done, status, newsletter_id FROM campaigns
+            WHERE issue_key = ${input.issueKey}
+              AND status IN ('scheduled', 'sending', 'paused', 'done')
+              AND id <> ${input.excludeCampaignId ?? 0}
+            ORDER BY id`,
+      );
+      if (others.length === 0) return { count: 0, campaignIds: [] };
+      const reached = others.map((other) => {
+        const rows = sql`EXISTS (SELECT 1 FROM deliveries d
+          WHERE d.campaign_id = ${Number(other.id)} AND d.subscriber_id = s.id
+            AND d.status IN ('queued', 'sending', 'sent', 'uncertain'))`;
+        if (other.is_fanout_done || other.status === 'done') return rows;
+        const segment = SegmentSchema.parse(
+          typeof other.segment === 'string' ? JSON.parse(other.segment) : other.segment,
+        );
+        return sql`(${rows} OR (EXISTS (SELECT 1 FROM subscriptions o
+          WHERE o.subscriber_id = s.id AND o.newsletter_id = ${other.newsletter_id}
+            AND o.status = 'active') AND ${segmentCondition(segment)}))`;
+      });
+      const [row] = await queryRows<{ n: number | string }>(
+        db,
+        sql`SELECT count(*)::int AS n
+            FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+            WHERE sub.newsletter_id = ${input.newsletterId} AND sub.status = 'active'
+              AND ${segmentCondition(input.segment)}
+              AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email_hash = s.email_hash)
+              AND (${sql.join(reached, sql` OR `)})`,
+      );
+      return { count: Number(row?.n ?? 0), campaignIds: others.map((other) => Number(other.id)) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { guardLocator, pastDeadlineFindings } from '../compose/index.ts';
 import type {
   AudienceRepository,
   CampaignRepository,
@@ -6,14 +7,22 @@ import type {
   DeliveryRepository,
 } from '../db/index.ts';
 import type { Clock, Logger } from '../lib/index.ts';
+import { NotFoundError } from '../lib/index.ts';
 import {
   type Campaign,
   type CampaignAction,
   decideScheduledStart,
   planTransition,
 } from './campaign.ts';
+import {
+  type ApprovalLookup,
+  CampaignRefusedError,
+  gateFindings,
+  type GateReport,
+  type GateRequest,
+} from './campaign-gate.ts';
 import { CampaignNotFoundError, CampaignNotSendableError } from './errors.ts';
-import type { IssueSnapshot } from './issue-snapshot.ts';
+import type { PreparedIssue } from './issue-snapshot.ts';
 import { fanOutPageSize } from './plan-batches.ts';
 import type { FanOutJob, SchedulerJob } from './queue-contract.ts';
 import type { Segment } from './segment.ts';
@@ -38,8 +47,13 @@ export interface DeliveryServiceDeps {
   >;
   audience: AudienceRepository;
   enqueue: DeliveryEnqueuer;
-  /** Loads and renders an issue into a snapshot (see `createIssueSnapshotter`). */
-  snapshotIssue: (ref: string) => Promise<IssueSnapshot>;
+  /** Loads and renders an issue as of a send time (see `createIssuePreparer`). */
+  prepareIssue: (ref: string, options: { asOf?: Date }) => Promise<PreparedIssue>;
+  /**
+   * The review's verdict on an issue's content (file hash). Without it no approval is asked
+   * (tools and tests that create campaigns from snapshots alone).
+   */
+  approvalOf?: ApprovalLookup;
   logger: Logger;
   clock: Clock;
   /** SEND_BATCH_SIZE: recipients per send job. */
@@ -50,6 +64,21 @@ export interface DeliveryServiceDeps {
   idleRekickMs?: number;
 }
 
+function guardLocatorOf(prepared: PreparedIssue) {
+  return guardLocator(prepared.source);
+}
+
+/** What `create` and `preflight` take: the issue, the audience and the send-time decisions. */
+export interface CreateInput {
+  issueRef: string;
+  segment: Segment;
+  /** Planned send time (the schedule time when known). @defaultValue now */
+  sendAt?: Date;
+  /** Confirms sending although part of the audience already got the issue. */
+  confirmOverlap?: boolean;
+  /** Creates without an approved review (emergencies; the caller audits it). */
+  skipReview?: boolean;
+}
 
 /** A campaign with its delivery counts and failure replies (what the status reads is `createCampaignReader`). */
 export interface CampaignProgress {
@@ -127,10 +156,57 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     }
   }
 
+  /** Loads, renders and runs the send guards (see `gateFindings`); creates nothing. */
+  async function runGate(
+    input: CreateInput,
+  ): Promise<{ prepared: PreparedIssue; report: GateReport; request: GateRequest }> {
+    const request: GateRequest = {
+      sendAt: input.sendAt ?? deps.clock.now(),
+      ...(input.confirmOverlap === undefined ? {} : { confirmOverlap: input.confirmOverlap }),
+      ...(input.skipReview === undefined ? {} : { skipReview: input.skipReview }),
+    };
+    const prepared = await deps.prepareIssue(input.issueRef, { asOf: request.sendAt });
+    const { issueKey, newsletterId } = prepared.snapshot;
+    const overlap = await deps.audience.countOverlap(deps.db, {
+      issueKey,
+      newsletterId,
+      segment: input.segment,
+    });
+    const approval = deps.approvalOf
+      ? await deps.approvalOf(issueKey, prepared.fileHash ?? prepared.snapshot.contentHash)
+      : undefined;
+    const report = gateFindings(prepared, request, {
+      overlapCount: overlap.count,
+      overlapCampaignIds: overlap.campaignIds,
+      approval,
+    });
+    return { prepared, report, request };
+  }
+
   return {
-    /** Renders the issue per language and stores a draft campaign with its segment. */
-    async create(input: { issueRef: string; segment: Segment }) {
-      const snapshot = await deps.snapshotIssue(input.issueRef);
+    /**
+     * What the send guards say about a campaign of `issueRef` to `segment` at `sendAt`, without
+     * creating it (the review step of the workspace shows it before the editor confirms).
+     */
+    async preflight(input: CreateInput): Promise<GateReport & { issueKey: string }> {
+      const { prepared, report } = await runGate(input);
+      return { ...report, issueKey: prepared.snapshot.issueKey };
+    },
+
+    /**
+     * Renders the issue per language as of the planned send time and stores a draft campaign
+     * with its segment, once the send guards allow it.
+     * @throws CampaignRefusedError naming each blocking finding; nothing is created then.
+     */
+    async create(input: CreateInput) {
+      const { prepared, report, request } = await runGate(input);
+      const { snapshot } = prepared;
+      if (!report.isAllowed) {
+        throw new CampaignRefusedError(snapshot.issueKey, report.findings, {
+          confirmOverlap: request.confirmOverlap,
+          overlapCount: report.overlapCount,
+        });
+      }
       const campaign = await deps.campaigns.create(deps.db, {
         ...snapshot,
         segment: input.segment,
@@ -140,10 +216,16 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         segment: campaign.segment,
       });
       log.info(
-        { campaignId: campaign.id, issueKey: campaign.issueKey, audienceCount },
+        {
+          campaignId: campaign.id,
+          issueKey: campaign.issueKey,
+          audienceCount,
+          overlapCount: report.overlapCount,
+          isReviewSkipped: report.approval?.approved === false,
+        },
         'campaign created',
       );
-      return { campaign, audienceCount };
+      return { campaign, audienceCount, gate: report };
     },
 
     /** Starts sending now (a draft, or a scheduled campaign, overdue or not). */
@@ -153,7 +235,25 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return campaign;
     },
 
+    /**
+     * Schedules the campaign at `at`, once no deadline of its issue file is past on that date.
+     * @throws CampaignRefusedError naming each past deadline.
+     */
     async schedule(id: number, at: Date) {
+      const current = await load(id);
+      let prepared: PreparedIssue | undefined;
+      try {
+        prepared = await deps.prepareIssue(current.issueKey, { asOf: at });
+      } catch (error) {
+        // The file is gone: the campaign's snapshot is what goes out; nothing to re-check.
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      if (prepared) {
+        const findings = pastDeadlineFindings(prepared.issue, at, guardLocatorOf(prepared));
+        if (findings.length > 0) {
+          throw new CampaignRefusedError(current.issueKey, findings, { what: 'scheduled' });
+        }
+      }
       const campaign = await transition(id, { kind: 'schedule', at });
       await deps.enqueue.scheduledStart(id, at);
       return campaign;

@@ -15,6 +15,15 @@ export {
   NewsletterSnapshotSchema,
   planTransition,
 } from './campaign.ts';
+export {
+  type ApprovalLookup,
+  bodiesAsSent,
+  CampaignRefusedError,
+  gateFindings,
+  type GateReport,
+  type GateRequest,
+  type IssueApproval,
+} from './campaign-gate.ts';
 export { type CampaignMessages, createCampaignMessages } from './campaign-messages.ts';
 export {
   type CampaignReader,
@@ -26,6 +35,7 @@ export {
 export {
   type CampaignProgress,
   createDeliveryService,
+  type CreateInput,
   type DeliveryEnqueuer,
   type DeliveryService,
   type DeliveryServiceDeps,
@@ -34,8 +44,12 @@ export { CampaignNotFoundError, CampaignNotSendableError, SegmentInvalidError } 
 export {
   campaignLocales,
   contentHashOf,
+  createIssuePreparer,
   createIssueSnapshotter,
+  issueFileHash,
   type IssueSnapshot,
+  type IssueSnapshotterDeps,
+  type PreparedIssue,
 } from './issue-snapshot.ts';
 export type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.ts';
 export {

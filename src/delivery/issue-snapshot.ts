@@ -20,8 +20,32 @@ export const campaignLocales: readonly Locale[] = locales;
 
 /** Dependencies of {@link createIssueSnapshotter}: the content loader and the renderer. */
 export interface IssueSnapshotterDeps {
-  loadIssue: (ref: string) => Promise<{ issue: Issue; newsletter: Newsletter }>;
-  renderIssue: (issue: Issue, newsletter: Newsletter, locale: Locale) => Promise<RenderedIssue>;
+  /** Loads an issue; `file` and `text` (what was read) place guard findings and hash the file. */
+  loadIssue: (
+    ref: string,
+  ) => Promise<{ issue: Issue; newsletter: Newsletter; file?: string; text?: string }>;
+  renderIssue: (
+    issue: Issue,
+    newsletter: Newsletter,
+    locale: Locale,
+    options?: { asOf?: Date },
+  ) => Promise<RenderedIssue>;
+}
+
+/** An issue loaded and rendered for a campaign, with what the send guards look at. */
+export interface PreparedIssue {
+  snapshot: IssueSnapshot;
+  issue: Issue;
+  newsletter: Newsletter;
+  /** The issue file and its text as read, when loaded from a file. */
+  source?: { file: string; text: string };
+  /** sha256 (hex) of the file's text: what a review approval is bound to. */
+  fileHash?: string;
+}
+
+/** sha256 (hex) of an issue file's text (UTF-8). */
+export function issueFileHash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The hash of a set of bodies, independent of their order. */
@@ -36,16 +60,22 @@ export function contentHashOf(bodies: IssueSnapshot['bodies']): string {
 }
 
 /**
- * Loads an issue (file path or `adn/2026-11`) and renders it once per language, for
- * `campaign create`: the snapshot never changes when the file is edited later.
+ * Loads an issue (file path or `adn/2026-11`) and renders it once per language as of `asOf`
+ * (the planned send time, for the « closing soon » marks), for `campaign create`: the snapshot
+ * never changes when the file is edited later.
  */
-export function createIssueSnapshotter(deps: IssueSnapshotterDeps) {
-  return async (ref: string): Promise<IssueSnapshot> => {
-    const { issue, newsletter } = await deps.loadIssue(ref);
+export function createIssuePreparer(deps: IssueSnapshotterDeps) {
+  return async (ref: string, options: { asOf?: Date } = {}): Promise<PreparedIssue> => {
+    const { issue, newsletter, file, text } = await deps.loadIssue(ref);
     const bodies: IssueSnapshot['bodies'] = [];
     let issueKey = '';
     for (const locale of campaignLocales) {
-      const rendered = await deps.renderIssue(issue, newsletter, locale);
+      const rendered = await deps.renderIssue(
+        issue,
+        newsletter,
+        locale,
+        options.asOf ? { asOf: options.asOf } : {},
+      );
       issueKey = rendered.issueKey;
       bodies.push({
         locale,
@@ -55,7 +85,7 @@ export function createIssueSnapshotter(deps: IssueSnapshotterDeps) {
         text: rendered.text,
       });
     }
-    return {
+    const snapshot: IssueSnapshot = {
       newsletterId: newsletter.id,
       issueKey,
       newsletter: {
@@ -74,5 +104,20 @@ export function createIssueSnapshotter(deps: IssueSnapshotterDeps) {
       bodies,
       contentHash: contentHashOf(bodies),
     };
+    return {
+      snapshot,
+      issue,
+      newsletter,
+      ...(file !== undefined && text !== undefined
+        ? { source: { file, text }, fileHash: issueFileHash(text) }
+        : {}),
+    };
   };
+}
+
+/** {@link createIssuePreparer}'s snapshot alone (as of the issue date unless `asOf` is given). */
+export function createIssueSnapshotter(deps: IssueSnapshotterDeps) {
+  const prepare = createIssuePreparer(deps);
+  return async (ref: string, options: { asOf?: Date } = {}): Promise<IssueSnapshot> =>
+    (await prepare(ref, options)).snapshot;
 }

@@ -37,7 +37,13 @@ export {
   type RenderedMessage,
   RenderedMessageSchema,
 } from './rendered-issue.ts';
-export { createRenderer, normalizeText, type Renderer, type RendererOptions } from './renderer.ts';
+export {
+  createRenderer,
+  normalizeText,
+  type Renderer,
+  type RendererOptions,
+  type RenderIssueOptions,
+} from './renderer.ts';
 export {
   createTemplateLoader,
   type TemplateLoader,

@@ -57,3 +57,26 @@ describe('localizeIssue', () => {
     expect(fr.issueKey).toBe('fil-de-marianne/2026-11');
   });
 });
+
+describe('localizeIssue at a planned send date', () => {
+  it('computes « closing soon » on the send date given, the issue date by default', () => {
+    const soonOf = (view: ReturnType<typeof localizeIssue>) =>
+      view.sections[0]?.items.map((item) => item.isClosingSoon);
+    const byIssueDate = soonOf(localizeIssue(testIssue, testNewsletter, 'fr'));
+    expect(byIssueDate).toContain(true);
+    // Long after every deadline, nothing is « closing soon » any more.
+    expect(soonOf(localizeIssue(testIssue, testNewsletter, 'fr', '2030-01-01'))).not.toContain(
+      true,
+    );
+  });
+
+  it('leaves out a section without items', () => {
+    const withEmpty = {
+      ...testIssue,
+      sections: [...testIssue.sections, { id: 'events', items: [] }],
+    };
+    const view = localizeIssue(withEmpty, testNewsletter, 'fr');
+    expect(view.sections).toHaveLength(testIssue.sections.length);
+    expect(view.sections.every((section) => section.items.length > 0)).toBe(true);
+  });
+});

@@ -9,7 +9,10 @@ import {
 } from '../content/index.ts';
 import { type Locale, toCalendarDate } from '../lib/index.ts';
 
-/** An opportunity is « closing soon » when its deadline is at most this many days after the issue date. */
+/**
+ * An opportunity is « closing soon » when its deadline is at most this many days after the day
+ * the reader gets it (the planned send date; the issue date when none is given).
+ */
 export const CLOSING_SOON_DAYS = 14;
 
 /** One item as a template sees it: texts in the reader's language, plus derived marks. */
@@ -18,7 +21,7 @@ export type ItemView = Item & {
   title: string;
   /** Markdown summary in the reader's language. */
   summary: string;
-  /** The deadline, if any, falls within {@link CLOSING_SOON_DAYS} days of the issue date. */
+  /** The deadline, if any, falls within {@link CLOSING_SOON_DAYS} days of the send date. */
   isClosingSoon: boolean;
   /** Job, call, fellowship or prize. */
   isOpportunity: boolean;
@@ -57,20 +60,20 @@ export interface IssueView {
 
 const dayMs = 86_400_000;
 
-/** True when `deadline` is on or after `issueDate` and at most {@link CLOSING_SOON_DAYS} days later. */
-export function isClosingSoon(deadline: string | undefined, issueDate: string): boolean {
+/** True when `deadline` is on or after `asOf` (`YYYY-MM-DD`) and at most {@link CLOSING_SOON_DAYS} days later. */
+export function isClosingSoon(deadline: string | undefined, asOf: string): boolean {
   if (deadline === undefined) return false;
-  const days = (toCalendarDate(deadline).getTime() - toCalendarDate(issueDate).getTime()) / dayMs;
+  const days = (toCalendarDate(deadline).getTime() - toCalendarDate(asOf).getTime()) / dayMs;
   return days >= 0 && days <= CLOSING_SOON_DAYS;
 }
 
-function localizeItem(item: Item, locale: Locale, issueDate: string): ItemView {
+function localizeItem(item: Item, locale: Locale, asOf: string): ItemView {
   const english = locale === 'en' ? item.en : undefined;
   return {
     ...item,
     title: english?.title ?? item.title,
     summary: english?.summary ?? item.summary,
-    isClosingSoon: isClosingSoon(itemDeadline(item), issueDate),
+    isClosingSoon: isClosingSoon(itemDeadline(item), asOf),
     isOpportunity: isOpportunity(item),
   };
 }
@@ -78,9 +81,16 @@ function localizeItem(item: Item, locale: Locale, issueDate: string): ItemView {
 /**
  * Selects the texts of an issue for one reader's language. An English reader gets the issue's
  * `en` subject, preheader, introduction, item titles and summaries where present, the French
- * text otherwise; section titles come from the newsletter in that language. Pure.
+ * text otherwise; section titles come from the newsletter in that language. A section without
+ * items is left out. « Closing soon » marks are computed on `asOf` (`YYYY-MM-DD`, the planned
+ * send date), by default the issue date. Pure.
  */
-export function localizeIssue(issue: Issue, newsletter: Newsletter, locale: Locale): IssueView {
+export function localizeIssue(
+  issue: Issue,
+  newsletter: Newsletter,
+  locale: Locale,
+  asOf: string = issue.date,
+): IssueView {
   const english = locale === 'en' ? issue.en : undefined;
   return {
     locale,
@@ -101,10 +111,12 @@ export function localizeIssue(issue: Issue, newsletter: Newsletter, locale: Loca
       sender: newsletter.sender,
       theme: newsletter.theme,
     },
-    sections: issue.sections.map((section) => ({
-      id: section.id,
-      title: findSection(newsletter, section.id)?.title[locale] ?? section.id,
-      items: section.items.map((item) => localizeItem(item, locale, issue.date)),
-    })),
+    sections: issue.sections
+      .filter((section) => section.items.length > 0)
+      .map((section) => ({
+        id: section.id,
+        title: findSection(newsletter, section.id)?.title[locale] ?? section.id,
+        items: section.items.map((item) => localizeItem(item, locale, asOf)),
+      })),
   };
 }

@@ -65,7 +65,10 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       const renderer = createRenderer({ templatesDir: options.templatesDir });
       const bodies: Snapshot['bodies'] = {};
       for (const locale of locales) {
-        const rendered = await renderer.renderIssue(issue, newsletter, locale);
+        // A preview shows the « closing soon » marks as a send right now would.
+        const rendered = await renderer.renderIssue(issue, newsletter, locale, {
+          asOf: new Date(),
+        });
         const filled = personalize(
           compilePersonalization(rendered),
           previewValues(locale, options.baseUrl),

@@ -52,6 +52,14 @@ describe('renderIssue', () => {
     expect(en.html).toContain('Welcome to this <strong>November</strong> issue.');
   });
 
+  it('marks « closing soon » as of the planned send time when one is given', async () => {
+    const late = await renderer.renderIssue(testIssue, testNewsletter, 'en', {
+      asOf: new Date('2027-06-01T08:00:00Z'),
+    });
+    expect(late.text).not.toContain('Closing soon');
+    expect(late.text).toContain('Bourse Inria (soon)');
+  });
+
   it('writes dates « 19 novembre 2026 » in French and "19 November 2026" in English', async () => {
     const fr = await renderer.renderIssue(testIssue, testNewsletter, 'fr');
     expect(fr.text).toContain('Date limite\u00a0: 19 novembre 2026');

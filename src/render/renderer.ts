@@ -12,6 +12,16 @@ export interface RendererOptions {
   templatesDir: string;
 }
 
+/** Options of one issue render. */
+export interface RenderIssueOptions {
+  /**
+   * When the reader gets the email (the planned send time): « closing soon » marks are computed
+   * on its UTC date. Campaigns pass their send time, previews the current time.
+   * @defaultValue the issue date
+   */
+  asOf?: Date;
+}
+
 /** Colours used by transactional messages that do not pass a newsletter's theme. */
 const defaultTheme = { primary: '#1d3557', accent: '#e63946' } as const;
 
@@ -35,7 +45,8 @@ async function run(pair: TemplatePair, context: object, locale: Locale, template
  * Builds the renderer: Handlebars templates → MJML (strict) → email HTML, plus the plain-text
  * alternative from the matching `.txt.hbs` template. Templates are compiled once per renderer.
  *
- * - `renderIssue` runs once per issue and language; the result keeps the `PLACEHOLDERS` that
+ * - `renderIssue` runs once per issue and language (`asOf`: the planned send time, for the
+ *   « closing soon » marks); the result keeps the `PLACEHOLDERS` that
  *   `personalize` fills per recipient.
  * - `renderTransactional(name, locale, data)` renders `templates/_shared/<name>.{mjml,txt}.hbs`
  *   with `data` (plus `subject` and `preheader`). The subject is the locale message
@@ -50,9 +61,11 @@ export function createRenderer({ templatesDir }: RendererOptions) {
       issue: Issue,
       newsletter: Newsletter,
       locale: Locale,
+      options: RenderIssueOptions = {},
     ): Promise<RenderedIssue> {
       const pair = await loader.issueTemplates(newsletter.id);
-      const view = localizeIssue(issue, newsletter, locale);
+      const asOf = options.asOf ? options.asOf.toISOString().slice(0, 10) : issue.date;
+      const view = localizeIssue(issue, newsletter, locale, asOf);
       const { html, text } = await run(pair, view, locale, `${newsletter.id}/issue.mjml.hbs`);
       return {
         newsletterId: newsletter.id,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { bounceSummaryLines } from '../../bounces/index.ts';
 import { createCampaignBounceReport } from '../../build-bounces.ts';
 import { buildDelivery } from '../../build-delivery.ts';
+import { formatFinding } from '../../compose/index.ts';
 import { loadNewsletter } from '../../content/index.ts';
 import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import {
@@ -79,6 +80,15 @@ function parseId(raw: string): number {
     throw new ValidationError(`Campaign id '${raw}' is not a positive integer`);
   }
   return id;
+}
+
+/** An ISO 8601 date-time given to `option`. */
+function parseTime(option: string, text: string): Date {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    throw new ValidationError(`${option} '${text}' is not an ISO 8601 date-time`);
+  }
+  return at;
 }
 
 function summary(campaign: Campaign): string {
@@ -177,19 +187,70 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
 
   campaign
     .command('create <issue>')
-    .description('render ISSUE (file path or adn/2026-11) per language and store a draft campaign')
+    .description(
+      'render ISSUE (file path or adn/2026-11) per language and store a draft campaign, once the send guards and the review allow it',
+    )
     .option('--segment <filters>', "audience filter, e.g. 'country=US|MX,locale=fr,attr.lab=CNRS'")
+    .option(
+      '--send-at <time>',
+      'planned send time (ISO 8601): deadlines and « closing soon » marks as of then (default now)',
+    )
+    .option(
+      '--confirm-overlap',
+      'create it although part of the audience already got this issue (they receive it twice)',
+    )
+    .option('--skip-review', 'emergencies only: create it without an approved review (audited)')
     .option('--json', 'print the result as JSON')
-    .action(async (issueRef: string, options: { segment?: string; json?: boolean }) => {
-      const segment = parseSegment(options.segment);
-      const service = await openDelivery(ctx, 'create');
-      const { campaign: created, audienceCount } = await service.create({ issueRef, segment });
-      await service.record(created, { audienceCount });
-      printResult(ctx, options.json, { campaign: created, audienceCount }, () => [
-        `Campaign ${created.id} created (draft) for ${created.issueKey}, segment ${describeSegment(created.segment)}: ${audienceCount} recipients today.`,
-        `Send it with 'depeche campaign send ${created.id}' or schedule it with 'depeche campaign schedule ${created.id} --at ISO-TIME'.`,
-      ]);
-    });
+    .action(
+      async (
+        issueRef: string,
+        options: {
+          segment?: string;
+          sendAt?: string;
+          confirmOverlap?: boolean;
+          skipReview?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const segment = parseSegment(options.segment);
+        const sendAt =
+          options.sendAt === undefined ? undefined : parseTime('--send-at', options.sendAt);
+        const service = await openDelivery(ctx, 'create');
+        const {
+          campaign: created,
+          audienceCount,
+          gate,
+        } = await service.create({
+          issueRef,
+          segment,
+          ...(sendAt ? { sendAt } : {}),
+          confirmOverlap: options.confirmOverlap === true,
+          skipReview: options.skipReview === true,
+        });
+        const isReviewSkipped = gate.approval?.approved === false;
+        await service.record(created, {
+          audienceCount,
+          ...(sendAt ? { sendAt: sendAt.toISOString() } : {}),
+          ...(gate.overlapCount > 0
+            ? { overlapCount: gate.overlapCount, isOverlapConfirmed: true }
+            : {}),
+          ...(gate.approval?.approved === false
+            ? { isReviewSkipped: true, notApprovedReason: gate.approval.reason }
+            : {}),
+        });
+        printResult(ctx, options.json, { campaign: created, audienceCount, gate }, () => [
+          ...gate.findings.map(
+            (finding) =>
+              `${finding.level === 'warn' ? 'warning' : 'confirmed'}: ${formatFinding(finding)}`,
+          ),
+          `Campaign ${created.id} created (draft) for ${created.issueKey}, segment ${describeSegment(created.segment)}: ${audienceCount} recipients today.`,
+          ...(isReviewSkipped
+            ? ['Review skipped (--skip-review): recorded in the audit log.']
+            : []),
+          `Send it with 'depeche campaign send ${created.id}' or schedule it with 'depeche campaign schedule ${created.id} --at ISO-TIME'.`,
+        ]);
+      },
+    );
 
   campaign
     .command('audience <newsletter>')
@@ -211,14 +272,13 @@ export const registerCampaignCommands: RegisterCommand = (program, ctx) => {
   );
   campaign
     .command('schedule <id>')
-    .description('send at a given time (ISO 8601, e.g. 2026-11-05T08:00:00+01:00)')
+    .description(
+      'send at a given time (ISO 8601, e.g. 2026-11-05T08:00:00+01:00); refused while a deadline of the issue is past on that date',
+    )
     .requiredOption('--at <time>', 'when to start')
     .option('--json', 'print the campaign as JSON')
     .action(async (rawId: string, options: { at: string; json?: boolean }) => {
-      const at = new Date(options.at);
-      if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(options.at)) {
-        throw new ValidationError(`--at '${options.at}' is not an ISO 8601 date-time`);
-      }
+      const at = parseTime('--at', options.at);
       const service = await openDelivery(ctx, 'schedule');
       const scheduled = await service.schedule(parseId(rawId), at);
       await service.record(scheduled, { at: at.toISOString() });

@@ -1,7 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 
-import { listIssueKeys } from '../../content/index.ts';
-import { parseSegment, SegmentInvalidError } from '../../delivery/index.ts';
+import type { GuardFinding } from '../../compose/index.ts';
+import { formatLocation, listIssueKeys } from '../../content/index.ts';
+import {
+  CampaignRefusedError,
+  type GateReport,
+  parseSegment,
+  type Segment,
+  SegmentInvalidError,
+} from '../../delivery/index.ts';
+import type { Translate } from '../../lib/index.ts';
 import { recordCampaignAction } from './campaign-audit.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import {
@@ -16,12 +24,43 @@ import { sendEditorError } from './editor-errors.ts';
 import { editorT, renderEditorPage } from './editor-views.ts';
 import { requireAction } from './require-action.ts';
 
+/** What the review step shows: the audience and every send-guard finding, placed. */
+interface ReviewView {
+  segment: string;
+  audienceCount: number;
+  findings: Array<GuardFinding & { levelText: string; pathText: string }>;
+  overlapCount: number;
+  isBlocked: boolean;
+}
+
+function reviewView(
+  t: Translate,
+  segment: string,
+  audienceCount: number,
+  gate: Pick<GateReport, 'findings' | 'overlapCount'>,
+): ReviewView {
+  return {
+    segment,
+    audienceCount,
+    findings: gate.findings.map((finding) => ({
+      ...finding,
+      levelText: t(`editor.campaigns.finding.${finding.level}`),
+      pathText: formatLocation(finding.path),
+    })),
+    overlapCount: gate.overlapCount,
+    isBlocked: gate.findings.some((finding) => finding.level === 'block'),
+  };
+}
+
 /**
  * Creating a campaign, in two steps that work without JavaScript: `GET /campaigns/new` (choose the
  * newsletter, the issue file and the segment), the same GET with `step=review` (the audience size
- * and the segment as `--segment` text, nothing created yet), then `POST /campaigns` from the
- * review, which creates the draft through the delivery service — as `depeche campaign create`
- * does — and audits it. Both need the publisher role.
+ * and the segment as `--segment` text, and the send guards' findings at the current time, nothing
+ * created yet), then `POST /campaigns` from the review, which creates the draft through the
+ * delivery service — as `depeche campaign create` does, guards and review approval included —
+ * and audits it. An overlapping audience needs the review step's confirmation checkbox; there
+ * is no skipping of the review here (that is the command line's `--skip-review`). Both need
+ * the publisher role.
  */
 export function registerCampaignCreateRoutes(
   app: FastifyInstance,
@@ -42,7 +81,7 @@ export function registerCampaignCreateRoutes(
           : (query.issue?.split('/')[0] ?? newsletterIds[0] ?? '');
       const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
       let problem = parsed.success ? undefined : firstProblem(parsed.error);
-      let review: { segment: string; audienceCount: number } | undefined;
+      let review: ReviewView | undefined;
       if (problem === undefined && query.step === 'review') {
         if (!query.issue || !issues.includes(query.issue)) {
           problem = `issue: '${query.issue ?? ''}' has no issue file under ${newsletterId}/`;
@@ -50,7 +89,8 @@ export function registerCampaignCreateRoutes(
           try {
             const { segment, text } = segmentFromForm(query);
             const audienceCount = await deps.reader.audienceSize({ newsletterId, segment });
-            review = { segment: text, audienceCount };
+            const gate = await deps.delivery.preflight({ issueRef: query.issue, segment });
+            review = reviewView(t, text, audienceCount, gate);
           } catch (error) {
             if (!(error instanceof SegmentInvalidError)) throw error;
             problem = error.message;
@@ -91,7 +131,7 @@ export function registerCampaignCreateRoutes(
       if (!body.success) return sendEditorError(request, reply, 400, 'bad_request');
       const newsletterId = body.data.issue.split('/')[0] ?? '';
       const issues = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
-      let segment;
+      let segment: Segment;
       try {
         segment = parseSegment(body.data.segment === 'everyone' ? '' : body.data.segment);
       } catch (error) {
@@ -103,9 +143,33 @@ export function registerCampaignCreateRoutes(
       if (!newsletterIds.includes(newsletterId) || !issues.includes(body.data.issue)) {
         return sendEditorError(request, reply, 400, 'bad_request');
       }
-      const created = await deps.delivery.create({ issueRef: body.data.issue, segment });
+      let created;
+      try {
+        created = await deps.delivery.create({
+          issueRef: body.data.issue,
+          segment,
+          confirmOverlap: body.data.confirm_overlap === 'yes',
+        });
+      } catch (error) {
+        if (!(error instanceof CampaignRefusedError)) throw error;
+        const t = editorT(request);
+        const audienceCount = await deps.reader.audienceSize({ newsletterId, segment });
+        reply.code(409);
+        return renderEditorPage(reply, request, 'campaign-review', {
+          title: t('editor.campaigns.new.review_title'),
+          refused: true,
+          issue: body.data.issue,
+          review: reviewView(t, body.data.segment, audienceCount, {
+            findings: error.findings,
+            overlapCount: error.overlapCount,
+          }),
+          changeUrl: `/editor/campaigns/new?issue=${encodeURIComponent(body.data.issue)}`,
+        });
+      }
       await recordCampaignAction(deps, request, 'create', created.campaign, {
         audienceCount: created.audienceCount,
+        overlapCount: created.gate.overlapCount,
+        ...(created.gate.overlapCount > 0 ? { isOverlapConfirmed: true } : {}),
       });
       return reply.redirect(`/editor/campaigns/${created.campaign.id}?done=create`, 303);
     },

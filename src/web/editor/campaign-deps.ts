@@ -11,7 +11,7 @@ import type { Clock } from '../../lib/index.ts';
 export interface CampaignDeps {
   delivery: Pick<
     DeliveryService,
-    'create' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'retry'
+    'create' | 'preflight' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'retry'
   >;
   reader: CampaignReader;
   audit: Pick<AuditStore, 'append'>;

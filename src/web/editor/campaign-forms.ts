@@ -112,6 +112,8 @@ export type NewCampaignQuery = z.output<typeof NewCampaignQuerySchema>;
 export const CreateCampaignBodySchema = z.object({
   issue: IssueKeySchema,
   segment: z.string().trim().max(4000, { error: 'segment: at most 4,000 characters' }),
+  /** The review step's checkbox: send although part of the audience already got the issue. */
+  confirm_overlap: z.literal('yes').optional(),
 });
 
 /** The schedule form: a wall-clock time and the zone it is read in. */

@@ -5,6 +5,7 @@ import {
   type Campaign,
   CampaignNotFoundError,
   CampaignNotSendableError,
+  CampaignRefusedError,
   describeSegment,
 } from '../../delivery/index.ts';
 import type { Action } from '../../editors/index.ts';
@@ -148,7 +149,7 @@ export function registerCampaignRoutes(app: FastifyInstance, ctx: EditorContext)
       const { query } = await run();
       return reply.redirect(`/editor/campaigns/${id}?${query}`, 303);
     } catch (error) {
-      if (error instanceof CampaignNotSendableError) {
+      if (error instanceof CampaignNotSendableError || error instanceof CampaignRefusedError) {
         reply.code(409);
         return showCampaign(request, reply, id, {
           error: editorT(request)('editor.campaigns.refused', { reason: error.message }),
