@@ -75,6 +75,10 @@ export {
   type IssueReviewRepository,
 } from './issue-review-repository.ts';
 export { loadMigrations, migrate, type Migration, migrationsDir } from './migrate.ts';
+export {
+  createNewsletterTesterRepository,
+  type NewsletterTesterRepository,
+} from './newsletter-tester-repository.ts';
 export { openDatabaseFromConfig } from './open-from-config.ts';
 export {
   type BounceEventCount,

@@ -66,6 +66,20 @@ export {
 } from './message-template.ts';
 export { fanOutPageSize, planBatches } from './plan-batches.ts';
 export {
+  GMAIL_CLIP_BYTES,
+  type PreviewProblem,
+  type PreviewProblemCode,
+  previewProblems,
+} from './preview-problems.ts';
+export {
+  createPreviewService,
+  issueContentHash,
+  type IssuePreview,
+  type PreviewOptions,
+  type PreviewService,
+  type PreviewServiceDeps,
+} from './preview-service.ts';
+export {
   type ClaimResult,
   createProgressWriter,
   type ProgressWriter,
@@ -141,8 +155,10 @@ export {
 } from './smtp-transport.ts';
 export {
   createTestSender,
+  testCopyValues,
   type TestSender,
   type TestSenderDeps,
+  type TestSendIssueRequest,
   type TestSendOutcome,
   type TestSendRequest,
   TestSendRequestSchema,

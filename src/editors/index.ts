@@ -34,3 +34,10 @@ export {
   type EditorSession,
   type SessionService,
 } from './session-service.ts';
+export {
+  MAX_TESTERS_PER_NEWSLETTER,
+  type NewsletterTester,
+  NewsletterTesterSchema,
+  TesterEmailSchema,
+  type TesterStore,
+} from './testers.ts';

@@ -17,6 +17,7 @@ const publisherActions: Action[] = [
   'campaign.resume',
   'campaign.cancel',
   'campaign.retry',
+  'testers.manage',
 ];
 const adminActions: Action[] = [
   'editors.manage',

@@ -20,6 +20,7 @@ export const actionMinimumRole = {
   'campaign.resume': 'publisher',
   'campaign.cancel': 'publisher',
   'campaign.retry': 'publisher',
+  'testers.manage': 'publisher',
   'editors.manage': 'admin',
   'subscribers.manage': 'admin',
   'suppressions.manage': 'admin',

@@ -56,6 +56,16 @@ describe('localizeIssue', () => {
     expect(fr.sections[0]?.items[0]?.title).toBe('Chargé·e de recherche CNRS (late)');
     expect(fr.issueKey).toBe('fil-de-marianne/2026-11');
   });
+
+  it('counts the closing-soon marks from another day when given one', () => {
+    const onIssueDate = localizeIssue(testIssue, testNewsletter, 'fr');
+    const later = localizeIssue(testIssue, testNewsletter, 'fr', '2027-01-05');
+    const marks = (view: typeof later) =>
+      view.sections.flatMap((section) => section.items.map((item) => item.isClosingSoon));
+    expect(marks(onIssueDate)).toEqual([false, true, false, false]);
+    // Ten days before the January deadline; the November ones are past, so not « soon ».
+    expect(marks(later)).toEqual([true, false, false, false]);
+  });
 });
 
 describe('localizeIssue at a planned send date', () => {

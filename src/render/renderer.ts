@@ -16,10 +16,11 @@ export interface RendererOptions {
 export interface RenderIssueOptions {
   /**
    * When the reader gets the email (the planned send time): « closing soon » marks are computed
-   * on its UTC date. Campaigns pass their send time, previews the current time.
+   * on its UTC date. Campaigns pass their send time, previews the current time or a day
+   * `YYYY-MM-DD` (the preview's `as_of`).
    * @defaultValue the issue date
    */
-  asOf?: Date;
+  asOf?: Date | string | undefined;
 }
 
 /** Colours used by transactional messages that do not pass a newsletter's theme. */
@@ -64,7 +65,10 @@ export function createRenderer({ templatesDir }: RendererOptions) {
       options: RenderIssueOptions = {},
     ): Promise<RenderedIssue> {
       const pair = await loader.issueTemplates(newsletter.id);
-      const asOf = options.asOf ? options.asOf.toISOString().slice(0, 10) : issue.date;
+      const asOf =
+        typeof options.asOf === 'string'
+          ? options.asOf
+          : (options.asOf?.toISOString().slice(0, 10) ?? issue.date);
       const view = localizeIssue(issue, newsletter, locale, asOf);
       const { html, text } = await run(pair, view, locale, `${newsletter.id}/issue.mjml.hbs`);
       return {

@@ -205,6 +205,10 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     closers.push({ name: 'feed-poll-queue', close: () => feedPollQueue.close() });
     queueList.push(...delivery.queues.all, transactionalQueue, feedPollQueue);
 
+    // Test copies sent from the workspace: their own pool, so they never wait for a campaign's.
+    const testTransport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
+    closers.push({ name: 'test-send-smtp', close: async () => testTransport.close?.() });
+
     const app = createServer({ logger, isBehindProxy: config.TRUST_PROXY });
     await app.register(
       webPlugin,
@@ -236,6 +240,13 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
             bounces: createCampaignBounceReport(database.db),
           },
           logger,
+          preview: {
+            templatesDir: config.TEMPLATES_DIR,
+            publicUrl: config.PUBLIC_URL,
+            signer: services.tokens,
+            transport: testTransport,
+            unsubscribeMailto: config.UNSUBSCRIBE_MAILTO,
+          },
         }),
       }),
     );

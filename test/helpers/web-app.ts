@@ -13,6 +13,7 @@ import {
   type CampaignDeps,
   createEditorWorkspaceDeps,
   type EditorWorkspaceDeps,
+  type EditorWorkspaceServices,
 } from '../../src/web/editor/index.ts';
 import {
   buildApp,
@@ -69,6 +70,8 @@ export async function buildTestWebApp(options: {
     campaigns?: CampaignDeps;
     /** subscribers helper: where uploaded import files wait (default: the OS temp dir) */
     importUploadDir?: string;
+    /** preview helper: the preview and test-send pages' templates, links and transport. */
+    preview?: EditorWorkspaceServices['preview'];
   };
 }): Promise<TestWebApp> {
   const logger = createSilentLogger();
@@ -99,6 +102,7 @@ export async function buildTestWebApp(options: {
           printLine: (line) => printed.push(line),
           ...(options.editor.campaigns ? { campaigns: options.editor.campaigns } : {}),
           importUploadDir: options.editor.importUploadDir,
+          ...(options.editor.preview ? { preview: options.editor.preview } : {}),
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
       }

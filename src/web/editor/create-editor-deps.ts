@@ -23,6 +23,7 @@ import { createSubscriberService } from '../../subscribers/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
 import { createImportUploads } from './import-uploads.ts';
+import { createPreviewPagesDeps, type PreviewPagesServices } from './preview-deps.ts';
 
 /** What {@link createEditorWorkspaceDeps} wires together. */
 export interface EditorWorkspaceServices {
@@ -46,6 +47,11 @@ export interface EditorWorkspaceServices {
   logger?: Logger | undefined;
   /** @defaultValue `<os temp dir>/depeche-imports` */
   importUploadDir?: string | undefined;
+  // preview helper: what the preview and test-send pages render and send with; none without it.
+  preview?: Pick<
+    PreviewPagesServices,
+    'templatesDir' | 'publicUrl' | 'signer' | 'transport' | 'unsubscribeMailto'
+  >;
 }
 
 /**
@@ -56,6 +62,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
   const { db, clock, config } = services;
   const editors = createEditorRepository(db);
   const sessions = createEditorSessionRepository(db);
+  const loadNewsletter = createNewsletterLoader(config.ISSUES_DIR);
   const audit = createAuditRepository(db);
   const sessionPolicy = {
     idleMinutes: config.EDITOR_SESSION_IDLE_MINUTES,
@@ -84,7 +91,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     campaigns: services.campaigns,
     inbox: createInboxService({
       store: createInboxRepository(db),
-      loadNewsletter: createNewsletterLoader(config.ISSUES_DIR),
+      loadNewsletter,
       clock,
       newMaxDays: config.INBOX_NEW_MAX_DAYS ?? 45,
     }),
@@ -102,5 +109,18 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
         clock,
       ),
     },
+    // preview helper:
+    preview:
+      services.preview === undefined
+        ? undefined
+        : createPreviewPagesDeps({
+            ...services.preview,
+            db,
+            clock,
+            logger: services.logger ?? createSilentLogger(),
+            issuesDir: config.ISSUES_DIR,
+            loadNewsletter,
+            audit,
+          }),
   };
 }

@@ -13,6 +13,7 @@ import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
 import type { IssueReviewService } from '../../review/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import type { PreviewPagesDeps } from './preview-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
 /** A sign-in link to send: ids and the token only, the worker reads the address. */
@@ -84,6 +85,10 @@ export interface EditorWorkspaceDeps {
 
   // subscribers helper:
   subscribers?: SubscriberPagesDeps | undefined;
+
+  // preview helper:
+  /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
+  preview?: PreviewPagesDeps | undefined;
 
   // ── end of route modules' dependencies ──
 }

@@ -14,6 +14,7 @@ import { attachEditorViews, loadEditorViews } from './editor-views.ts';
 import { registerFrameRoutes } from './frame-routes.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerInboxRoutes } from './inbox-routes.ts';
+import { registerPreviewRoutes } from './preview-routes.ts';
 import { requireAction } from './require-action.ts';
 import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
@@ -22,6 +23,8 @@ import { registerSignInRoutes } from './sign-in-routes.ts';
 // campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
 // subscribers helper:
 import { registerSubscriberRoutes } from './subscriber-routes.ts';
+import { registerTestSendRoutes } from './test-send-routes.ts';
+import { registerTesterRoutes } from './testers-routes.ts';
 // ▲▲ end of route module imports ▲▲
 
 /**
@@ -38,6 +41,10 @@ const protectedModules: EditorRouteModule[] = [
   // campaigns helper: registerCampaignRoutes,
   registerCampaignRoutes,
   registerSubscriberRoutes,
+  // preview helper:
+  registerPreviewRoutes,
+  registerTestSendRoutes,
+  registerTesterRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);
