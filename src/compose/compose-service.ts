@@ -1,23 +1,21 @@
 import { existsSync } from 'node:fs';
 
 import {
+  createIssueFile,
+  formatIssueFile,
   formatProblem,
+  IssueFileExistsError,
+  issueFilePath,
   issueKey,
   type IssueSection,
   type Newsletter,
+  readIssueNumbers,
+  removeIssueFile,
   validateIssueText,
 } from '../content/index.ts';
 import type { Candidate } from '../feeds/index.ts';
 import { AppError, type Clock, type Logger, ValidationError } from '../lib/index.ts';
 import { draftIssue, frenchMonthName, issueDateFor } from './draft-issue.ts';
-import {
-  createIssueFile,
-  formatIssueFile,
-  IssueFileExistsError,
-  issueFilePath,
-  readIssueNumbers,
-  removeIssueFile,
-} from './issue-file.ts';
 import { TO_BE_COMPLETED } from './placeholder-texts.ts';
 import { selectCandidates } from './select-candidates.ts';
 

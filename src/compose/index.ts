@@ -38,12 +38,11 @@ export {
   type TriageOutcome,
 } from './inbox-service.ts';
 export {
-  createIssueFile,
-  formatIssueFile,
-  IssueFileExistsError,
-  issueFilePath,
-  readIssueNumbers,
-} from './issue-file.ts';
+  createIssueFileService,
+  type IssueFileService,
+  type IssueFileServiceDeps,
+  type IssueWriter,
+} from './issue-file-service.ts';
 export { findPlaceholder, PLACEHOLDER_TEXTS, TO_BE_COMPLETED } from './placeholder-texts.ts';
 export {
   candidateToItem,

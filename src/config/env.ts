@@ -54,7 +54,8 @@ const privateAddressAllowance = z
   });
 
 /** An Amazon SNS topic ARN (partitions aws, aws-cn, aws-us-gov). */
-const snsTopicArn = /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const snsTopicArn =
+  /^arn:aws(-cn|-us-gov)?:sns:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /** True for an elliptic-curve public key in base64 DER, the form SendGrid shows. */
 function isEcPublicKey(value: string): boolean {
@@ -82,6 +83,12 @@ export const envSchema = z
     DATA_DIR: z.string().trim().min(1).default('./data'),
     /** Directory of the issue files. @defaultValue './issues' */
     ISSUES_DIR: z.string().trim().min(1).default('./issues'),
+    /**
+     * Commit each issue file the workspace writes, authored by the editor, when ISSUES_DIR is
+     * inside a git work tree (otherwise the file is only written and one warning is logged).
+     * @defaultValue false
+     */
+    ISSUES_GIT_COMMIT: z.stringbool().default(false),
     /** Directory of the templates. @defaultValue './templates' */
     TEMPLATES_DIR: z.string().trim().min(1).default('./templates'),
     /** @defaultValue 'redis://127.0.0.1:6379' */

@@ -5,7 +5,13 @@ export {
   formatLocation,
   formatProblem,
 } from './check-problem.ts';
-export { IssueFileInvalidError, NewsletterFileInvalidError } from './errors.ts';
+export {
+  IssueConflictError,
+  IssueFileExistsError,
+  IssueFileInvalidError,
+  IssueFileNotFoundError,
+  NewsletterFileInvalidError,
+} from './errors.ts';
 export {
   compareDateOrDateTime,
   HttpUrlSchema,
@@ -15,6 +21,7 @@ export {
   IsoDateSchema,
   SlugSchema,
 } from './fields.ts';
+export { createGitIssueCommitter, type GitIssueCommitterOptions } from './git-issue-committer.ts';
 export {
   type Issue,
   IssueEnglishSchema,
@@ -23,9 +30,22 @@ export {
   type IssueSection,
   IssueSectionSchema,
 } from './issue.ts';
-export { loadIssue, newslettersFor, resolveIssuePath } from './issue-file.ts';
+export type { IssueAuthor, IssueCommitRequest, IssueCommitter } from './issue-committer.ts';
+export { diffIssueSummary } from './issue-diff.ts';
+export {
+  hashIssueText,
+  type IssueDocument,
+  type IssueFileOptions,
+  issueFilePath,
+  loadIssue,
+  newslettersFor,
+  readIssueDocument,
+  readIssueNumbers,
+  resolveIssuePath,
+} from './issue-file.ts';
 export { listIssueKeys } from './issue-keys.ts';
 export { collectIssueLinks, type IssueLink, markdownLinks } from './issue-links.ts';
+export { type IssueMatch, type ItemPlace, matchIssueParts } from './issue-match.ts';
 export {
   isOpportunity,
   type Item,
@@ -61,6 +81,7 @@ export {
   readNewsletterFile,
   scanNewsletters,
 } from './newsletter-file.ts';
+export { updateIssueText } from './update-issue-text.ts';
 export {
   markdownFieldPaths,
   markdownImages,
@@ -74,3 +95,14 @@ export {
 } from './validate-issue.ts';
 export { validateNewsletterText } from './validate-newsletter.ts';
 export { parseYamlSource, type YamlSource } from './yaml-document.ts';
+export {
+  createIssueDocument,
+  createIssueFile,
+  formatIssueFile,
+  type IssueCommitOptions,
+  removeIssueFile,
+  type SavedIssue,
+  saveIssueFile,
+  type SaveIssueRequest,
+  writeFileAtomically,
+} from './write-issue-file.ts';

@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { NotFoundError } from '../lib/index.ts';
-import { IssueFileInvalidError } from './errors.ts';
+import { parse } from 'yaml';
+
+import type { CheckProblem } from './check-problem.ts';
+import { IssueFileInvalidError, IssueFileNotFoundError } from './errors.ts';
 import type { Issue } from './issue.ts';
 import type { Newsletter } from './newsletter.ts';
 import { isMissingFile, type NewsletterScan, scanNewsletters } from './newsletter-file.ts';
@@ -47,7 +50,7 @@ export async function newslettersFor(
  * the text read (what a content hash and line numbers are computed on). The file's
  * placement is not enforced here, so a fixture or draft anywhere can be rendered; `depeche
  * check` enforces it.
- * @throws NotFoundError when the file does not exist; IssueFileInvalidError listing every
+ * @throws IssueFileNotFoundError (a NotFoundError) when the file does not exist; IssueFileInvalidError listing every
  *   problem when it is invalid.
  */
 export async function loadIssue(
@@ -59,8 +62,7 @@ export async function loadIssue(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (isMissingFile(error))
-      throw new NotFoundError(`Issue file '${file}' not found`, { cause: error });
+    if (isMissingFile(error)) throw new IssueFileNotFoundError(file, { cause: error });
     throw error;
   }
   const { newsletters, brokenIds } = await newslettersFor(file, issuesDir);
@@ -68,4 +70,104 @@ export async function loadIssue(
   const newsletter = newsletters.find((candidate) => candidate.id === result.issue?.newsletter);
   if (!result.issue || !newsletter) throw new IssueFileInvalidError(file, result.problems);
   return { issue: result.issue, newsletter, file, text };
+}
+
+/** `issues/<newsletter>/<YYYY-MM>.yaml` under `issuesDir`. */
+export function issueFilePath(issuesDir: string, newsletterId: string, month: string): string {
+  return join(issuesDir, newsletterId, `${month}.yaml`);
+}
+
+/**
+ * Issue numbers of the existing issue files of a newsletter (`<YYYY-MM>.yaml`); files that
+ * are not YAML or have no whole `number` are ignored (`depeche check` reports them).
+ */
+export async function readIssueNumbers(issuesDir: string, newsletterId: string): Promise<number[]> {
+  const dir = join(issuesDir, newsletterId);
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const numbers: number[] = [];
+  for (const file of files.filter((name) => /^\d{4}-\d{2}\.ya?ml$/.test(name))) {
+    try {
+      const data: unknown = parse(await readFile(join(dir, file), 'utf8'));
+      const number = (data as { number?: unknown } | null)?.number;
+      if (typeof number === 'number' && Number.isInteger(number)) numbers.push(number);
+    } catch {
+      // An unreadable file does not stop drafting; `depeche check` names it.
+    }
+  }
+  return numbers;
+}
+
+/** The content hash of a version of an issue file: SHA-256 of its bytes, in hex. */
+export function hashIssueText(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * One version of an issue file as the composer opens it: its text, the hash a later save must
+ * carry, and the issue when it passes the same validation as `depeche check` (placement
+ * included), else every problem.
+ */
+export interface IssueDocument {
+  file: string;
+  text: string;
+  /** {@link hashIssueText} of the file's bytes. */
+  hash: string;
+  /** Present exactly when `problems` is empty. */
+  issue?: Issue;
+  problems: CheckProblem[];
+}
+
+/** Where {@link readIssueDocument} finds the newsletters. */
+export interface IssueFileOptions {
+  /** ISSUES_DIR; the newsletters beside the file's folder come first. @defaultValue the folder above the file's */
+  issuesDir?: string;
+}
+
+/**
+ * Reads an issue file and validates it as `depeche check` does. An invalid file is returned
+ * with its problems, so that it can still be shown and fixed.
+ * @throws IssueFileNotFoundError when the file does not exist.
+ */
+export async function readIssueDocument(
+  file: string,
+  options: IssueFileOptions = {},
+): Promise<IssueDocument> {
+  const bytes = await readIssueBytes(file);
+  return validateIssueDocument(file, bytes, options);
+}
+
+/** The bytes of an issue file. @throws IssueFileNotFoundError when it does not exist. */
+export async function readIssueBytes(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if (isMissingFile(error)) throw new IssueFileNotFoundError(file, { cause: error });
+    throw error;
+  }
+}
+
+/** An {@link IssueDocument} of given bytes, validated as `depeche check` does. */
+export async function validateIssueDocument(
+  file: string,
+  bytes: Buffer,
+  options: IssueFileOptions,
+): Promise<IssueDocument> {
+  const text = bytes.toString('utf8');
+  const { newsletters, brokenIds } = await newslettersFor(
+    file,
+    options.issuesDir ?? dirname(dirname(file)),
+  );
+  const result = validateIssueText(text, {
+    file,
+    newsletters,
+    brokenNewsletterIds: brokenIds,
+    checkPlacement: true,
+  });
+  return {
+    file,
+    text,
+    hash: hashIssueText(bytes),
+    ...(result.issue ? { issue: result.issue } : {}),
+    problems: result.problems,
+  };
 }

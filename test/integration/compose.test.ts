@@ -5,12 +5,13 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { createComposeService, createTriageService } from '../../src/compose/index.ts';
 import {
-  createComposeService,
-  createTriageService,
+  checkFiles,
   IssueFileExistsError,
-} from '../../src/compose/index.ts';
-import { checkFiles, loadNewsletter, validateIssueText } from '../../src/content/index.ts';
+  loadNewsletter,
+  validateIssueText,
+} from '../../src/content/index.ts';
 import { createCandidateRepository, type Database } from '../../src/db/index.ts';
 import type { NewCandidate } from '../../src/feeds/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';

@@ -237,6 +237,7 @@ describe('deployment files', () => {
   it('runs web and a scalable worker from the image in docker compose', async () => {
     const compose = parseYaml(await readFile(path.join(root, 'docker-compose.yml'), 'utf8')) as {
       services: Record<string, Record<string, unknown>>;
+      'x-depeche': { volumes: string[] };
     };
     const { web, worker } = compose.services;
     expect(web?.command).toEqual(['serve']);
@@ -246,6 +247,9 @@ describe('deployment files', () => {
     expect(worker?.container_name).toBeUndefined();
     expect(worker?.ports).toBeUndefined();
     expect(worker?.healthcheck).toBeDefined();
+    // The composer writes issue files from web; workers only read them.
+    expect(web?.volumes).toContain('./issues:/app/issues');
+    expect(compose['x-depeche'].volumes).toEqual(['./issues:/app/issues:ro']);
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     // Node 24, the current LTS (20 is past its end of life; the code still runs on it).
     expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS/m);
