@@ -46,7 +46,9 @@ describe('composer form', () => {
     expect(form.number).toBe('douze');
     expect(form.sections[0]?.items[0]).toMatchObject({ kind: 'news', deadline: '2026-13-45' });
     expect(parseComposerForm('nonsense').sections).toEqual([]);
-    expect(parseComposerForm({ subject: 'x'.repeat(5000) }).subject).toBe('');
+    const long = parseComposerForm({ subject: 'x'.repeat(5000), preheader: 'kept' });
+    expect(long.subject).toHaveLength(1000);
+    expect(long.preheader).toBe('kept');
   });
 
   it('reports problems in the words and at the locations of depeche check', () => {

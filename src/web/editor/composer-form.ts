@@ -47,9 +47,14 @@ export const requiredKindFields: Record<ItemKind, readonly ItemExtraField[]> = {
   event: ['start', 'place'],
 };
 
-// Bounds a little above the issue schema's: a too-long text is kept and reported by the
-// schema in `depeche check`'s words, not cut or refused here.
-const text = (max: number) => z.string().max(max).default('');
+// Bounds above the issue schema's: a too-long text is reported by the schema in `depeche
+// check`'s words; only what is past these (and the body limit) is cut, so one absurd value
+// never costs the editor the rest of the form.
+const text = (max: number) =>
+  z
+    .string()
+    .default('')
+    .transform((value) => value.slice(0, max));
 
 const FormItemSchema = z.object({
   kind: z.enum(ITEM_KINDS).catch('news'),
@@ -82,7 +87,7 @@ export interface FormItem {
 /** The composer's form, parsed: the issue's texts as typed, plus the hash of the opened file. */
 export const ComposerFormSchema = z.object({
   /** Content hash of the file version the editor opened (empty for a file not yet saved). */
-  hash: z.string().max(200).default(''),
+  hash: text(200),
   number: text(50),
   date: text(50),
   subject: text(1000),
@@ -94,12 +99,15 @@ export const ComposerFormSchema = z.object({
   sections: z
     .array(
       z.object({
-        id: z.string().max(100).default(''),
-        items: z.array(FormItemSchema).max(200).default([]),
+        id: text(100),
+        items: z
+          .array(FormItemSchema)
+          .default([])
+          .transform((items) => items.slice(0, 200)),
       }),
     )
-    .max(50)
-    .default([]),
+    .default([])
+    .transform((sections) => sections.slice(0, 50)),
 });
 /** The composer's form. */
 export type ComposerForm = z.infer<typeof ComposerFormSchema>;

@@ -28,12 +28,19 @@ export interface FieldView {
   findings: PlacedFinding[];
   isMissingEnglish: boolean;
   errorId: string;
+  /** The ids of the field's problems and English marker, for `aria-describedby`. */
+  describedBy: string | null;
+  hasProblems: boolean;
+  /** The English of a pair. */
+  isEnglish: boolean;
+  /** The French of a pair (its English beside it). */
+  hasEnglish: boolean;
 }
 
-/** A French field with its English beside it (null for number, date, url…). */
+/** A French field with its English beside it. */
 export interface FieldPair {
   fr: FieldView;
-  en: FieldView | null;
+  en: FieldView;
 }
 
 /** An HTML id from a field name: `sections[0].items[1].title` → `f-sections-0-items-1-title`. */
@@ -132,23 +139,29 @@ export function composerView(input: ComposerViewInput) {
       findings: [],
       isMissingEnglish: missing.has(name),
       errorId: `${id}-problems`,
+      describedBy: null,
+      hasProblems: false,
+      isEnglish: name.startsWith('en.') || name.includes('.en.'),
+      hasEnglish: false,
     };
   };
-  const pair = (name: string, label: string, fr: string, en: string, isRequired = true) => ({
-    fr: field(name, label, fr, {
-      input: multiline.has(name) ? 'textarea' : 'text',
-      isRequired,
-    }),
-    en: field(`en.${name}`, label, en, { input: multiline.has(name) ? 'textarea' : 'text' }),
-  });
+  const pair = (frField: FieldView, enField: FieldView): FieldPair => {
+    frField.hasEnglish = true;
+    return { fr: frField, en: enField };
+  };
+  const headerPair = (name: string, fr: string, en: string) =>
+    pair(
+      field(name, name, fr, { input: multiline.has(name) ? 'textarea' : 'text', isRequired: true }),
+      field(`en.${name}`, name, en, { input: multiline.has(name) ? 'textarea' : 'text' }),
+    );
 
   const header = {
     number: field('number', 'number', form.number, { input: 'number', isRequired: true }),
     date: field('date', 'date', form.date, { input: 'date', isRequired: true }),
     texts: [
-      pair('subject', 'subject', form.subject, form.en.subject),
-      pair('preheader', 'preheader', form.preheader, form.en.preheader),
-      pair('introduction', 'introduction', form.introduction, form.en.introduction),
+      headerPair('subject', form.subject, form.en.subject),
+      headerPair('preheader', form.preheader, form.en.preheader),
+      headerPair('introduction', form.introduction, form.en.introduction),
     ],
   };
   for (const name of ['newsletter', 'sections', 'en']) placement.know(name);
@@ -180,17 +193,14 @@ export function composerView(input: ComposerViewInput) {
     placement.know(base);
     placement.know(`${base}.en`);
     const texts = [
-      {
-        fr: field(`${base}.title`, 'title', item.title, { isRequired: true }),
-        en: field(`${base}.en.title`, 'title', item.en.title),
-      },
-      {
-        fr: field(`${base}.summary`, 'summary', item.summary, {
-          input: 'textarea',
-          isRequired: true,
-        }),
-        en: field(`${base}.en.summary`, 'summary', item.en.summary, { input: 'textarea' }),
-      },
+      pair(
+        field(`${base}.title`, 'title', item.title, { isRequired: true }),
+        field(`${base}.en.title`, 'title', item.en.title),
+      ),
+      pair(
+        field(`${base}.summary`, 'summary', item.summary, { input: 'textarea', isRequired: true }),
+        field(`${base}.en.summary`, 'summary', item.en.summary, { input: 'textarea' }),
+      ),
     ];
     const url = field(`${base}.url`, 'url', item.url, { input: 'url', isRequired: true });
     const extras = kindFields[item.kind].map((name) =>
@@ -201,6 +211,7 @@ export function composerView(input: ComposerViewInput) {
     );
     return {
       index: i,
+      number: i + 1,
       base,
       anchor: `item-${s}-${i}`,
       heading: item.title.trim() === '' ? null : item.title,
@@ -240,6 +251,12 @@ export function composerView(input: ComposerViewInput) {
     const found = placement.at(view.name);
     view.errors = found.errors;
     view.findings = found.findings;
+    const ids = [
+      ...(found.errors.length + found.findings.length > 0 ? [view.errorId] : []),
+      ...(view.isMissingEnglish ? [`${view.id}-missing`] : []),
+    ];
+    view.describedBy = ids.length > 0 ? ids.join(' ') : null;
+    view.hasProblems = found.errors.length + found.findings.length > 0;
   };
   fill(header.number);
   fill(header.date);

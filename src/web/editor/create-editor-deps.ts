@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
+import { buildIssueFileService } from '../../build-issue-files.ts';
 import { buildIssueReviewService } from '../../build-review.ts';
 import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
@@ -33,7 +34,9 @@ export interface EditorWorkspaceServices {
     Config,
     'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS' | 'DEPECHE_ENV' | 'ISSUES_DIR'
   > &
-    Partial<Pick<Config, 'INBOX_NEW_MAX_DAYS' | 'REVIEW_REQUIRE_OTHER_APPROVER'>>;
+    Partial<
+      Pick<Config, 'INBOX_NEW_MAX_DAYS' | 'REVIEW_REQUIRE_OTHER_APPROVER' | 'ISSUES_GIT_COMMIT'>
+    >;
   /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
   queues?: readonly Queue[];
   /** The `transactional` queue the sign-in links go through. */
@@ -122,5 +125,16 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
             loadNewsletter,
             audit,
           }),
+    // composer helper: the issue files it opens and saves (audited, committed on ISSUES_GIT_COMMIT)
+    issueFiles: buildIssueFileService({
+      config: {
+        ISSUES_DIR: config.ISSUES_DIR,
+        ISSUES_GIT_COMMIT: config.ISSUES_GIT_COMMIT ?? false,
+      },
+      db,
+      logger: services.logger ?? createSilentLogger(),
+      clock,
+    }),
+    loadNewsletter,
   };
 }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 
 import type { InboxService } from '../../compose/index.ts';
+import type { Newsletter } from '../../content/index.ts';
 import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
@@ -13,6 +14,7 @@ import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
 import type { IssueReviewService } from '../../review/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import type { ComposerFiles } from './composer-deps.ts';
 import type { PreviewPagesDeps } from './preview-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
@@ -89,6 +91,11 @@ export interface EditorWorkspaceDeps {
   // preview helper:
   /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
   preview?: PreviewPagesDeps | undefined;
+  // composer helper:
+  /** The issue files the composer opens, creates and saves (`composer-routes.ts`). */
+  issueFiles?: ComposerFiles | undefined;
+  /** A newsletter's `newsletter.yaml`, read fresh when it changes. */
+  loadNewsletter?: ((id: string) => Promise<Newsletter>) | undefined;
 
   // ── end of route modules' dependencies ──
 }
