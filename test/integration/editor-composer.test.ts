@@ -4,14 +4,18 @@ import path from 'node:path';
 
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
+import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createCandidateRepository, queryRows } from '../../src/db/index.ts';
-import type { Clock } from '../../src/lib/index.ts';
-import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
+import { createSmtpTransport, type MailTransport } from '../../src/delivery/index.ts';
+import { type Clock, createSilentLogger } from '../../src/lib/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
+import { databaseKinds, openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { type EditorBrowser, getPage, signedInEditor } from '../helpers/editor-session.ts';
 import { formFields } from '../helpers/html-form.ts';
-import { buildTestWebApp, type TestWebApp } from '../helpers/web-app.ts';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
+import { buildTestWebApp, testSecret, type TestWebApp } from '../helpers/web-app.ts';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
@@ -373,5 +377,116 @@ describe.each(databaseKinds)('the composer on $name', ({ open }) => {
       number: 'x'.repeat(60),
     });
     expect(garbage.statusCode).toBe(400);
+  });
+});
+
+describe('the composer’s preview and test send', () => {
+  let database: TestDatabase;
+  let web: TestWebApp;
+  let sink: SmtpSink;
+  let transport: MailTransport;
+  let issuesDir: string;
+  let editor: EditorBrowser;
+
+  beforeEach(async () => {
+    issuesDir = await mkdtemp(path.join(os.tmpdir(), 'composer-preview-'));
+    await cp('issues', issuesDir, { recursive: true });
+    database = await openTestPglite();
+    sink = await startSmtpSink();
+    transport = createSmtpTransport({
+      urls: [sink.url],
+      poolSize: 1,
+      logger: createSilentLogger(),
+    });
+    web = await buildTestWebApp({
+      database: database.handle,
+      clock: { now: () => new Date('2026-11-02T09:00:00Z') },
+      editor: {
+        issuesDir,
+        preview: {
+          templatesDir: 'templates',
+          publicUrl: 'https://news.example.org',
+          signer: createTokenSigner({ keyId: 't1', secret: testSecret }),
+          transport,
+        },
+      },
+    });
+    editor = await signedInEditor(web.editor!, 'redaction@example.org', 'editor');
+  });
+  afterEach(async () => {
+    await web.app.close();
+    await transport.close?.();
+    await sink.close();
+    await database.drop();
+    await rm(issuesDir, { recursive: true, force: true });
+  });
+
+  async function postForm(
+    page: { body: string; csrf: string | undefined },
+    url: string,
+    changes: Record<string, string>,
+  ) {
+    const body = new URLSearchParams();
+    for (const [name, value] of formFields(page.body, 'composer-form')) {
+      if (name !== '_csrf') body.append(name, name in changes ? (changes[name] as string) : value);
+    }
+    body.append('_csrf', page.csrf ?? '');
+    return web.app.inject({
+      method: 'POST',
+      url,
+      cookies: editor.cookies,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body.toString(),
+    });
+  }
+
+  it('previews the form as it stands in each frame, and refuses content check refuses', async () => {
+    const page = await getPage(web.app, editor, PAGE);
+    const decoded = page.body.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    expect(decoded).toContain(`src="${PAGE}/preview?locale=fr&width=600&part=html"`);
+    expect(decoded).toContain(`formaction="${PAGE}/preview-form?locale=en&width=375&part=html"`);
+    const html = await postForm(page, `${PAGE}/preview-form?locale=fr&width=600&part=html`, {
+      'sections[0].items[0].title': 'Un titre pas encore enregistré',
+    });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(html.body).toContain('Un titre pas encore enregistré');
+    const text = await postForm(page, `${PAGE}/preview-form?locale=en&part=text`, {
+      'sections[0].items[0].en.title': 'A title not saved yet',
+    });
+    expect(text.body).toContain('A title not saved yet');
+    const invalid = await postForm(page, `${PAGE}/preview-form?locale=fr`, {
+      'sections[0].items[0].url': 'nowhere',
+    });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.body).toContain('sections[0].items[0].url');
+    const json = await postForm(page, `${PAGE}/issue-json`, { subject: 'Objet du formulaire' });
+    expect(json.json().issue.subject).toBe('Objet du formulaire');
+    expect((await postForm(page, `${PAGE}/issue-json`, { date: 'hier' })).statusCode).toBe(422);
+  });
+
+  it('test-sends the content the page shows, caught at the SMTP sink', async () => {
+    const page = await getPage(web.app, editor, PAGE);
+    const issue = /name="issue" value="([^"]*)"/.exec(page.body)?.[1];
+    expect(issue).toBeDefined();
+    const sent = await web.app.inject({
+      method: 'POST',
+      url: `${PAGE}/test-send`,
+      cookies: editor.cookies,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: page.csrf ?? '',
+        to: 'me',
+        locale: 'fr',
+        partial: '1',
+        issue: JSON.stringify(
+          (await postForm(page, `${PAGE}/issue-json`, { subject: 'Objet de test' })).json().issue,
+        ),
+      }).toString(),
+    });
+    expect(sent.statusCode).toBe(200);
+    const message = sink.messages.find((m) => m.envelope.rcptTo.includes('redaction@example.org'));
+    const mail = await simpleParser(message!.raw);
+    expect(mail.subject).toContain('Objet de test');
   });
 });

@@ -10,7 +10,7 @@ import {
   type Newsletter,
   validateIssueText,
 } from '../../content/index.ts';
-import type { AuditActor } from '../../editors/index.ts';
+import { type AuditActor, can } from '../../editors/index.ts';
 import { NotFoundError } from '../../lib/index.ts';
 import { pageSecurityHeaders } from '../security-headers.ts';
 import type { ComposerFiles } from './composer-deps.ts';
@@ -22,6 +22,7 @@ import { composerView } from './composer-view.ts';
 import type { EditorContext } from './editor-context.ts';
 import { editorLocale, editorT, renderEditorPage } from './editor-views.ts';
 import { editorOf } from './session.ts';
+import { testSendFormData } from './test-send-routes.ts';
 
 /** Where the composer's pages live. */
 export const ISSUES_PATH = '/editor/issues';
@@ -129,6 +130,18 @@ export function createComposerPage(ctx: EditorContext, files: ComposerFiles) {
       // The send guards (placeholders, past deadlines as of today, empty sections, images) on
       // the content as it stands, beside their fields; they block a campaign, not a save.
       const content = check(page.newsletter, page.month, page.form).issue;
+      const testSend =
+        ctx.deps.preview && can(editor.role, 'issue.test-send')
+          ? await testSendFormData(
+              ctx,
+              request,
+              { newsletter: page.newsletter.id, month: page.month },
+              {
+                language: locale,
+                ...(content ? { issueJson: JSON.stringify(content) } : {}),
+              },
+            )
+          : null;
       const findings = content
         ? checkIssueContent({ issue: content, sendAt: ctx.deps.clock.now() }).map((finding) => ({
             level: finding.level,
@@ -169,6 +182,8 @@ export function createComposerPage(ctx: EditorContext, files: ComposerFiles) {
         month: page.month,
         action,
         script: composerScript,
+        testSend,
+        issueJsonUrl: `${action}/issue-json`,
         preview: ctx.deps.preview
           ? {
               frames: previewFrames.map((frame) => ({

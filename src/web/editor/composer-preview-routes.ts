@@ -16,8 +16,10 @@ const FramesQuerySchema = z.object({
   part: z.enum(['html', 'text']).default('html'),
 });
 
-
 /**
+ * `POST /issues/:newsletter/:month/issue-json`: the form's content as issue JSON (422 with
+ * check's problems), for the test-send form.
+ *
  * `POST /issues/:newsletter/:month/preview-form?locale=&width=&part=`: the preview of the
  * composer's form as it stands, saved or not, posted by a preview button into its iframe (with
  * JavaScript, the page presses them after each change). The form is read with the same mapping
@@ -51,6 +53,21 @@ export function registerComposerPreviewRoutes(
         );
       }
       return previewResponse(reply, ctx, checked.issue, newsletter, options);
+    },
+  );
+
+  // The form's content as the issue JSON the test-send form carries: the page's script asks it
+  // just before a test send, so the copy is of the form as it stands.
+  app.post(
+    '/issues/:newsletter/:month/issue-json',
+    { bodyLimit: PREVIEW_BODY_LIMIT },
+    async (request, reply) => {
+      const { newsletterId, month } = page.paramsOf(request);
+      const newsletter = await page.loadNewsletter(newsletterId);
+      const checked = page.check(newsletter, month, parseComposerForm(request.body ?? {}));
+      reply.header('cache-control', 'no-store');
+      if (!checked.issue) return reply.code(422).send({ problems: checked.problems });
+      return reply.send({ issue: checked.issue });
     },
   );
 }

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
  *   not (a `srcdoc` frame inherits the workspace page's policy);
  * - **drag and drop** of items: an item dropped on another item goes before it, one dropped on a
  *   section's "add" row goes last; the form is then posted with the same `move-item` op as the
- *   "Move" button, so nothing typed is lost.
+ *   "Move" button, so nothing typed is lost;
+ * - **test send of the form as it stands**: before the test-send form goes, the form's content
+ *   is turned into the issue it carries (`issue-json`), saved or not, and the send's result is
+ *   shown under the form (`partial=1`), so the page and its unsaved text stay.
  */
 export const composerScript = `(function () {
   var form = document.getElementById('composer-form');
@@ -66,6 +69,38 @@ export const composerScript = `(function () {
     dragged = null;
     form.submit();
   });
+  var box = document.querySelector('[data-issue-json-url]');
+  var send = box ? box.querySelector('form') : null;
+  if (send && window.fetch) {
+    send.addEventListener('submit', function (event) {
+      event.preventDefault();
+      fetch(box.getAttribute('data-issue-json-url'), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(new FormData(form)).toString()
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          var data = new URLSearchParams(new FormData(send));
+          if (answer && answer.issue) data.set('issue', JSON.stringify(answer.issue));
+          data.set('partial', '1');
+          return fetch(send.action, {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: data.toString()
+          });
+        })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var result = document.getElementById('test-send-result');
+          // the server's own escaped fragment (test-send-result view)
+          if (result) result.innerHTML = html;
+        })
+        .catch(function () { send.submit(); });
+    });
+  }
 })();`;
 
 /** The CSP source of {@link composerScript}: `'sha256-…'`. */
