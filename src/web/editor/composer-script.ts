@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
  * page's Content-Security-Policy. Two enhancements of a page that works without it:
  *
  * - **live preview**: a moment after the editor stops typing (or changes a select), it presses
- *   each preview button for them (`requestSubmit(button)`): the whole form, saved or not, is
+ *   each preview button in turn (`requestSubmit(button)`): the whole form, saved or not, is
  *   posted to the preview route and shown in that button's iframe (`formtarget`). The iframes get
  *   the preview's own documents and Content-Security-Policy, which a `fetch` into `srcdoc` would
  *   not (a `srcdoc` frame inherits the workspace page's policy);
@@ -23,8 +23,16 @@ export const composerScript = `(function () {
   var buttons = document.querySelectorAll('[data-preview-button]');
   var status = document.getElementById('preview-status');
   var timer = null;
+  // A form keeps one planned navigation: a second submission in the same task would cancel the
+  // first, so the frames are asked one after the other.
   function refresh() {
-    for (var i = 0; i < buttons.length; i++) form.requestSubmit(buttons[i]);
+    var i = 0;
+    (function next() {
+      if (i >= buttons.length) return;
+      form.requestSubmit(buttons[i]);
+      i += 1;
+      setTimeout(next, 40);
+    })();
     if (status) status.textContent = status.getAttribute('data-updated');
   }
   function later() {

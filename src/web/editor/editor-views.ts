@@ -147,10 +147,7 @@ export async function loadEditorViews(
 }
 
 /** The workspace's strings of `locale`, then French, then the shared catalogue (`locales/`). */
-function translatorOf(
-  strings: Record<Locale, Record<string, string>>,
-  locale: Locale,
-): Translate {
+function translatorOf(strings: Record<Locale, Record<string, string>>, locale: Locale): Translate {
   const shared = createTranslator(locale);
   return (key, vars) => {
     const message = strings[locale][key] ?? strings.fr[key];

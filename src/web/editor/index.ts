@@ -37,8 +37,4 @@ export {
 } from './preview-routes.ts';
 export { requireAction } from './require-action.ts';
 export { EDITOR_COOKIE, EDITOR_PREFIX, editorOf, type SignedInEditor } from './session.ts';
-export {
-  type TestSendFormData,
-  testSendFormData,
-  TestSendFormSchema,
-} from './test-send-routes.ts';
+export { type TestSendFormData, testSendFormData, TestSendFormSchema } from './test-send-routes.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import { IssueFileExistsError, listIssueKeys } from '../../content/index.ts';
-import { ValidationError } from '../../lib/index.ts';
+import { type Translate, ValidationError } from '../../lib/index.ts';
 import { type ComposerPage, issuePageUrl, parseQuietly, writerOf } from './composer-page.ts';
 import type { EditorContext } from './editor-context.ts';
 import { editorT, renderEditorPage } from './editor-views.ts';
@@ -43,7 +43,11 @@ export function registerIssueListRoutes(
     return newsletterIds.includes(id) ? id : (newsletterIds[0] ?? '');
   }
 
-  async function showList(newsletterId: string, extra: { error?: string; month?: string } = {}) {
+  async function showList(
+    t: Translate,
+    newsletterId: string,
+    extra: { error?: string; month?: string } = {},
+  ) {
     const keys = await listIssueKeys(ctx.deps.issuesDir, newsletterId);
     const rows = await Promise.all(
       keys.map(async (key) => {
@@ -62,6 +66,7 @@ export function registerIssueListRoutes(
       }),
     );
     return {
+      title: t('editor.composer.title'),
       newsletters: ctx.newsletters.map((n) => ({ ...n, isCurrent: n.id === newsletterId })),
       newsletterId,
       rows,
@@ -73,7 +78,12 @@ export function registerIssueListRoutes(
   app.get('/issues', async (request, reply) => {
     const query = request.query as { newsletter?: unknown };
     const newsletterId = newsletterOf(query.newsletter);
-    return renderEditorPage(reply, request, 'composer-list', await showList(newsletterId));
+    return renderEditorPage(
+      reply,
+      request,
+      'composer-list',
+      await showList(editorT(request), newsletterId),
+    );
   });
 
   app.post('/issues', { preHandler: requireAction('issue.write') }, async (request, reply) => {
@@ -88,7 +98,10 @@ export function registerIssueListRoutes(
         reply,
         request,
         'composer-list',
-        await showList(newsletterId, { error: t('editor.composer.bad_month'), month }),
+        await showList(editorT(request), newsletterId, {
+          error: t('editor.composer.bad_month'),
+          month,
+        }),
       );
     }
     try {
@@ -106,7 +119,7 @@ export function registerIssueListRoutes(
         reply,
         request,
         'composer-list',
-        await showList(newsletterId, { error: message, month }),
+        await showList(editorT(request), newsletterId, { error: message, month }),
       );
     }
     return reply.redirect(issuePageUrl(parsed.data.newsletter, parsed.data.month), 303);
