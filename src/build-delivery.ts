@@ -1,7 +1,10 @@
+import { userInfo } from 'node:os';
+
 import type { Redis } from 'ioredis';
 
 import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
+import { buildIssueReviewService } from './build-review.ts';
 import { buildServices } from './build-services.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
 import { loadIssue, loadNewsletters } from './content/index.ts';
@@ -26,6 +29,7 @@ import {
   type MailTransport,
   smtpTransportOptionsFromConfig,
 } from './delivery/index.ts';
+import { type AuditActor, commandLineActor } from './editors/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
 import {
   closeRedisConnection,
@@ -44,6 +48,17 @@ import {
   createTokenSigner,
   type RetentionPolicy,
 } from './subscribers/index.ts';
+
+/** The actor of what this process does on its own: its operating-system user. */
+function processActor(): AuditActor {
+  let name = 'depeche';
+  try {
+    name = userInfo().username;
+  } catch {
+    // A container user with no passwd entry has no name.
+  }
+  return commandLineActor(name);
+}
 
 /** What the delivery wiring needs from an entry point. */
 export interface DeliveryDeps {
@@ -79,6 +94,7 @@ export function buildDelivery(
   if (typeof redis !== 'function') openQueues();
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const audience = createAudienceRepository();
+  const review = buildIssueReviewService({ config, db, clock: deps.clock });
   const service = createDeliveryService({
     db,
     campaigns,
@@ -94,6 +110,10 @@ export function buildDelivery(
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,
     idleRekickMs: config.CAMPAIGN_REKICK_AFTER_SEC * 1000,
+    // The issue is recorded as sent by this process's OS user; the campaign.send entry of the
+    // command or the workspace names who started it.
+    onSendingStarted: (campaign) =>
+      review.markSent(campaign.issueKey, campaign.id, processActor()).then(() => undefined),
   });
   const reader = createCampaignReader({
     db,

@@ -63,6 +63,8 @@ export function createAuditRepository(db: Executor) {
       const conditions: SQL[] = [sql`true`];
       if (filter.since) conditions.push(sql`at >= ${filter.since.toISOString()}::timestamptz`);
       if (filter.action) conditions.push(sql`action = ${filter.action}`);
+      if (filter.objectType) conditions.push(sql`object_type = ${filter.objectType}`);
+      if (filter.objectId) conditions.push(sql`object_id = ${filter.objectId}`);
       if (filter.actor) {
         const actor = filter.actor.trim().toLowerCase();
         conditions.push(

@@ -62,6 +62,11 @@ export interface DeliveryServiceDeps {
   fanOutPageSize?: number;
   /** CAMPAIGN_REKICK_AFTER_SEC in ms. @defaultValue {@link idleRekickMs} */
   idleRekickMs?: number;
+  /**
+   * Called once a campaign started sending (`send`, or the scheduler's start of a scheduled
+   * campaign): the review marks its issue sent. A failure is logged; the campaign sends anyway.
+   */
+  onSendingStarted?: ((campaign: Campaign, how: 'send' | 'schedule') => Promise<void>) | undefined;
 }
 
 function guardLocatorOf(prepared: PreparedIssue) {
@@ -122,6 +127,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       'campaign state changed',
     );
     return updated;
+  }
+
+  async function sendingStarted(campaign: Campaign, how: 'send' | 'schedule') {
+    if (!deps.onSendingStarted) return;
+    try {
+      await deps.onSendingStarted(campaign, how);
+    } catch (error) {
+      log.warn(
+        { err: error, campaignId: campaign.id, event: 'campaign.issue_mark_sent.failed' },
+        'issue not marked sent',
+      );
+    }
   }
 
   /** Re-enqueues every batch that still has queued or sending rows. */
@@ -232,6 +249,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     async send(id: number) {
       const campaign = await transition(id, { kind: 'send' });
       await deps.enqueue.fanOut(id);
+      await sendingStarted(campaign, 'send');
       return campaign;
     },
 
@@ -376,6 +394,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           if (updated) {
             await deps.enqueue.fanOut(campaign.id);
             started.push(campaign.id);
+            await sendingStarted(updated, 'schedule');
           }
         } else if (decision === 'overdue' && campaign.statusReason === null) {
           const reason =

@@ -46,6 +46,9 @@ export interface AuditFilter {
   /** an editor's address, an OS user, or "command line" for every command-line entry */
   actor?: string;
   action?: string;
+  /** only entries about this object, e.g. `issue` and `adn/2026-11` */
+  objectType?: string;
+  objectId?: string;
   limit?: number;
   /** rows to skip, newest first (paging) @defaultValue 0 */
   offset?: number;

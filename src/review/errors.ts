@@ -36,13 +36,20 @@ export class ReviewTransitionError extends AppError {
  */
 export class ApproverIsLastChangerError extends ReviewTransitionError {
   /**
-   * @param isSubmitterOfOutsideChange the content was last changed outside the workspace, so
-   *   its submitter answers for it
+   * @param answersAs why the approver answers for the content: as its last changer, as the
+   *   submitter of a change made outside the workspace, or as the submitter of an issue with no
+   *   recorded change
    */
-  constructor(issueKey: string, who: string, isSubmitterOfOutsideChange: boolean) {
-    const role = isSubmitterOfOutsideChange
-      ? 'who submitted it after it changed outside the workspace'
-      : 'who changed its content last';
+  constructor(
+    issueKey: string,
+    who: string,
+    answersAs: 'last-changer' | 'submitter-of-outside-change' | 'submitter-only-known',
+  ) {
+    const role = {
+      'last-changer': 'who changed its content last',
+      'submitter-of-outside-change': 'who submitted it after it changed outside the workspace',
+      'submitter-only-known': 'who submitted it and is its only known author',
+    }[answersAs];
     super(
       'own-change',
       issueKey,

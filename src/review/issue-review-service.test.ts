@@ -37,6 +37,7 @@ function build() {
   const review = createIssueReviewService({
     store: memory.store,
     audit: {
+      list: async () => [],
       append: async (entry, at) => {
         entries.push(entry);
         return {

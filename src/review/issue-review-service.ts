@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-import type { AuditActor, AuditStore } from '../editors/index.ts';
+import type { AuditActor, AuditEntry, AuditStore } from '../editors/index.ts';
 import { type Clock, ValidationError } from '../lib/index.ts';
 import { approvalOfReview, type IssueApproval } from './approval.ts';
 import { ReviewTransitionError } from './errors.ts';
@@ -25,7 +25,7 @@ import {
 /** Dependencies of {@link createIssueReviewService}. */
 export interface IssueReviewServiceDeps {
   store: IssueReviewStore;
-  audit: Pick<AuditStore, 'append'>;
+  audit: Pick<AuditStore, 'append' | 'list'>;
   clock: Clock;
   /** REVIEW_REQUIRE_OTHER_APPROVER: the approver must not be the last changer. @defaultValue true */
   requireOtherApprover: boolean;
@@ -193,6 +193,10 @@ export function createIssueReviewService(deps: IssueReviewServiceDeps) {
         }
       }
     },
+
+    /** The review's history, newest first: the audit entries about the issue. */
+    history: (issueKey: string, limit = 100): Promise<AuditEntry[]> =>
+      audit.list({ objectType: 'issue', objectId: parseKey(issueKey), limit }),
 
     /**
      * The gate of campaign creation: approved, with who and when, when the stored approval is of

@@ -225,6 +225,13 @@ describe('applyApprove', () => {
     expect(applyApprove(eff(review), bruno, now, strict).review.approvedBy).toEqual(bruno);
   });
 
+  it('holds the submitter answerable when no change was ever recorded', () => {
+    const review = stored('in_review', { lastChangedBy: null, submittedBy: ana });
+    expect(() => applyApprove(eff(review), ana, now, strict)).toThrow(
+      'by ana@example.org, who submitted it and is its only known author',
+    );
+  });
+
   it('tells a command-line operator from an editor and from another OS user', () => {
     const review = stored('in_review', { lastChangedBy: ops, submittedBy: ops });
     expect(() => applyApprove(eff(review), ops, now, strict)).toThrow(ApproverIsLastChangerError);

@@ -272,10 +272,17 @@ function refuseUnlessInReview(
 }
 
 /** Who answers for the content: its last changer, or its submitter when that one is unknown. */
-function answerableFor(review: IssueReview): { who: ContentAuthor; isSubmitter: boolean } | null {
+function answerableFor(review: IssueReview) {
   const last = review.lastChangedBy;
-  if (last !== null && last.kind !== 'outside') return { who: last, isSubmitter: false };
-  return review.submittedBy ? { who: review.submittedBy, isSubmitter: true } : null;
+  if (last !== null && last.kind !== 'outside') {
+    return { who: last as ContentAuthor, answersAs: 'last-changer' as const };
+  }
+  if (review.submittedBy === null) return null;
+  return {
+    who: review.submittedBy as ContentAuthor,
+    answersAs:
+      last === null ? ('submitter-only-known' as const) : ('submitter-of-outside-change' as const),
+  };
 }
 
 /** Options of {@link applyApprove}. */
@@ -315,7 +322,7 @@ export function applyApprove(
     throw new ApproverIsLastChangerError(
       effective.issueKey,
       describeAuthor(actor),
-      answerable.isSubmitter,
+      answerable.answersAs,
     );
   }
   const review = touched(

@@ -87,6 +87,13 @@ describe.each(databaseKinds)('issue reviews on $name', ({ open }) => {
       ['issue.approve', key],
       ['issue.submit', key],
     ]);
+    await review.recordSave('adn/2026-11', first, writer);
+    await review.submit('adn/2026-11', first, writer);
+    expect((await review.history(key)).map((entry) => entry.action)).toEqual([
+      'issue.sent',
+      'issue.approve',
+      'issue.submit',
+    ]);
   });
 
   it('reads a file changed outside the workspace as a draft and refuses its approval', async () => {

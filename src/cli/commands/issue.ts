@@ -1,8 +1,17 @@
+import { userInfo } from 'node:os';
+
+import { buildIssueReviewService } from '../../build-review.ts';
+import { commandLineActor } from '../../editors/index.ts';
+import { systemClock } from '../../lib/index.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 import { openFeedServices } from './feeds.ts';
+import { currentHashOf, registerIssueReviewCommands } from './issue-review.ts';
 
-/** `depeche issue new NEWSLETTER --month YYYY-MM [--from-candidates]`. */
+/**
+ * `depeche issue new NEWSLETTER --month YYYY-MM [--from-candidates]`, and the review commands
+ * `issue status|submit|approve|return ISSUE`.
+ */
 export const registerIssueCommands: RegisterCommand = (program, ctx) => {
   const issue = program.command('issue').description('issue files');
 
@@ -24,6 +33,19 @@ export const registerIssueCommands: RegisterCommand = (program, ctx) => {
           month: options.month,
           fromCandidates: options.fromCandidates === true,
         });
+        if (result.status !== 'nothing-new') {
+          // The new file is a draft whose last changer is whoever ran the command.
+          const review = buildIssueReviewService({
+            config: ctx.config(),
+            db: services.db,
+            clock: systemClock,
+          });
+          await review.recordSave(
+            `${newsletterId}/${options.month}`,
+            await currentHashOf(result.file),
+            commandLineActor(userInfo().username),
+          );
+        }
         printResult(ctx, options.json, result, () =>
           result.status === 'nothing-new'
             ? [
@@ -38,4 +60,6 @@ export const registerIssueCommands: RegisterCommand = (program, ctx) => {
         );
       },
     );
+
+  registerIssueReviewCommands(issue, ctx);
 };
