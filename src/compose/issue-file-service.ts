@@ -1,4 +1,6 @@
 import {
+  checkIssueEdit,
+  type CheckProblem,
   createIssueDocument,
   type Issue,
   type IssueAuthor,
@@ -102,6 +104,18 @@ export function createIssueFileService(deps: IssueFileServiceDeps) {
      */
     async open(newsletterId: string, month: string): Promise<IssueDocument> {
       return readIssueDocument(fileOf(newsletterId, month), { issuesDir: deps.issuesDir });
+    },
+
+    /**
+     * The problems the save of `next` (a form's content) would be refused with, in `depeche
+     * check`'s words and with their locations; empty when it would pass. Writes nothing.
+     * @throws IssueFileNotFoundError when the month has no issue.
+     */
+    async check(newsletterId: string, month: string, next: unknown): Promise<CheckProblem[]> {
+      const file = fileOf(newsletterId, month);
+      const current = await readIssueDocument(file, { issuesDir: deps.issuesDir });
+      return (await checkIssueEdit(file, current.text, next, { issuesDir: deps.issuesDir }))
+        .problems;
     },
 
     /**

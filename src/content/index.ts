@@ -96,10 +96,12 @@ export {
 export { validateNewsletterText } from './validate-newsletter.ts';
 export { parseYamlSource, type YamlSource } from './yaml-document.ts';
 export {
+  checkIssueEdit,
   createIssueDocument,
   createIssueFile,
   formatIssueFile,
   type IssueCommitOptions,
+  type IssueEdit,
   removeIssueFile,
   type SavedIssue,
   saveIssueFile,

@@ -10,6 +10,7 @@ import type { Issue } from './issue.ts';
 import type { Newsletter } from './newsletter.ts';
 import { isMissingFile, type NewsletterScan, scanNewsletters } from './newsletter-file.ts';
 import { validateIssueText } from './validate-issue.ts';
+import { parseYamlSource, problemAt } from './yaml-document.ts';
 
 const ISSUE_KEY = /^[a-z0-9]+(?:-[a-z0-9]+)*\/\d{4}-\d{2}$/;
 
@@ -82,19 +83,24 @@ export function issueFilePath(issuesDir: string, newsletterId: string, month: st
  * are not YAML or have no whole `number` are ignored (`depeche check` reports them).
  */
 export async function readIssueNumbers(issuesDir: string, newsletterId: string): Promise<number[]> {
-  const dir = join(issuesDir, newsletterId);
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const numbers: number[] = [];
-  for (const file of files.filter((name) => /^\d{4}-\d{2}\.ya?ml$/.test(name))) {
+  return (await numberedIssueFiles(join(issuesDir, newsletterId))).map((entry) => entry.number);
+}
+
+/** The `<YYYY-MM>.yaml` files of a folder that have a whole `number`, with it. */
+async function numberedIssueFiles(dir: string): Promise<Array<{ file: string; number: number }>> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: Array<{ file: string; number: number }> = [];
+  for (const name of names.filter((entry) => /^\d{4}-\d{2}\.ya?ml$/.test(entry)).sort()) {
+    const file = join(dir, name);
     try {
-      const data: unknown = parse(await readFile(join(dir, file), 'utf8'));
+      const data: unknown = parse(await readFile(file, 'utf8'));
       const number = (data as { number?: unknown } | null)?.number;
-      if (typeof number === 'number' && Number.isInteger(number)) numbers.push(number);
+      if (typeof number === 'number' && Number.isInteger(number)) found.push({ file, number });
     } catch {
       // An unreadable file does not stop drafting; `depeche check` names it.
     }
   }
-  return numbers;
+  return found;
 }
 
 /** The content hash of a version of an issue file: SHA-256 of its bytes, in hex. */
@@ -124,7 +130,8 @@ export interface IssueFileOptions {
 }
 
 /**
- * Reads an issue file and validates it as `depeche check` does. An invalid file is returned
+ * Reads an issue file and validates it as `depeche check` does (placement, and a number no
+ * other issue file of its folder has). An invalid file is returned
  * with its problems, so that it can still be shown and fixed.
  * @throws IssueFileNotFoundError when the file does not exist.
  */
@@ -163,11 +170,28 @@ export async function validateIssueDocument(
     brokenNewsletterIds: brokenIds,
     checkPlacement: true,
   });
+  const problems = [...result.problems];
+  if (result.issue) {
+    // As `depeche check` of the folder: two issues of a newsletter never share a number.
+    const { newsletter, number } = result.issue;
+    const other = (await numberedIssueFiles(dirname(file))).find(
+      (entry) => entry.number === number && resolve(entry.file) !== resolve(file),
+    );
+    if (other) {
+      problems.push(
+        problemAt(
+          parseYamlSource(text, file),
+          ['number'],
+          `issue number ${number} of newsletter '${newsletter}' is already used by '${other.file}'`,
+        ),
+      );
+    }
+  }
   return {
     file,
     text,
     hash: hashIssueText(bytes),
-    ...(result.issue ? { issue: result.issue } : {}),
-    problems: result.problems,
+    ...(result.issue && problems.length === 0 ? { issue: result.issue } : {}),
+    problems,
   };
 }

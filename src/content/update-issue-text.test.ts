@@ -205,9 +205,75 @@ describe('updateIssueText', () => {
     );
   });
 
+  it('keeps the line ends of a file written on Windows', () => {
+    const windows = original.replaceAll('\n', '\r\n');
+    expect(updateIssueText(windows, issueOf(original))).toBe(windows);
+    const next = issueOf(original);
+    next.subject = 'Le fil n° 22 — décembre';
+    expect(updateIssueText(windows, next)).toBe(
+      updateIssueText(original, next).replaceAll('\n', '\r\n'),
+    );
+  });
+
   it('writes the issue afresh when the file is not valid YAML', () => {
     const next = issueOf(original);
     const text = updateIssueText('newsletter: [unclosed\n', next);
     expect(issueOf(text)).toEqual(IssueSchema.parse(next));
+  });
+});
+
+describe('updateIssueText on random edits', () => {
+  /** A small seeded generator, so that a failure replays. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const comments = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.includes('#') && /(^|\s)#\s/.test(line))
+      .map((line) => line.slice(line.indexOf('#')))
+      .sort();
+
+  it('reads back as the edited issue, keeps every comment of what stays, and is stable', () => {
+    expect(comments(original)).toHaveLength(8);
+    for (let run = 0; run < 60; run += 1) {
+      const next = random(run + 1);
+      const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!;
+      const issue = issueOf(original);
+      let removed = false;
+      for (let step = 0; step < 4; step += 1) {
+        const section = pick(issue.sections);
+        const op = Math.floor(next() * 6);
+        if (op === 0) pick(section.items).title = `Titre ${run}.${step}`;
+        if (op === 1) pick(section.items).summary = `Ligne ${run}\n\nParagraphe ${step}`;
+        if (op === 2) section.items.reverse();
+        if (op === 3) {
+          const other = pick(issue.sections);
+          if (other !== section && section.items.length > 1) other.items.push(section.items.pop()!);
+        }
+        if (op === 4 && section.items.length > 1) {
+          section.items.splice(Math.floor(next() * section.items.length), 1);
+          removed = true;
+        }
+        if (op === 5) {
+          section.items.splice(Math.floor(next() * (section.items.length + 1)), 0, {
+            kind: 'news',
+            title: `Nouvelle ${run}.${step}`,
+            summary: 'Résumé.',
+            url: `https://example.org/${run}/${step}`,
+            en: { title: 'News' },
+          });
+        }
+      }
+      const text = updateIssueText(original, issue);
+      expect(issueOf(text)).toEqual(IssueSchema.parse(issue));
+      expect(updateIssueText(text, issueOf(text))).toBe(text);
+      const kept = comments(text);
+      if (removed) expect(comments(original)).toEqual(expect.arrayContaining(kept));
+      else expect(kept).toEqual(comments(original));
+    }
   });
 });

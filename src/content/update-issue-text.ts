@@ -18,6 +18,7 @@ import {
 
 import { AppError } from '../lib/index.ts';
 import type { Issue } from './issue.ts';
+import { childShape, orderedKeys, rank, type Shape } from './issue-key-order.ts';
 import { matchIssueParts, trimTexts as trimmed } from './issue-match.ts';
 
 type Plain = string | number | boolean | null | Plain[] | { [key: string]: Plain };
@@ -39,10 +40,20 @@ const LAYOUTS: ToStringOptions[] = [
  * not change stay as they were. Sections and items keep their comments when they are reordered,
  * and an item moved to another section takes its comments along (see `matchIssueParts`). New
  * keys go at their usual place (`en` after `introduction`, last in an item), whatever the order
- * of `next`; new multi-line texts are written as `|` blocks. A `next` equal to the file's data returns `originalText` itself, byte for byte. A file
- * whose YAML is broken cannot be edited: the result is then `next` written afresh. Pure.
+ * of `next`; new multi-line texts are written as `|` blocks. A `next` equal to the file's data
+ * (texts compared trimmed, as the schema reads them) returns `originalText` itself, byte for
+ * byte. A file whose YAML is broken cannot be edited: the result is then `next` written afresh.
+ * Pure.
+ * @throws AppError `EISSUEWRITE` if the edited text would not read back as `next` (a bug guard).
  */
 export function updateIssueText(originalText: string, next: Issue): string {
+  // A file written on Windows keeps its line ends: edited as LF, written back as CRLF.
+  if (originalText.includes('\r\n') && !/(?<!\r)\n/.test(originalText)) {
+    const text = updateIssueText(originalText.replaceAll('\r\n', '\n'), next);
+    return text.replaceAll('\r\n', '\n') === originalText.replaceAll('\r\n', '\n')
+      ? originalText
+      : text.replaceAll('\n', '\r\n');
+  }
   const value = JSON.parse(JSON.stringify(next)) as Plain;
   const doc = parseDocument(originalText);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
@@ -105,48 +116,6 @@ function attachLeadingComments(doc: Document): void {
   });
 }
 
-/** The kinds of mapping in an issue file, for the order their keys are written in. */
-type Shape = 'issue' | 'issue-en' | 'section' | 'item' | 'item-en' | undefined;
-
-/** The order of keys in hand-written issue files; new keys are put at their place in it. */
-const KEY_ORDER: Record<NonNullable<Shape>, readonly string[]> = {
-  issue: ['newsletter', 'number', 'date', 'subject', 'preheader', 'introduction', 'en', 'sections'],
-  'issue-en': ['subject', 'preheader', 'introduction'],
-  section: ['id', 'items'],
-  item: [
-    'kind',
-    'title',
-    'summary',
-    'url',
-    'source',
-    'authors',
-    'publisher',
-    'date',
-    'institution',
-    'location',
-    'start',
-    'end',
-    'place',
-    'deadline',
-    'en',
-  ],
-  'item-en': ['title', 'summary'],
-};
-
-/** The shape of the value at `key` of a `shape` mapping (of each entry, for a list). */
-function childShape(shape: Shape, key: string): Shape {
-  if (shape === 'issue')
-    return key === 'en' ? 'issue-en' : key === 'sections' ? 'section' : undefined;
-  if (shape === 'section') return key === 'items' ? 'item' : undefined;
-  if (shape === 'item') return key === 'en' ? 'item-en' : undefined;
-  return undefined;
-}
-
-function rank(shape: Shape, key: string): number {
-  const index = shape === undefined ? -1 : KEY_ORDER[shape].indexOf(key);
-  return index === -1 ? Number.POSITIVE_INFINITY : index;
-}
-
 type Hook = (key: string, node: unknown) => Node | undefined;
 
 /**
@@ -185,17 +154,6 @@ function applyMap(
     }
     map.items.splice(at, 0, created);
   });
-}
-
-/** `value` with the keys of its mappings in {@link KEY_ORDER}. */
-function ordered(value: Plain, shape: Shape): Plain {
-  if (Array.isArray(value)) return value.map((entry) => ordered(entry, shape));
-  if (value === null || typeof value !== 'object') return value;
-  const keys = Object.keys(value).sort((a, b) => {
-    const order = rank(shape, a) - rank(shape, b);
-    return Number.isNaN(order) ? 0 : order;
-  });
-  return Object.fromEntries(keys.map((key) => [key, ordered(value[key]!, childShape(shape, key))]));
 }
 
 function keyOf(pair: Pair<unknown, unknown>): string | undefined {
@@ -251,7 +209,7 @@ function isBlock(type: Scalar.Type | undefined): boolean {
 
 /** A node for a new value; multi-line texts (Markdown) as `|` blocks, like hand-written files. */
 function newNode(doc: Document, value: Plain, shape: Shape): Node {
-  const node = doc.createNode(ordered(value, shape)) as Node;
+  const node = doc.createNode(orderedKeys(value, shape) as Plain) as Node;
   visit(node, {
     Scalar(_, scalar) {
       if (typeof scalar.value === 'string' && scalar.value.includes('\n')) {

@@ -15,7 +15,7 @@ import type { Issue } from './issue.ts';
 import type { IssueCommitter } from './issue-committer.ts';
 import { readIssueDocument } from './issue-file.ts';
 import { updateIssueText } from './update-issue-text.ts';
-import { createIssueDocument, saveIssueFile } from './write-issue-file.ts';
+import { checkIssueEdit, createIssueDocument, saveIssueFile } from './write-issue-file.ts';
 
 let dir: string;
 let file: string;
@@ -137,6 +137,31 @@ describe('saveIssueFile', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
+  it('refuses a number another issue of the newsletter has, as `depeche check` does', async () => {
+    const { hash, text, issue } = await opened();
+    await writeFile(
+      join(dir, 'fil-de-marianne', '2026-12.yaml'),
+      text
+        .replace(/^number: \d+$/m, 'number: 30')
+        .replace(/^date: 2026-11-05$/m, 'date: 2026-12-01'),
+    );
+    const error = await saveIssueFile({
+      file,
+      expectedHash: hash,
+      next: { ...issue, number: 30 },
+      issuesDir: dir,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IssueFileInvalidError);
+    expect((error as IssueFileInvalidError).problems).toEqual([
+      expect.objectContaining({
+        location: 'number',
+        line: 2,
+        message: `issue number 30 of newsletter 'fil-de-marianne' is already used by '${join(dir, 'fil-de-marianne', '2026-12.yaml')}'`,
+      }),
+    ]);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
   it('writes nothing and commits nothing when the issue did not change', async () => {
     const committer: IssueCommitter = { commit: vi.fn().mockResolvedValue(true) };
     const { hash, text, issue } = await opened();
@@ -181,6 +206,29 @@ describe('saveIssueFile', () => {
     await expect(
       saveIssueFile({ file, expectedHash: hash, next: issue, issuesDir: dir }),
     ).rejects.toBeInstanceOf(IssueFileNotFoundError);
+  });
+});
+
+describe('checkIssueEdit', () => {
+  it('gives the problems a save would be refused with, writing nothing', async () => {
+    const { text, issue } = await opened();
+    const form: unknown = { ...structuredClone(issue), number: 'vingt', subject: '' };
+    const schema = await checkIssueEdit(file, text, form, { issuesDir: dir });
+    expect(schema.text).toBeUndefined();
+    expect(schema.problems.map((p) => [p.location, p.message])).toEqual([
+      ['number', "must be a number, got 'vingt'"],
+      ['subject', 'must not be empty'],
+    ]);
+    const next = structuredClone(issue);
+    next.sections[0]!.id = 'rubrique-inconnue';
+    const check = await checkIssueEdit(file, text, next, { issuesDir: dir });
+    expect(check.issue).toBeUndefined();
+    expect(check.problems).toEqual([
+      expect.objectContaining({ location: 'sections[0].id', line: expect.any(Number) as number }),
+    ]);
+    const fine = await checkIssueEdit(file, text, issue, { issuesDir: dir });
+    expect(fine).toEqual({ text, issue, problems: [] });
+    expect(await readFile(file, 'utf8')).toBe(text);
   });
 });
 

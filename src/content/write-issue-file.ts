@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 
 import { parse, stringify } from 'yaml';
 
+import type { CheckProblem } from './check-problem.ts';
 import { IssueConflictError, IssueFileExistsError, IssueFileInvalidError } from './errors.ts';
 import { type Issue, issueKey, IssueSchema } from './issue.ts';
 import type { IssueAuthor, IssueCommitter } from './issue-committer.ts';
@@ -113,25 +114,56 @@ export async function saveIssueFile(request: SaveIssueRequest): Promise<SavedIss
       currentHash,
     });
   }
-  const parsed = IssueSchema.safeParse(request.next);
-  if (!parsed.success) {
-    const source = { file, data: request.next, problems: [], lineOf: () => undefined };
-    throw new IssueFileInvalidError(file, zodProblems(source, parsed.error));
+  const edit = await checkIssueEdit(file, currentText, request.next, request);
+  if (edit.text === currentText) {
+    return { hash: currentHash, text: currentText, changes: [], isCommitted: false };
   }
-  const text = updateIssueText(currentText, parsed.data);
-  if (text === currentText) return { hash: currentHash, text, changes: [], isCommitted: false };
-  const document = await validateIssueDocument(file, Buffer.from(text, 'utf8'), request);
-  if (!document.issue) throw new IssueFileInvalidError(file, document.problems);
+  if (!edit.issue || edit.text === undefined) throw new IssueFileInvalidError(file, edit.problems);
 
-  await writeFileAtomically(file, text);
-  const changes = diffIssueSummary(parseQuietly(currentText), document.issue);
+  await writeFileAtomically(file, edit.text);
+  const changes = diffIssueSummary(parseQuietly(currentText), edit.issue);
   const isCommitted = await commit(
     file,
-    `Issue ${issueKey(document.issue)}: ${summaryLine(changes)}`,
+    `Issue ${issueKey(edit.issue)}: ${summaryLine(changes)}`,
     changes,
     request,
   );
-  return { hash: document.hash, text, changes, isCommitted };
+  return { hash: hashIssueText(edit.text), text: edit.text, changes, isCommitted };
+}
+
+/** What an edit of an issue file would give (see {@link checkIssueEdit}). */
+export interface IssueEdit {
+  /** The file's text after the edit; absent when `next` is not an issue at all. */
+  text?: string;
+  /** Present exactly when `problems` is empty. */
+  issue?: Issue;
+  /** In `depeche check`'s words, each with its location (and line, once the text exists). */
+  problems: CheckProblem[];
+}
+
+/**
+ * Checks an edit before it is saved, as the save will: `next` (a form's content, not yet known
+ * to be an issue) against the schema, then the edited text of `currentText` as `depeche check`
+ * does. Writes nothing; for the composer to show problems next to their fields before a save.
+ */
+export async function checkIssueEdit(
+  file: string,
+  currentText: string,
+  next: unknown,
+  options: IssueFileOptions = {},
+): Promise<IssueEdit> {
+  const parsed = IssueSchema.safeParse(next);
+  if (!parsed.success) {
+    const source = { file, data: next, problems: [], lineOf: () => undefined };
+    return { problems: zodProblems(source, parsed.error) };
+  }
+  const text = updateIssueText(currentText, parsed.data);
+  const document = await validateIssueDocument(file, Buffer.from(text, 'utf8'), options);
+  return {
+    text,
+    ...(document.issue ? { issue: document.issue } : {}),
+    problems: document.problems,
+  };
 }
 
 function parseQuietly(text: string): unknown {

@@ -150,6 +150,20 @@ describe.each(databaseKinds)('the issue-file service on $name', ({ open }) => {
     expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(IssueConflictError);
   });
 
+  it('checks a form before a save, in the words of check, writing nothing', async () => {
+    const service = build();
+    const opened = await service.open('adn', '2026-11');
+    const form: unknown = { ...structuredClone(opened.issue!), date: '2026-12-01' };
+    expect(await service.check('adn', '2026-11', form)).toEqual([
+      expect.objectContaining({
+        location: 'date',
+        message: expect.stringContaining('does not match the issue date 2026-12-01') as string,
+      }),
+    ]);
+    expect(await service.check('adn', '2026-11', opened.issue)).toEqual([]);
+    expect((await service.open('adn', '2026-11')).hash).toBe(opened.hash);
+  });
+
   it('names a missing month and refuses a malformed one', async () => {
     const service = build();
     await expect(service.open('adn', '1999-01')).rejects.toBeInstanceOf(IssueFileNotFoundError);
