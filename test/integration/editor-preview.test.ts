@@ -61,7 +61,13 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       editor: {
         issuesDir,
         publicUrl: 'https://news.example.org',
-        preview: { templatesDir, publicUrl: 'https://news.example.org', signer, transport },
+        preview: {
+          templatesDir,
+          publicUrl: 'https://news.example.org',
+          signer,
+          transport,
+          testSendsPer15Minutes: 10,
+        },
       },
     });
     app = web.app;
@@ -136,7 +142,7 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       expect(text.headers['content-security-policy']).toBe(previewContentSecurityPolicy);
     });
 
-    it('answers the preview as JSON when asked', async () => {
+    it('answers the preview as JSON when asked, its problems in the editor’s language', async () => {
       const response = await app.inject({
         method: 'GET',
         url: `${base}/preview?locale=en`,
@@ -150,8 +156,32 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
         locale: 'en',
         contentHash: issueContentHash(saved),
       });
+      // One item of the sample has no English version: the English copy shows it in French.
+      const missing = 'Pas de texte anglais : la version anglaise montre le texte français.';
+      expect(preview.problemTexts).toEqual([
+        { code: 'english_missing', location: 'sections[2].items[2].en.title', text: missing },
+        { code: 'english_missing', location: 'sections[2].items[2].en.summary', text: missing },
+      ]);
       expect(preview.bytes).toBe(Buffer.byteLength(String(preview.html)));
-      expect(preview.problems).toEqual(expect.any(Array));
+
+      // Without its English preheader too, posted as a JSON body.
+      const { en, ...french } = saved;
+      const posted = { ...french, en: { ...en, preheader: undefined } };
+      const csrf = (await getPage(app, editor, `${base}/test-send`)).csrf ?? '';
+      const unsaved = await app.inject({
+        method: 'POST',
+        url: `${base}/preview`,
+        cookies: editor.cookies,
+        headers: { accept: 'application/json', 'x-csrf-token': csrf },
+        payload: { issue: posted, locale: 'en' },
+      });
+      expect(unsaved.statusCode).toBe(200);
+      const { problemTexts } = unsaved.json() as { problemTexts: Array<{ location: string }> };
+      expect(problemTexts.map((problem) => problem.location)).toEqual([
+        'en.preheader',
+        'sections[2].items[2].en.title',
+        'sections[2].items[2].en.summary',
+      ]);
     });
 
     it('previews unsaved content posted as JSON', async () => {
@@ -440,6 +470,24 @@ describe.each(databaseKinds)('preview and test send on $name', ({ open }) => {
       expect(response.statusCode).toBe(422);
       expect(response.body).toContain('<code>issue.sections</code>');
       expect(sink.messages).toEqual([]);
+    });
+
+    // Last of this file: it spends the editor's allowance of test sends.
+    it('stops an editor asking for test sends too often, with 429', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i += 1) {
+        statuses.push((await post(editor, `${base}/test-send`, { to: 'me' })).statusCode);
+      }
+      expect(statuses).toContain(429);
+      const first = statuses.indexOf(429);
+      expect(statuses.slice(first).every((status) => status === 429)).toBe(true);
+      const limited = await post(editor, `${base}/test-send`, { to: 'me', locale: 'fr' });
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect(sink.messages).toEqual([]);
+      // Another editor's allowance is their own.
+      const other = await post(publisher, `${base}/test-send`, { to: 'me' });
+      expect(other.statusCode).toBe(400);
     });
   });
 });

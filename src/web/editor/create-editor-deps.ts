@@ -53,7 +53,12 @@ export interface EditorWorkspaceServices {
   // preview helper: what the preview and test-send pages render and send with; none without it.
   preview?: Pick<
     PreviewPagesServices,
-    'templatesDir' | 'publicUrl' | 'signer' | 'transport' | 'unsubscribeMailto'
+    | 'templatesDir'
+    | 'publicUrl'
+    | 'signer'
+    | 'transport'
+    | 'unsubscribeMailto'
+    | 'testSendsPer15Minutes'
   >;
 }
 

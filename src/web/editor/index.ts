@@ -31,6 +31,7 @@ export {
   placementProblems,
   PreviewOptionsSchema,
   previewPagesOf,
+  previewProblemTexts,
   previewResponse,
   type PreviewResponseOptions,
   sendFieldProblems,

@@ -28,6 +28,8 @@ export interface PreviewPagesDeps {
   loadNewsletter: (id: string) => Promise<Newsletter>;
   audit: Pick<AuditStore, 'append'>;
   clock: Clock;
+  /** Test sends one editor may ask for in 15 minutes (each up to 51 addresses × 2 languages). @defaultValue 20 */
+  testSendsPer15Minutes?: number | undefined;
 }
 
 /** What {@link createPreviewPagesDeps} builds from. */
@@ -50,6 +52,8 @@ export interface PreviewPagesServices {
   /** The newsletter loader the workspace already has, if any. */
   loadNewsletter: (id: string) => Promise<Newsletter>;
   audit: Pick<AuditStore, 'append'>;
+  /** See {@link PreviewPagesDeps.testSendsPer15Minutes}. */
+  testSendsPer15Minutes?: number | undefined;
 }
 
 /**
@@ -77,5 +81,6 @@ export function createPreviewPagesDeps(services: PreviewPagesServices): PreviewP
     loadNewsletter: services.loadNewsletter,
     audit: services.audit,
     clock: services.clock,
+    testSendsPer15Minutes: services.testSendsPer15Minutes,
   };
 }

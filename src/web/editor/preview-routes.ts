@@ -8,6 +8,7 @@ import {
   IssueSchema,
   type Newsletter,
 } from '../../content/index.ts';
+import type { PreviewProblem } from '../../delivery/index.ts';
 import { LocaleSchema, NotFoundError } from '../../lib/index.ts';
 import type { EditorContext } from './editor-context.ts';
 import { editorT, renderEditorPage } from './editor-views.ts';
@@ -57,6 +58,22 @@ export interface PreviewResponseOptions {
 export interface FieldProblem {
   field: string;
   message: string;
+}
+
+/**
+ * The problems of a preview in the editor's language (`editor.preview.problem.<code>`), for the
+ * composer to show beside the preview: `{ code, location, text }`.
+ */
+export function previewProblemTexts(
+  request: FastifyRequest,
+  problems: readonly PreviewProblem[],
+): Array<{ code: string; location: string; text: string }> {
+  const t = editorT(request);
+  return problems.map((problem) => ({
+    code: problem.code,
+    location: problem.location,
+    text: t(`editor.preview.problem.${problem.code}`, problem.values),
+  }));
 }
 
 /** The preview pages' dependencies; 404 when the workspace was built without them. */
@@ -142,7 +159,8 @@ export function sendFieldProblems(
  * Sends the preview of `issue` for the composer's iframe (see `previewDocument`): the email as
  * it goes out, or its text part, in `locale` (the newsletter's language by default), under the
  * preview's Content-Security-Policy, never cached. With `Accept: application/json` it sends the
- * preview itself (`{ html, text, subject, preheader, bytes, problems, … }`). The composer's own
+ * preview itself (`{ html, text, subject, preheader, bytes, problems, … }`) with `problemTexts`,
+ * the problems in the editor's language. The composer's own
  * routes call it for content they parsed from their form.
  */
 export async function previewResponse(
@@ -158,7 +176,12 @@ export async function previewResponse(
     asOf: options.asOf,
   });
   reply.header('cache-control', 'no-store');
-  if (wantsJson(reply.request)) return reply.send(preview);
+  if (wantsJson(reply.request)) {
+    return reply.send({
+      ...preview,
+      problemTexts: previewProblemTexts(reply.request, preview.problems),
+    });
+  }
   const t = editorT(reply.request);
   const part = options.part ?? 'html';
   const frameTitle = t(`editor.preview.frame.${part}`, { width: options.width ?? '' });

@@ -6,6 +6,7 @@ import { issueContentHash, type TestSendResult } from '../../delivery/index.ts';
 import { can } from '../../editors/index.ts';
 import { type Locale, locales, LocaleSchema, NotFoundError } from '../../lib/index.ts';
 import type { EditorContext } from './editor-context.ts';
+import { sendEditorError } from './editor-errors.ts';
 import { editorLocale, editorT, editorViewsOf, renderEditorPage } from './editor-views.ts';
 import {
   type FieldProblem,
@@ -19,6 +20,8 @@ import {
 } from './preview-routes.ts';
 import { requireAction } from './require-action.ts';
 import { editorOf } from './session.ts';
+
+const RATE_WINDOW_MS = 15 * 60_000;
 
 /** Who gets the test copies: the signed-in editor, the newsletter's testers, or both. */
 export const TestSendTargetSchema = z.enum(['me', 'testers']);
@@ -114,9 +117,24 @@ function resultView(result: TestSendResult) {
  *   test sender (the campaign's message path, the pseudo subscriber's signed links), records
  *   each language's send in the audit log (`issue.test-send`: who, to whom, issue key, content
  *   hash, language, refusals) and shows which addresses the relay accepted and which it refused.
+ *   At most `testSendsPer15Minutes` (20) per editor; past it, 429.
  */
 export function registerTestSendRoutes(app: FastifyInstance, ctx: EditorContext): void {
   const path = '/issues/:newsletter/:month/test-send';
+  // Per editor: a test send may mail every tester twice; a stuck button should not mail them all day.
+  const perEditor = app.createRateLimit({
+    max: ctx.deps.preview?.testSendsPer15Minutes ?? 20,
+    timeWindow: RATE_WINDOW_MS,
+    keyGenerator: (request) => `editor-test-send:${request.editor?.id ?? request.ip}`,
+  });
+  const limited = async (request: FastifyRequest, reply: FastifyReply) => {
+    const result = await perEditor(request);
+    if (!result.isAllowed && result.isExceeded) {
+      reply.header('retry-after', String(result.ttlInSeconds));
+      return sendEditorError(request, reply, 429, 'rate');
+    }
+    return undefined;
+  };
 
   async function showForm(
     request: FastifyRequest,
@@ -144,7 +162,7 @@ export function registerTestSendRoutes(app: FastifyInstance, ctx: EditorContext)
 
   app.post(
     path,
-    { preHandler: requireAction('issue.test-send'), bodyLimit: ISSUE_BODY_LIMIT },
+    { preHandler: [requireAction('issue.test-send'), limited], bodyLimit: ISSUE_BODY_LIMIT },
     async (request, reply) => {
       const deps = previewPagesOf(ctx);
       const params = parseParams(request, ctx);
