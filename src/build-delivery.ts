@@ -106,6 +106,7 @@ export function buildDelivery(
       renderIssue: (issue, newsletter, locale, options) =>
         renderer.renderIssue(issue, newsletter, locale, options),
     }),
+    approvalOf: (issueKey, contentHash) => review.approvalOf(issueKey, contentHash),
     logger: deps.logger,
     clock: deps.clock,
     batchSize: config.SEND_BATCH_SIZE,

@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { createComposeService, createInboxService, createTriageService } from './compose/index.ts';
 import type { Config } from './config/index.ts';
 import {
+  createLinkChecker,
   createNewsletterLoader,
   loadNewsletter,
   loadNewsletters,
@@ -14,7 +15,7 @@ import {
   createInboxRepository,
   type Database,
 } from './db/index.ts';
-import { createFeedService, createRssFetcher } from './feeds/index.ts';
+import { createFeedService, createGuardedFetch, createRssFetcher } from './feeds/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
 import { type FeedPolling, startFeedPolling } from './queue/index.ts';
 
@@ -114,5 +115,20 @@ export function startFeedPollingRuntime(deps: {
     intervalSec: deps.config.FEED_POLL_INTERVAL_SEC,
     poll: () => services.pollAll(),
     logger: deps.logger,
+  });
+}
+
+/**
+ * The link checker of the approval step (`checkIssueLinks`): the content module's checker over
+ * a fetch under the feed poller's address policy (FEED_ALLOW_PRIVATE_ADDRESSES), so an issue's
+ * link never makes the server request a loopback or private address.
+ */
+export function buildApprovalLinkChecker(
+  config: Pick<Config, 'FEED_TIMEOUT_MS' | 'FEED_ALLOW_PRIVATE_ADDRESSES'>,
+) {
+  return createLinkChecker({
+    fetch: createGuardedFetch({ allowPrivateAddresses: config.FEED_ALLOW_PRIVATE_ADDRESSES }),
+    timeoutMs: config.FEED_TIMEOUT_MS,
+    userAgent: 'Depeche-LinkCheck/0.1 (newsletter link checker)',
   });
 }

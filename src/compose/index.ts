@@ -1,4 +1,9 @@
 export {
+  checkIssueLinks,
+  type IssueLinkCheck,
+  type IssueLinksReport,
+} from './check-issue-links.ts';
+export {
   type ComposeService,
   type ComposeServiceDeps,
   createComposeService,
@@ -47,6 +52,7 @@ export { findPlaceholder, PLACEHOLDER_TEXTS, TO_BE_COMPLETED } from './placehold
 export {
   candidateToItem,
   escapeMarkdown,
+  kindForCandidate,
   selectCandidates,
   type Selection,
   UNKNOWN_LOCATION,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Candidate } from '../feeds/index.ts';
-import { candidateToItem, escapeMarkdown, selectCandidates } from './select-candidates.ts';
+import {
+  candidateToItem,
+  escapeMarkdown,
+  kindForCandidate,
+  selectCandidates,
+} from './select-candidates.ts';
 
 const base: Candidate = {
   id: 1,
@@ -53,11 +58,82 @@ describe('candidateToItem', () => {
     });
   });
 
+  it.each(['job', 'fellowship', 'prize', 'call'] as const)(
+    'makes a %s when its feed says so and the deadline is open',
+    (kind) => {
+      expect(candidateToItem({ ...base, deadline: '2027-02-02' }, '2026-12-01', kind)).toEqual({
+        kind,
+        title: 'Appel à projets franco-mexicain',
+        summary: 'Ouvert aux équipes des deux pays.',
+        url: 'https://agence.example.fr/a',
+        institution: 'ANR',
+        location: 'À préciser',
+        deadline: '2027-02-02',
+      });
+    },
+  );
+
+  it('makes an event starting on its date, a publication, and news for a job without a deadline', () => {
+    expect(candidateToItem({ ...base, deadline: '2027-01-10' }, '2026-12-01', 'event')).toEqual({
+      kind: 'event',
+      title: 'Appel à projets franco-mexicain',
+      summary: 'Ouvert aux équipes des deux pays.',
+      url: 'https://agence.example.fr/a',
+      start: '2027-01-10',
+      place: 'À préciser',
+    });
+    expect(
+      candidateToItem({ ...base, deadline: '2027-01-10' }, '2026-12-01', 'publication'),
+    ).toMatchObject({ kind: 'publication', source: 'ANR', date: '2026-11-06' });
+    expect(candidateToItem(base, '2026-12-01', 'job')).toMatchObject({
+      kind: 'news',
+      source: 'ANR',
+    });
+    expect(candidateToItem({ ...base, deadline: '2026-11-30' }, '2026-12-01', 'job').kind).toBe(
+      'news',
+    );
+  });
+
   it('keeps feed text from becoming Markdown or HTML', () => {
     expect(escapeMarkdown('<b>gras</b> *x* [lien](javascript:x) `code`')).toBe(
       '\\<b\\>gras\\</b\\> \\*x\\* \\[lien\\](javascript:x) \\`code\\`',
     );
     expect(escapeMarkdown('# titre')).toBe('\\# titre');
+  });
+});
+
+describe('kindForCandidate', () => {
+  const feeds = [
+    {
+      url: 'https://agence.example.fr/rss.xml',
+      name: 'ANR',
+      section: 'appels',
+      kind: 'call' as const,
+      max_age_days: 60,
+      sections: [
+        { keywords: ['poste'], section: 'postes', kind: 'job' as const },
+        { keywords: ['divers'], section: 'divers' },
+      ],
+    },
+  ];
+
+  it("takes the routing rule's kind for its section, else the feed's, else none", () => {
+    expect(kindForCandidate({ ...base, sectionId: 'postes' }, { feeds })).toBe('job');
+    expect(kindForCandidate({ ...base, sectionId: 'appels' }, { feeds })).toBe('call');
+    expect(kindForCandidate({ ...base, sectionId: 'divers' }, { feeds })).toBe('call');
+    expect(kindForCandidate({ ...base, feedUrl: 'https://other.example.org/rss' }, { feeds })).toBe(
+      undefined,
+    );
+    expect(kindForCandidate(base, {})).toBe(undefined);
+  });
+
+  it('drafts the items of a jobs feed as jobs instead of calls', () => {
+    const selection = selectCandidates(
+      [{ ...base, sectionId: 'postes', deadline: '2027-01-15' }],
+      { ...newsletter, feeds },
+      '2026-12-01',
+    );
+    expect(selection.sections[0]?.items[0]?.kind).toBe('job');
   });
 });
 

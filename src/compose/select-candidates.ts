@@ -1,6 +1,8 @@
 import {
   type IssueSection,
   type Item,
+  itemDeadline,
+  type ItemKind,
   type Newsletter,
   normalizeUrlForComparison,
 } from '../content/index.ts';
@@ -18,28 +20,57 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
- * The issue item of a picked candidate, with the title and summary an editor rewrote for the
- * issue when there are some:
- * - with a deadline still open on the issue date: a `call`, the source as institution and
- *   « À préciser » as location (the feed does not say where);
- * - otherwise a `news` item with its source and publication date.
+ * The kind the newsletter's configuration gives a candidate's items: the `kind` of the routing
+ * rule of its feed that sends entries to the candidate's section, else the feed's own `kind`;
+ * `undefined` when neither names one (or the feed is no longer listed). Pure.
  */
-export function candidateToItem(candidate: Candidate, issueDate: string): Item {
+export function kindForCandidate(
+  candidate: Pick<Candidate, 'feedUrl' | 'sectionId'>,
+  newsletter: Partial<Pick<Newsletter, 'feeds'>>,
+): ItemKind | undefined {
+  const feed = newsletter.feeds?.find((source) => source.url === candidate.feedUrl);
+  if (!feed) return undefined;
+  const rule = feed.sections?.find(
+    (candidateRule) => candidateRule.section === candidate.sectionId && candidateRule.kind,
+  );
+  return rule?.kind ?? feed.kind;
+}
+
+/**
+ * The issue item of a picked candidate, with the title and summary an editor rewrote for the
+ * issue when there are some, of `kind` when its feed names one (see {@link kindForCandidate}):
+ * - a job, call, fellowship or prize needs a deadline still open on the issue date: it gets the
+ *   source as institution and « À préciser » as location (the feed does not say where);
+ * - an event needs a date too (the candidate's deadline, as its start), « À préciser » as place;
+ * - a publication or news item gets its source and publication date.
+ * Without a kind, or when the candidate lacks what the kind needs: a `call` when it has a
+ * deadline still open on the issue date, else `news`.
+ */
+export function candidateToItem(candidate: Candidate, issueDate: string, kind?: ItemKind): Item {
   const title = candidate.issueTitle || candidate.title;
   const summary = escapeMarkdown(candidate.issueSummary || candidate.summary || title);
   const base = { title, summary, url: candidate.canonicalUrl };
-  if (candidate.deadline && candidate.deadline >= issueDate) {
+  const openDeadline =
+    candidate.deadline && candidate.deadline >= issueDate ? candidate.deadline : undefined;
+  const wanted = kind ?? (openDeadline ? 'call' : 'news');
+  if (openDeadline && wanted === 'event') {
+    return { kind: 'event', ...base, start: openDeadline, place: UNKNOWN_LOCATION };
+  }
+  if (
+    openDeadline &&
+    (wanted === 'job' || wanted === 'call' || wanted === 'fellowship' || wanted === 'prize')
+  ) {
     return {
-      kind: 'call',
+      kind: wanted,
       ...base,
       institution: candidate.sourceName,
       location: UNKNOWN_LOCATION,
-      deadline: candidate.deadline,
+      deadline: openDeadline,
     };
   }
   const date = candidate.publishedAt?.toISOString().slice(0, 10);
   return {
-    kind: 'news',
+    kind: wanted === 'publication' ? 'publication' : 'news',
     ...base,
     source: candidate.sourceName,
     ...(date ? { date } : {}),
@@ -47,12 +78,12 @@ export function candidateToItem(candidate: Candidate, issueDate: string): Item {
 }
 
 function byDeadlineThenDate(a: Item, b: Item): number {
-  const deadlineA = a.kind === 'call' ? a.deadline : undefined;
-  const deadlineB = b.kind === 'call' ? b.deadline : undefined;
+  const deadlineA = a.kind === 'event' ? a.start : itemDeadline(a);
+  const deadlineB = b.kind === 'event' ? b.start : itemDeadline(b);
   if (deadlineA && deadlineB) return deadlineA.localeCompare(deadlineB);
   if (deadlineA || deadlineB) return deadlineA ? -1 : 1;
-  const dateA = a.kind === 'news' ? (a.date ?? '') : '';
-  const dateB = b.kind === 'news' ? (b.date ?? '') : '';
+  const dateA = a.kind === 'news' || a.kind === 'publication' ? (a.date ?? '') : '';
+  const dateB = b.kind === 'news' || b.kind === 'publication' ? (b.date ?? '') : '';
   return dateB.localeCompare(dateA);
 }
 
@@ -65,13 +96,14 @@ export interface Selection {
 
 /**
  * Places picked candidates into the newsletter's sections, in the newsletter's section order:
- * each in its own section (the first section when its section no longer exists), calls by
- * nearest deadline first, then news newest first. A candidate whose link is already in the
+ * each in its own section (the first section when its section no longer exists), of the kind
+ * its feed names ({@link kindForCandidate}), items with a deadline (or an event's start) by
+ * nearest first, then news and publications newest first. A candidate whose link is already in the
  * issue (same page by `depeche check`'s comparison) is left out. Pure.
  */
 export function selectCandidates(
   candidates: readonly Candidate[],
-  newsletter: Pick<Newsletter, 'sections'>,
+  newsletter: Pick<Newsletter, 'sections'> & Partial<Pick<Newsletter, 'feeds'>>,
   issueDate: string,
 ): Selection {
   const sectionIds = newsletter.sections.map((section) => section.id);
@@ -89,7 +121,7 @@ export function selectCandidates(
         : fallback;
     bySection.set(sectionId, [
       ...(bySection.get(sectionId) ?? []),
-      candidateToItem(candidate, issueDate),
+      candidateToItem(candidate, issueDate, kindForCandidate(candidate, newsletter)),
     ]);
     usedIds.push(candidate.id);
   }

@@ -1,3 +1,5 @@
+import { AppError } from '../lib/index.ts';
+
 /** The outcome of requesting one link. */
 export interface LinkResult {
   url: string;
@@ -52,6 +54,8 @@ export function createLinkChecker(options: LinkCheckerOptions) {
         return { url, isOk: false, reason: `no answer within ${timeoutMs / 1000} s` };
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      // Our own errors (an address refused by the guarded fetch) say more than their code.
+      if (cause instanceof AppError) return { url, isOk: false, reason: cause.message };
       return { url, isOk: false, reason: cause?.code ?? cause?.message ?? String(error) };
     }
   }

@@ -73,6 +73,36 @@ describe('NewsletterSchema', () => {
     ]);
   });
 
+  it('reads the kind a feed and a routing rule give their entries, and rejects an unknown kind', () => {
+    const feed = { url: 'https://example.org/feed', name: 'X', section: 'agences' };
+    const parsed = NewsletterSchema.parse({
+      ...minimal,
+      feeds: [
+        {
+          ...feed,
+          kind: 'job',
+          sections: [{ keywords: ['prix'], section: 'agences', kind: 'prize' }],
+        },
+      ],
+    });
+    expect(parsed.feeds[0]).toMatchObject({ kind: 'job', sections: [{ kind: 'prize' }] });
+    const result = NewsletterSchema.safeParse({
+      ...minimal,
+      feeds: [
+        {
+          ...feed,
+          kind: 'article',
+          sections: [{ keywords: ['x'], section: 'agences', kind: 'Job' }],
+        },
+      ],
+    });
+    const kinds = 'news, event, job, call, fellowship, prize, publication';
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['feeds.0.kind', `must be one of ${kinds}`],
+      ['feeds.0.sections.0.kind', `must be one of ${kinds}`],
+    ]);
+  });
+
   it('rejects a bad sender address, colour and id', () => {
     const result = NewsletterSchema.safeParse({
       ...minimal,

@@ -2,6 +2,15 @@ import { z } from 'zod';
 
 import { LocaleSchema } from '../lib/index.ts';
 import { boundedText, HttpUrlSchema, SlugSchema } from './fields.ts';
+import { ITEM_KINDS } from './item.ts';
+
+/**
+ * The kind of item the entries of a feed (or of a routing rule) become when drafted, e.g. `job`
+ * for a jobs board. Without one, drafting makes an entry with a deadline a `call`, else `news`.
+ */
+const EntryKindSchema = z.enum(ITEM_KINDS, {
+  error: `must be one of ${ITEM_KINDS.join(', ')}`,
+});
 
 const ColorSchema = z
   .string()
@@ -23,6 +32,8 @@ export const SectionRuleSchema = z.strictObject({
     .min(1, 'a routing rule needs at least one keyword')
     .max(100, 'must have at most 100 keywords'),
   section: SlugSchema,
+  /** Kind of the items its entries become (instead of the feed's `kind`). */
+  kind: EntryKindSchema.optional(),
 });
 /** A routing rule of a feed. */
 export type SectionRule = z.infer<typeof SectionRuleSchema>;
@@ -34,6 +45,8 @@ export const FeedSourceSchema = z.strictObject({
   name: boundedText(200),
   /** Section id new candidates go to when no routing rule claims them. */
   section: SlugSchema,
+  /** Kind of the items its entries become when drafted (see a routing rule's own `kind`). */
+  kind: EntryKindSchema.optional(),
   /**
    * Routing rules, tried in order: the first with a keyword in an entry's title wins, else the
    * first with a keyword in its text; else the entry goes to `section`.

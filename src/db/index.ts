@@ -71,6 +71,11 @@ export { EmbeddedDatabaseBusyError } from './embedded-lock.ts';
 export { createFeedHealthRepository, type FeedHealthRepository } from './feed-health-repository.ts';
 export { createInboxRepository, type InboxRepository } from './inbox-repository.ts';
 export {
+  createIssueKnownLinksRepository,
+  type IssueKnownLinksRepository,
+  type KnownLink,
+} from './issue-known-links-repository.ts';
+export {
   createIssueReviewRepository,
   type IssueReviewRepository,
 } from './issue-review-repository.ts';

@@ -122,7 +122,9 @@ export function gateFindings(
       level: request.skipReview ? 'warn' : 'block',
       path: [],
       where: 'review',
-      message: `issue ${issueKey} is not approved: ${approval.reason}${request.skipReview ? ' (review skipped with --skip-review)' : '; submit it for review, or use --skip-review in an emergency'}`,
+      message: request.skipReview
+        ? `${approval.reason} (review skipped with --skip-review)`
+        : `${approval.reason}; a campaign is made only of an approved issue (--skip-review for emergencies, audited)`,
     });
   }
   const confirmed = { overlap: request.confirmOverlap === true };

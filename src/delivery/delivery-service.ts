@@ -1,4 +1,5 @@
 import { guardLocator, pastDeadlineFindings } from '../compose/index.ts';
+import { IssueFileInvalidError } from '../content/index.ts';
 import type {
   AudienceRepository,
   CampaignRepository,
@@ -263,8 +264,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       try {
         prepared = await deps.prepareIssue(current.issueKey, { asOf: at });
       } catch (error) {
-        // The file is gone: the campaign's snapshot is what goes out; nothing to re-check.
-        if (!(error instanceof NotFoundError)) throw error;
+        // The file is gone or broken now: the campaign's snapshot is what goes out, and it was
+        // checked when created; nothing to re-check.
+        if (!(error instanceof NotFoundError || error instanceof IssueFileInvalidError)) {
+          throw error;
+        }
       }
       if (prepared) {
         const findings = pastDeadlineFindings(prepared.issue, at, guardLocatorOf(prepared));

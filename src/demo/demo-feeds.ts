@@ -7,6 +7,7 @@ import { loadIssue } from '../content/index.ts';
 import { AppError, type Clock, type Logger } from '../lib/index.ts';
 import type { ServeProcess } from '../web/serve-process.ts';
 import type { DraftedIssue } from './demo-pipeline.ts';
+import { approveDemoIssue, finishDemoDraft } from './finish-draft.ts';
 
 /** A step the demo could not run because its piece of the product is not there. */
 export class MissingPieceError extends AppError {
@@ -54,7 +55,9 @@ export async function describeIssue(issuesDir: string, issueRef: string): Promis
 
 /**
  * Drafts the `month` issue of each newsletter from the picked candidates, as
- * `depeche issue new NEWSLETTER --month M --from-candidates` does.
+ * `depeche issue new NEWSLETTER --month M --from-candidates` does; then an editor writes what
+ * the draft left to write and submits it, and a publisher approves it (`finishDemoDraft`,
+ * `approveDemoIssue`), so the campaign passes the send guards as a real one would.
  */
 export async function draftDemoIssues(
   deps: DemoFeedsDeps & { newsletterIds: string[]; month: string },
@@ -72,6 +75,14 @@ export async function draftDemoIssues(
       fromCandidates: true,
     });
     if (result.status !== 'written') continue;
+    const text = await finishDemoDraft(result.file, deps.month);
+    await approveDemoIssue({
+      config,
+      db: deps.server.services.database.db,
+      clock: deps.clock,
+      issueKey: result.issueKey,
+      text,
+    });
     drafted.push(await describeIssue(config.ISSUES_DIR, `${newsletterId}/${deps.month}`));
   }
   return drafted;

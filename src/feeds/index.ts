@@ -31,6 +31,7 @@ export {
   type NewsletterFeeds,
 } from './feed-service.ts';
 export type { ResolveAll } from './guarded-agent.ts';
+export { createGuardedFetch, type GuardedFetchOptions } from './guarded-fetch.ts';
 export type { KeywordRules } from './keywords.ts';
 export {
   DEFAULT_MAX_AGE_DAYS,

@@ -44,6 +44,7 @@ import {
   testQueuePrefix,
 } from '../helpers/campaign-fixtures.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
+import { approveIssue } from '../helpers/review-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const adminEmail = 'chef@example.org';
@@ -285,6 +286,8 @@ describe("the editors' workspace in Chromium", () => {
 
   it('the invited publisher signs in from the mail, triages the inbox after a feed poll, creates a campaign for a segment, sends it and watches it reach done; the audit log shows each step; the pages pass axe', async () => {
     await seedAudience(database.handle.db, 30);
+    // The sample issue was submitted and approved (the review is another page's business).
+    await approveIssue(database.handle.db, 'adn/2026-11');
     // A feed poll brings candidates into the inbox: the demo's sample feed, served locally.
     const feedServer = await startFeedServer('demo/feeds', () => new Date());
     try {

@@ -50,7 +50,11 @@ describe('depeche campaign without Redis', () => {
   });
 
   it('creates, lists and reports a campaign without opening a Redis connection', async () => {
-    const created = await runDepeche(['campaign', 'create', 'adn/2026-11', '--json'], env);
+    // No review in this database: the review is skipped (audited), which needs no Redis either.
+    const created = await runDepeche(
+      ['campaign', 'create', 'adn/2026-11', '--skip-review', '--json'],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const { campaign } = JSON.parse(created.stdout) as { campaign: { id: number } };
 

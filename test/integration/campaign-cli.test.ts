@@ -19,6 +19,7 @@ import {
   waitFor,
 } from '../helpers/campaign-fixtures.ts';
 import { openTestPostgres, type TestDatabase, testDatabaseUrl } from '../helpers/databases.ts';
+import { approveIssue } from '../helpers/review-fixtures.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -56,6 +57,8 @@ describe('depeche campaign (command line)', () => {
       database: database.handle,
       redis,
     });
+    // An editor submitted the sample issue and a publisher approved it.
+    await approveIssue(database.handle.db, 'adn/2026-11', path.join(root, 'issues'));
     dataDir = await mkdtemp(path.join(tmpdir(), 'depeche-campaign-cli-'));
     const [{ schema } = { schema: '' }] = await queryRows<{ schema: string }>(
       database.handle.db,
@@ -183,7 +186,16 @@ describe('depeche campaign (command line)', () => {
   });
 
   it('follows a campaign without a terminal as one line per sample', async () => {
-    const created = await depeche(['campaign', 'create', 'adn/2026-11', '--json']);
+    // The French readers got this issue in the first test: a second campaign to everyone is
+    // created only once that is confirmed.
+    const created = await depeche([
+      'campaign',
+      'create',
+      'adn/2026-11',
+      '--confirm-overlap',
+      '--json',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
     const { campaign } = JSON.parse(created.stdout) as { campaign: { id: number } };
     await depeche(['campaign', 'send', String(campaign.id)]);
     await waitFor(

@@ -18,6 +18,7 @@ import {
   waitFor,
 } from '../helpers/campaign-fixtures.ts';
 import { openTestPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { approveIssue } from '../helpers/review-fixtures.ts';
 import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 type Runtime = Awaited<ReturnType<typeof startDeliveryRuntime>>;
@@ -31,6 +32,7 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
 
   beforeAll(async () => {
     database = await openTestPostgres();
+    await approveIssue(database.handle.db, 'adn/2026-11');
   });
   afterAll(async () => {
     await database.drop();

@@ -25,6 +25,7 @@ import {
   postFrom,
   signedInEditor,
 } from '../helpers/editor-session.ts';
+import { approveIssue } from '../helpers/review-fixtures.ts';
 import { buildTestWebApp } from '../helpers/web-app.ts';
 
 /** The campaign pages of the workspace, through inject(), on PostgreSQL and Redis. */
@@ -67,6 +68,7 @@ describe('workspace campaign pages', () => {
     publisher = await signedInEditor(web.editor!, 'pub@example.org', 'publisher');
     editor = await signedInEditor(web.editor!, 'ed@example.org', 'editor');
     await seedAudience(database.handle.db, 50);
+    await approveIssue(database.handle.db, 'adn/2026-11');
   });
   afterAll(async () => {
     await app.close();
@@ -142,6 +144,8 @@ describe('workspace campaign pages', () => {
     expect(review.body).toContain('Ce segment atteint aujourd’hui 20 abonné·es.');
     // Handlebars writes = as &#x3D; in attributes
     expect(review.body).toContain('name="segment" value="locale&#x3D;fr,country&#x3D;US"');
+    // The approved sample issue clears every send guard.
+    expect(review.body).toContain('Aucun problème trouvé');
     expect(await queryRows(db(), sql`SELECT 1 FROM campaigns`)).toHaveLength(0);
 
     const created = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
@@ -167,6 +171,59 @@ describe('workspace campaign pages', () => {
     const page = await getPage(app, publisher, created.headers.location!);
     expect(page.body).toContain('Campagne créée (brouillon)');
     expect(page.body).toContain('Taille du public aujourd’hui : 20 abonné·es');
+  });
+
+  it('shows the send guards next to their field and refuses an issue they block', async () => {
+    // fil-de-marianne/2026-11 is not approved, and some of its deadlines are past today.
+    const reviewUrl =
+      '/editor/campaigns/new?newsletter=fil-de-marianne&issue=fil-de-marianne%2F2026-11&step=review';
+    const review = await getPage(app, publisher, reviewUrl);
+    expect(review.statusCode).toBe(200);
+    expect(review.body).toContain(
+      'data-code="deadline-past" data-path="sections[0].items[2].deadline"',
+    );
+    expect(review.body).toContain(
+      'issues/fil-de-marianne/2026-11.yaml:56: sections[0].items[2].deadline',
+    );
+    expect(review.body).toContain('data-code="not-approved"');
+    expect(review.body).not.toContain('action="/editor/campaigns"');
+    // A form posted anyway (an old tab) is refused with the same findings.
+    const refused = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
+      issue: 'fil-de-marianne/2026-11',
+      segment: 'everyone',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Campagne non créée');
+    expect(refused.body).toContain('is a draft, not submitted for review nor approved');
+    expect(await queryRows(db(), sql`SELECT 1 FROM campaigns`)).toHaveLength(0);
+  });
+
+  it('says how many would get the issue twice and creates only once the editor confirms', async () => {
+    const earlier = await campaignIn('done'); // adn/2026-11 reached subscribers 1–3 and 6–10
+    const reviewUrl = '/editor/campaigns/new?newsletter=adn&issue=adn%2F2026-11&step=review';
+    const review = await getPage(app, publisher, reviewUrl);
+    expect(review.body).toContain(
+      `8 people of this audience already received adn/2026-11 or are about to (campaign ${earlier})`,
+    );
+    expect(review.body).toContain('name="confirm_overlap" value="yes" required');
+    const count = async () => (await queryRows(db(), sql`SELECT 1 FROM campaigns`)).length;
+    const unconfirmed = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
+      issue: 'adn/2026-11',
+      segment: 'everyone',
+    });
+    expect(unconfirmed.statusCode).toBe(409);
+    expect(await count()).toBe(1);
+    const confirmed = await postFrom(app, publisher, reviewUrl, '/editor/campaigns', {
+      issue: 'adn/2026-11',
+      segment: 'everyone',
+      confirm_overlap: 'yes',
+    });
+    expect(confirmed.statusCode).toBe(303);
+    const id = Number(/\/editor\/campaigns\/(\d+)/.exec(confirmed.headers.location!)?.[1]);
+    expect((await auditOf(id))[0]?.details).toMatchObject({
+      overlapCount: 8,
+      isOverlapConfirmed: true,
+    });
   });
 
   it('refuses a bad segment or issue, naming it, and creates nothing', async () => {
