@@ -13,7 +13,7 @@ import {
   retentionPolicyOf,
   startDeliveryRuntime,
 } from '../build-delivery.ts';
-import { startFeedPollingRuntime } from '../build-feeds.ts';
+import { buildApprovalLinkChecker, startFeedPollingRuntime } from '../build-feeds.ts';
 import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
@@ -240,6 +240,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
             bounces: createCampaignBounceReport(database.db),
           },
           logger,
+          approvalLinkChecker: buildApprovalLinkChecker(config),
           preview: {
             templatesDir: config.TEMPLATES_DIR,
             publicUrl: config.PUBLIC_URL,

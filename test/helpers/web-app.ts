@@ -70,6 +70,8 @@ export async function buildTestWebApp(options: {
     campaigns?: CampaignDeps;
     /** subscribers helper: where uploaded import files wait (default: the OS temp dir) */
     importUploadDir?: string;
+    /** composer helper: the link checker of the approval step (none: approval checks no link). */
+    approvalLinkChecker?: EditorWorkspaceServices['approvalLinkChecker'];
     /** preview helper: the preview and test-send pages' templates, links and transport. */
     preview?: EditorWorkspaceServices['preview'];
   };
@@ -103,6 +105,7 @@ export async function buildTestWebApp(options: {
           ...(options.editor.campaigns ? { campaigns: options.editor.campaigns } : {}),
           importUploadDir: options.editor.importUploadDir,
           ...(options.editor.preview ? { preview: options.editor.preview } : {}),
+          approvalLinkChecker: options.editor.approvalLinkChecker,
         }),
         rateLimits: options.editor.rateLimits ?? { perAddress: 1000, perIp: 1000 },
       }

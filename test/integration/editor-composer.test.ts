@@ -1,4 +1,6 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -7,8 +9,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { createLinkChecker } from '../../src/content/index.ts';
 import { createCandidateRepository, queryRows } from '../../src/db/index.ts';
 import { createSmtpTransport, type MailTransport } from '../../src/delivery/index.ts';
+import { createGuardedFetch } from '../../src/feeds/index.ts';
 import { type Clock, createSilentLogger } from '../../src/lib/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { databaseKinds, openTestPglite, type TestDatabase } from '../helpers/databases.ts';
@@ -488,5 +492,89 @@ describe('the composer’s preview and test send', () => {
     const message = sink.messages.find((m) => m.envelope.rcptTo.includes('redaction@example.org'));
     const mail = await simpleParser(message!.raw);
     expect(mail.subject).toContain('Objet de test');
+  });
+});
+
+describe('the link check at approval', () => {
+  let database: TestDatabase;
+  let web: TestWebApp;
+  let issuesDir: string;
+  let server: Server;
+
+  beforeEach(async () => {
+    // The issue's links all point to a local server: /ok answers 200, anything else 404.
+    server = createServer((request, response) => {
+      response.writeHead(request.url?.startsWith('/ok') ? 200 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    issuesDir = await mkdtemp(path.join(os.tmpdir(), 'composer-links-'));
+    await cp('issues', issuesDir, { recursive: true });
+    const file = path.join(issuesDir, 'fil-de-marianne', '2026-11.yaml');
+    let n = 0;
+    const text = (await readFile(file, 'utf8')).replace(/https?:\/\/[^\s'")\]>]+/g, () => {
+      n += 1;
+      return `http://127.0.0.1:${port}/${n === 1 ? 'broken' : `ok/${n}`}`;
+    });
+    await writeFile(file, text);
+    database = await openTestPglite();
+    web = await buildTestWebApp({
+      database: database.handle,
+      clock: { now: () => new Date('2026-11-02T09:00:00Z') },
+      editor: {
+        issuesDir,
+        approvalLinkChecker: createLinkChecker({
+          fetch: createGuardedFetch({ allowPrivateAddresses: ['127.0.0.1'] }),
+          timeoutMs: 5000,
+        }),
+      },
+    });
+  });
+  afterEach(async () => {
+    await web.app.close();
+    await database.drop();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(issuesDir, { recursive: true, force: true });
+  });
+
+  it('refuses approval while a link fails, lists the links, and approves once it is marked known', async () => {
+    const editor = await signedInEditor(web.editor!, 'redaction@example.org', 'editor');
+    const publisher = await signedInEditor(web.editor!, 'direction@example.org', 'publisher');
+    const post = async (
+      browser: EditorBrowser,
+      url: string,
+      fields: Record<string, string> = {},
+    ) => {
+      const page = await getPage(web.app, browser, PAGE);
+      return web.app.inject({
+        method: 'POST',
+        url,
+        cookies: browser.cookies,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...fields, _csrf: page.csrf ?? '' }).toString(),
+      });
+    };
+    expect((await post(editor, `${PAGE}/submit`)).statusCode).toBe(303);
+    const refused = await post(publisher, `${PAGE}/approve`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('des liens du numéro ne répondent pas');
+    expect(refused.body).toMatch(/broken<\/code><\/td><td>en échec/);
+    expect(refused.body).toContain('répond');
+    expect((await getPage(web.app, publisher, PAGE)).body).toContain('data-state="in_review"');
+
+    const brokenUrl = /value="(http:\/\/127\.0\.0\.1:\d+\/broken)"/.exec(refused.body)?.[1];
+    expect(brokenUrl).toBeDefined();
+    expect((await post(editor, `${PAGE}/known-link`, { url: brokenUrl! })).statusCode).toBe(403);
+    expect((await post(publisher, `${PAGE}/known-link`, { url: brokenUrl! })).statusCode).toBe(303);
+    const approved = await post(publisher, `${PAGE}/approve`);
+    expect(approved.statusCode).toBe(303);
+    expect(approved.headers.location).toMatch(/done=approve&links=\d+$/);
+    const page = await getPage(web.app, publisher, String(approved.headers.location));
+    expect(page.body).toContain('data-state="approved"');
+    expect(page.body).toMatch(/\d+ lien\(s\) vérifié\(s\)/);
+    const audit = await web.editor!.audit.list({ actor: 'direction@example.org' });
+    expect(audit.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['issue.link-known', 'issue.approve']),
+    );
   });
 });

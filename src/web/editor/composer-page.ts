@@ -63,6 +63,10 @@ export interface PageExtras {
   notice?: string | undefined;
   error?: string | undefined;
   conflict?: { currentText: string; currentHash: string; mine: string } | undefined;
+  /** The links checked by a refused approval. */
+  linkReport?:
+    | { links: Array<{ url: string; isOk: boolean; isKnown: boolean; reason: string | null }> }
+    | undefined;
 }
 
 /** One showing of the issue page. */
@@ -198,6 +202,7 @@ export function createComposerPage(ctx: EditorContext, files: ComposerFiles) {
         notice: page.extras?.notice,
         error: page.extras?.error,
         conflict: page.extras?.conflict,
+        linkReport: page.extras?.linkReport,
         sendBackComment: page.sendBackComment ?? '',
         review: reviewPanel(status, editor, page.fileHash, page.problems.length),
         inbox: (inbox?.items ?? [])

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { checkIssueLinks, type IssueLinksReport } from '../../compose/index.ts';
+import type { Issue } from '../../content/index.ts';
 import type { Action } from '../../editors/index.ts';
 import { ValidationError } from '../../lib/index.ts';
 import { ReviewTransitionError } from '../../review/index.ts';
@@ -10,6 +12,27 @@ import { editorT } from './editor-views.ts';
 import { requireAction } from './require-action.ts';
 
 type ReviewStep = 'submit' | 'approve' | 'send-back';
+
+/** The links of an issue as the review panel lists them. */
+export interface LinkReportView {
+  links: Array<{ url: string; isOk: boolean; isKnown: boolean; reason: string | null }>;
+}
+
+function linkReportView(report: IssueLinksReport): LinkReportView {
+  return {
+    links: report.links.map((link) => ({
+      url: link.url,
+      isOk: link.isOk,
+      isKnown: link.isKnown,
+      reason: link.isOk ? null : (link.reason ?? String(link.status ?? '')),
+    })),
+  };
+}
+
+/** An approval refused on links, carrying the report to show. */
+class BrokenLinksRefusal {
+  constructor(readonly report: LinkReportView) {}
+}
 
 const stepAction: Record<ReviewStep, Action> = {
   submit: 'issue.submit',
@@ -35,14 +58,19 @@ export function registerComposerReviewRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     step: ReviewStep,
-    run: (key: string, hash: string, body: Record<string, unknown>) => Promise<unknown>,
+    run: (
+      key: string,
+      hash: string,
+      body: Record<string, unknown>,
+      issue: Issue | undefined,
+    ) => Promise<unknown>,
   ) {
     const { newsletterId, month, key } = page.paramsOf(request);
     const t = editorT(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const opened = await page.files.open(newsletterId, month);
     const newsletter = await page.loadNewsletter(newsletterId);
-    const showRefusal = async (status: number, error: string) => {
+    const showRefusal = async (status: number, error: string, linkReport?: LinkReportView) => {
       const form = formFromData(parseQuietly(opened.text), opened.hash);
       if (form === null) return reply.redirect(issuePageUrl(newsletterId, month), 303);
       reply.code(status);
@@ -52,7 +80,7 @@ export function registerComposerReviewRoutes(
         form,
         problems: opened.problems,
         fileHash: opened.hash,
-        extras: { error },
+        extras: { error, linkReport },
         ...(step === 'send-back'
           ? { sendBackComment: String(body.comment ?? '').slice(0, 2000) }
           : {}),
@@ -64,8 +92,13 @@ export function registerComposerReviewRoutes(
         t('editor.composer.refusal.problems', { count: opened.problems.length }),
       );
     }
+    let done = step as string;
     try {
-      await run(key, opened.hash, body);
+      const outcome = await run(key, opened.hash, body, opened.issue);
+      if (outcome instanceof BrokenLinksRefusal) {
+        return showRefusal(409, t('editor.composer.refusal.links'), outcome.report);
+      }
+      if (typeof outcome === 'number') done = `${step}&links=${outcome}`;
     } catch (error) {
       if (error instanceof ReviewTransitionError) {
         return showRefusal(409, t(`editor.composer.refusal.${error.refusal}`));
@@ -74,7 +107,7 @@ export function registerComposerReviewRoutes(
         return showRefusal(400, t('editor.composer.refusal.comment'));
       throw error;
     }
-    return reply.redirect(`${issuePageUrl(newsletterId, month)}?done=${step}`, 303);
+    return reply.redirect(`${issuePageUrl(newsletterId, month)}?done=${done}`, 303);
   }
 
   const options = (step: ReviewStep) => ({ preHandler: requireAction(stepAction[step]) });
@@ -82,13 +115,48 @@ export function registerComposerReviewRoutes(
   app.post('/issues/:newsletter/:month/submit', options('submit'), (request, reply) =>
     act(request, reply, 'submit', (key, hash) => review.submit(key, hash, actorOf(request))),
   );
+  // Approval checks every link first (when the workspace has the link checker): a failing
+  // link not marked known refuses it, with the report; otherwise the count checked is shown.
   app.post('/issues/:newsletter/:month/approve', options('approve'), (request, reply) =>
-    act(request, reply, 'approve', (key, hash, body) =>
-      review.approve(key, hash, actorOf(request), {
+    act(request, reply, 'approve', async (key, hash, body, issue) => {
+      let checked: number | undefined;
+      if (ctx.deps.approvalLinks && issue) {
+        const { checker, known } = ctx.deps.approvalLinks;
+        const marked = (await known.list(key)).map((link) => link.url);
+        const report = await checkIssueLinks(issue, checker, marked);
+        if (report.findings.some((finding) => finding.level === 'block')) {
+          return new BrokenLinksRefusal(linkReportView(report));
+        }
+        checked = report.links.length;
+      }
+      await review.approve(key, hash, actorOf(request), {
         seenHash: typeof body.hash === 'string' ? body.hash.slice(0, 128) : undefined,
-      }),
-    ),
+      });
+      return checked;
+    }),
   );
+
+  // A publisher marks a failing link as known: it warns instead of blocking the approval.
+  app.post('/issues/:newsletter/:month/known-link', options('approve'), async (request, reply) => {
+    const { newsletterId, month, key } = page.paramsOf(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const url = typeof body.url === 'string' ? body.url.trim().slice(0, 2000) : '';
+    if (ctx.deps.approvalLinks && /^https?:\/\//.test(url)) {
+      const now = ctx.deps.clock.now();
+      await ctx.deps.approvalLinks.known.mark(key, url, actorOf(request), now);
+      await ctx.deps.audit.append(
+        {
+          actor: actorOf(request),
+          action: 'issue.link-known',
+          objectType: 'issue',
+          objectId: key,
+          details: { url },
+        },
+        now,
+      );
+    }
+    return reply.redirect(`${issuePageUrl(newsletterId, month)}?done=link-known`, 303);
+  });
   app.post('/issues/:newsletter/:month/send-back', options('send-back'), (request, reply) =>
     act(request, reply, 'send-back', (key, hash, body) =>
       review.sendBack(key, hash, actorOf(request), String(body.comment ?? '')),

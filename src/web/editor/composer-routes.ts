@@ -51,7 +51,7 @@ export function registerComposerRoutes(app: FastifyInstance, ctx: EditorContext)
         text: opened.text,
       });
     }
-    const query = request.query as { done?: unknown };
+    const query = request.query as { done?: unknown; links?: unknown };
     const done =
       typeof query.done === 'string' && /^[a-z-]{1,20}$/.test(query.done) ? query.done : null;
     return page.show(request, reply, {
@@ -60,7 +60,19 @@ export function registerComposerRoutes(app: FastifyInstance, ctx: EditorContext)
       form,
       problems: opened.problems,
       fileHash: opened.hash,
-      extras: { notice: done === null ? undefined : t(`editor.composer.done.${done}`) },
+      extras: {
+        notice:
+          done === null
+            ? undefined
+            : [
+                t(`editor.composer.done.${done}`),
+                ...(done === 'approve' &&
+                typeof query.links === 'string' &&
+                /^\d{1,4}$/.test(query.links)
+                  ? [t('editor.composer.links_checked', { count: query.links })]
+                  : []),
+              ].join(' '),
+      },
     });
   });
 

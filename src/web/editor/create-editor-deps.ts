@@ -7,13 +7,14 @@ import { buildIssueFileService } from '../../build-issue-files.ts';
 import { buildIssueReviewService } from '../../build-review.ts';
 import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
-import { createNewsletterLoader } from '../../content/index.ts';
+import { createNewsletterLoader, type LinkChecker } from '../../content/index.ts';
 import {
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
   createFeedHealthRepository,
   createInboxRepository,
+  createIssueKnownLinksRepository,
   createWorkspaceHomeRepository,
   type Database,
 } from '../../db/index.ts';
@@ -50,6 +51,8 @@ export interface EditorWorkspaceServices {
   logger?: Logger | undefined;
   /** @defaultValue `<os temp dir>/depeche-imports` */
   importUploadDir?: string | undefined;
+  /** The link checker of the approval step (`buildApprovalLinkChecker`); none: no link check. */
+  approvalLinkChecker?: Pick<LinkChecker, 'check'> | undefined;
   // preview helper: what the preview and test-send pages render and send with; none without it.
   preview?: Pick<
     PreviewPagesServices,
@@ -141,5 +144,8 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
       clock,
     }),
     loadNewsletter,
+    approvalLinks: services.approvalLinkChecker
+      ? { checker: services.approvalLinkChecker, known: createIssueKnownLinksRepository(db) }
+      : undefined,
   };
 }

@@ -1,8 +1,12 @@
 import type { Queue } from 'bullmq';
 
 import type { InboxService } from '../../compose/index.ts';
-import type { Newsletter } from '../../content/index.ts';
-import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
+import type { LinkChecker, Newsletter } from '../../content/index.ts';
+import type {
+  Database,
+  IssueKnownLinksRepository,
+  WorkspaceHomeRepository,
+} from '../../db/index.ts';
 import type {
   AccountService,
   AuditStore,
@@ -94,6 +98,16 @@ export interface EditorWorkspaceDeps {
   // composer helper:
   /** The issue files the composer opens, creates and saves (`composer-routes.ts`). */
   issueFiles?: ComposerFiles | undefined;
+  /**
+   * The link check at approval (`checkIssueLinks`, the feed poller's address policy) and the
+   * links editors marked as known to fail; without it approval checks no link.
+   */
+  approvalLinks?:
+    | {
+        checker: Pick<LinkChecker, 'check'>;
+        known: Pick<IssueKnownLinksRepository, 'list' | 'mark'>;
+      }
+    | undefined;
   /** A newsletter's `newsletter.yaml`, read fresh when it changes. */
   loadNewsletter?: ((id: string) => Promise<Newsletter>) | undefined;
 
