@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
 
+import { kindForCandidate } from '../../compose/index.ts';
 import { IssueConflictError } from '../../content/index.ts';
 import { formFromData, parseComposerForm } from './composer-form.ts';
 import { addInboxPicks, applyComposerOp, parseComposerOp } from './composer-ops.ts';
@@ -99,6 +100,7 @@ export function registerComposerRoutes(app: FastifyInstance, ctx: EditorContext)
             sectionId: candidate.sectionId,
             deadline: candidate.deadline,
             sourceName: candidate.sourceName,
+            kind: kindForCandidate(candidate, newsletter),
           })),
           sectionIds,
         );
