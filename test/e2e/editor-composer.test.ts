@@ -221,6 +221,31 @@ describe('composing an issue in Chromium', () => {
     expect(await page.locator('#f-sections-2-items-0-institution').count()).toBe(0);
     await expectAccessible(page, 'issue with the kinds chosen');
 
+    // Drag and drop (the script): the fellowship dropped on the events' "add" row goes there…
+    // (the drag events as the browser fires them, dispatched on the handle and the drop row)
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.evaluate(() => {
+        const transfer = new DataTransfer();
+        const fire = (selector: string, type: string) =>
+          document
+            .querySelector(selector)!
+            .dispatchEvent(
+              new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }),
+            );
+        fire('#item-1-0 [data-drag-handle]', 'dragstart');
+        fire('#section-2 .add-item', 'dragover');
+        fire('#section-2 .add-item', 'drop');
+      }),
+    ]);
+    expect(await page.locator('#section-2 .issue-item').count()).toBe(2);
+    expect(await page.inputValue('#f-sections-2-items-1-kind')).toBe('fellowship');
+    // …and the "Move" button, which works without JavaScript, brings it back.
+    await page.selectOption('#move-2-1', 'bourses');
+    await press(page, 'button[value="move-item:2:1"]');
+    expect(await page.inputValue('#f-sections-1-items-0-kind')).toBe('fellowship');
+    expect(await page.locator('#section-2 .issue-item').count()).toBe(1);
+
     // The header and the three items, in French and English.
     const fill = async (fields: Record<string, string>) => {
       for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
