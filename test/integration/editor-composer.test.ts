@@ -294,6 +294,9 @@ describe.each(databaseKinds)('the composer on $name', ({ open }) => {
     const draft = await getPage(web.app, editor, PAGE);
     expect(draft.body).toContain('data-state="draft"');
     expect(draft.body).toContain('Raccourcir le chapô');
+    for (const action of ['issue.save', 'issue.submit', 'issue.send-back']) {
+      expect(draft.body).toContain(`<code>${action}</code>`);
+    }
 
     expect((await post(editor, PAGE, `${PAGE}/submit`, {})).statusCode).toBe(303);
     const other = await signedInEditor(web.editor!, 'relecture@example.org', 'publisher');

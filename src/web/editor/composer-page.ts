@@ -10,7 +10,7 @@ import {
   type Newsletter,
   validateIssueText,
 } from '../../content/index.ts';
-import { type AuditActor, can } from '../../editors/index.ts';
+import { type AuditActor, can, describeActor } from '../../editors/index.ts';
 import { NotFoundError } from '../../lib/index.ts';
 import { pageSecurityHeaders } from '../security-headers.ts';
 import type { ComposerFiles } from './composer-deps.ts';
@@ -173,6 +173,15 @@ export function createComposerPage(ctx: EditorContext, files: ComposerFiles) {
         page.form.sections.flatMap((s) => s.items.map((item) => item.url.trim())),
       );
       const status = await ctx.deps.review.statusOf(key, page.fileHash);
+      // Everything that happened to the issue, newest first: saves, review steps, test sends.
+      const auditTrail = (
+        await ctx.deps.audit.list({ objectType: 'issue', objectId: key, limit: 20 })
+      ).map((entry) => ({
+        at: entry.at,
+        action: entry.action,
+        who: describeActor(entry.actor),
+        comment: typeof entry.details.comment === 'string' ? entry.details.comment : null,
+      }));
       const action = issuePageUrl(page.newsletter.id, page.month);
       const frameQuery = (frame: (typeof previewFrames)[number]) =>
         `locale=${frame.locale}&width=${frame.width}&part=${frame.part}`;
@@ -204,6 +213,7 @@ export function createComposerPage(ctx: EditorContext, files: ComposerFiles) {
         conflict: page.extras?.conflict,
         linkReport: page.extras?.linkReport,
         sendBackComment: page.sendBackComment ?? '',
+        auditTrail,
         review: reviewPanel(status, editor, page.fileHash, page.problems.length),
         inbox: (inbox?.items ?? [])
           .filter((candidate) => candidate.usedInIssue === null || candidate.usedInIssue === key)
