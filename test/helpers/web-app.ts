@@ -74,6 +74,7 @@ export async function buildTestWebApp(options: {
     campaigns?: CampaignDeps;
     /** subscribers helper: where uploaded import files wait (default: the OS temp dir) */
     importUploadDir?: string;
+    /** composer helper: the link checker of the approval step (none: approval checks no link). */
     /** preview helper: the preview and test-send pages' templates, links and transport. */
     preview?: EditorWorkspaceServices['preview'];
   };

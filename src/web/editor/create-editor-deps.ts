@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
+import { buildIssueFileService } from '../../build-issue-files.ts';
 import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
 import { createInboxService } from '../../compose/index.ts';
 import type { Config } from '../../config/index.ts';
@@ -40,6 +41,7 @@ export interface EditorWorkspaceServices {
         | 'REVIEW_REQUIRE_OTHER_APPROVER'
         | 'FEED_TIMEOUT_MS'
         | 'FEED_ALLOW_PRIVATE_ADDRESSES'
+        | 'ISSUES_GIT_COMMIT'
       >
     >;
   /** The queues of the admins' dashboard at `/editor/queues`; no dashboard without them. */
@@ -146,7 +148,17 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
             loadNewsletter,
             audit,
           }),
-    // links helper:
     links,
+    // composer helper: the issue files it opens and saves (audited, committed on ISSUES_GIT_COMMIT)
+    issueFiles: buildIssueFileService({
+      config: {
+        ISSUES_DIR: config.ISSUES_DIR,
+        ISSUES_GIT_COMMIT: config.ISSUES_GIT_COMMIT ?? false,
+      },
+      db,
+      logger: services.logger ?? createSilentLogger(),
+      clock,
+    }),
+    loadNewsletter,
   };
 }

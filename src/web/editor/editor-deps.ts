@@ -1,7 +1,11 @@
 import type { Queue } from 'bullmq';
 
 import type { InboxService } from '../../compose/index.ts';
-import type { Database, WorkspaceHomeRepository } from '../../db/index.ts';
+import type { Newsletter } from '../../content/index.ts';
+import type {
+  Database,
+  WorkspaceHomeRepository,
+} from '../../db/index.ts';
 import type {
   AccountService,
   AuditStore,
@@ -13,6 +17,7 @@ import type { FeedHealth } from '../../feeds/index.ts';
 import type { Clock, Locale } from '../../lib/index.ts';
 import type { IssueLinksService, IssueReviewService } from '../../review/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
+import type { ComposerFiles } from './composer-deps.ts';
 import type { PreviewPagesDeps } from './preview-deps.ts';
 import type { SubscriberPagesDeps } from './subscriber-deps.ts';
 
@@ -89,6 +94,11 @@ export interface EditorWorkspaceDeps {
   // preview helper:
   /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
   preview?: PreviewPagesDeps | undefined;
+  // composer helper:
+  /** The issue files the composer opens, creates and saves (`composer-routes.ts`). */
+  issueFiles?: ComposerFiles | undefined;
+  /** A newsletter's `newsletter.yaml`, read fresh when it changes. */
+  loadNewsletter?: ((id: string) => Promise<Newsletter>) | undefined;
 
   // links helper:
   /** The link check of issues and the known marks (`issue-links-routes.ts`); 404 without it. */

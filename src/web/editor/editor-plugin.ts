@@ -7,6 +7,8 @@ import type { WebNewsletter } from '../web-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
+// composer helper:
+import { registerComposerRoutes } from './composer-routes.ts';
 import type { EditorContext, EditorRouteModule } from './editor-context.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
 import { describeEditorError, sendEditorError } from './editor-errors.ts';
@@ -46,8 +48,8 @@ const protectedModules: EditorRouteModule[] = [
   registerPreviewRoutes,
   registerTestSendRoutes,
   registerTesterRoutes,
-  // links helper:
   registerIssueLinksRoutes,
+  registerComposerRoutes,
 ];
 
 const stylesheetUrl = new URL('./assets/editor.css', import.meta.url);

@@ -34,6 +34,7 @@ export interface EditorViews {
 const navigation: ReadonlyArray<{ key: string; href: string; label: string; action?: Action }> = [
   { key: 'home', href: EDITOR_PREFIX, label: 'editor.nav.home' },
   { key: 'inbox', href: `${EDITOR_PREFIX}/inbox`, label: 'editor.nav.inbox' },
+  { key: 'issues', href: `${EDITOR_PREFIX}/issues`, label: 'editor.nav.issues' },
   { key: 'campaigns', href: `${EDITOR_PREFIX}/campaigns`, label: 'editor.nav.campaigns' },
   {
     key: 'subscribers',
@@ -146,10 +147,7 @@ export async function loadEditorViews(
 }
 
 /** The workspace's strings of `locale`, then French, then the shared catalogue (`locales/`). */
-function translatorOf(
-  strings: Record<Locale, Record<string, string>>,
-  locale: Locale,
-): Translate {
+function translatorOf(strings: Record<Locale, Record<string, string>>, locale: Locale): Translate {
   const shared = createTranslator(locale);
   return (key, vars) => {
     const message = strings[locale][key] ?? strings.fr[key];

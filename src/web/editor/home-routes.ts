@@ -25,12 +25,24 @@ async function latestIssueMonth(issuesDir: string, newsletterId: string): Promis
   return months.at(-1) ?? null;
 }
 
-/** Where an issue stands, from the campaigns made of it: the newest campaign's word. */
-function issueState(statuses: readonly string[]): string {
+/**
+ * Where an issue stands: what its campaigns say once one is scheduled or sending, else its
+ * review state (draft, in review, approved) for the file as it is now.
+ */
+function issueState(statuses: readonly string[], reviewState: string | null): string {
   if (statuses.includes('done')) return 'sent';
   if (statuses.includes('sending') || statuses.includes('paused')) return 'sending';
   if (statuses.includes('scheduled')) return 'scheduled';
-  return 'preparing';
+  return reviewState ?? 'preparing';
+}
+
+/** The review state of an issue file as it is now, when the workspace has the composer's files. */
+async function reviewStateOf(ctx: EditorContext, issueKey: string): Promise<string | null> {
+  const [newsletterId, month] = issueKey.split('/') as [string, string];
+  if (!ctx.deps.issueFiles) return null;
+  const opened = await ctx.deps.issueFiles.open(newsletterId, month).catch(() => null);
+  if (opened === null) return null;
+  return (await ctx.deps.review.statusOf(issueKey, opened.hash)).state;
 }
 
 /**
@@ -56,6 +68,7 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: EditorContext): vo
           ? (await deps.inbox.list({ newsletterId: newsletter.id, pageSize: 1 })).total
           : await deps.home.countNewCandidates(newsletter.id, lastSentAt);
         const issueKey = month === null ? null : `${newsletter.id}/${month}`;
+        const reviewState = issueKey === null ? null : await reviewStateOf(ctx, issueKey);
         const feeds = health
           .map((row) => ({ row, assessment: assessFeedHealth(row, now) }))
           .filter(
@@ -76,8 +89,10 @@ export function registerHomeRoutes(app: FastifyInstance, ctx: EditorContext): vo
               ? null
               : {
                   month,
+                  href: ctx.deps.issueFiles ? `/editor/issues/${issueKey}` : null,
                   state: issueState(
                     campaigns.filter((c) => c.issueKey === issueKey).map((c) => c.status),
+                    reviewState,
                   ),
                 },
           newCandidates,
