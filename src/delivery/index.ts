@@ -46,7 +46,6 @@ export {
   contentHashOf,
   createIssuePreparer,
   createIssueSnapshotter,
-  issueFileHash,
   type IssueSnapshot,
   type IssueSnapshotterDeps,
   type PreparedIssue,

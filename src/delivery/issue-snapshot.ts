@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { Issue, Newsletter } from '../content/index.ts';
+import { hashIssueText, type Issue, type Newsletter } from '../content/index.ts';
 import { type Locale, locales } from '../lib/index.ts';
 import type { RenderedIssue } from '../render/index.ts';
 import type { CampaignBody, NewsletterSnapshot } from './campaign.ts';
@@ -43,10 +43,6 @@ export interface PreparedIssue {
   fileHash?: string;
 }
 
-/** sha256 (hex) of an issue file's text (UTF-8). */
-export function issueFileHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** The hash of a set of bodies, independent of their order. */
 export function contentHashOf(bodies: IssueSnapshot['bodies']): string {
@@ -109,7 +105,7 @@ export function createIssuePreparer(deps: IssueSnapshotterDeps) {
       issue,
       newsletter,
       ...(file !== undefined && text !== undefined
-        ? { source: { file, text }, fileHash: issueFileHash(text) }
+        ? { source: { file, text }, fileHash: hashIssueText(text) }
         : {}),
     };
   };

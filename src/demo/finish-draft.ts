@@ -5,8 +5,8 @@ import { parseDocument, visit } from 'yaml';
 import { buildIssueReviewService } from '../build-review.ts';
 import { findPlaceholder, frenchMonthName } from '../compose/index.ts';
 import type { Config } from '../config/index.ts';
+import { hashIssueText } from '../content/index.ts';
 import type { Database } from '../db/index.ts';
-import { issueFileHash } from '../delivery/index.ts';
 import { commandLineActor } from '../editors/index.ts';
 import type { Clock } from '../lib/index.ts';
 
@@ -51,7 +51,7 @@ export async function approveDemoIssue(deps: {
   text: string;
 }): Promise<void> {
   const review = buildIssueReviewService(deps);
-  const hash = issueFileHash(deps.text);
+  const hash = hashIssueText(deps.text);
   await review.submit(deps.issueKey, hash, commandLineActor('demo editor'));
   await review.approve(deps.issueKey, hash, commandLineActor('demo publisher'));
 }

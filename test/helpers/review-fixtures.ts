@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { buildIssueReviewService } from '../../src/build-review.ts';
+import { hashIssueText } from '../../src/content/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import { issueFileHash } from '../../src/delivery/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
 import { systemClock } from '../../src/lib/index.ts';
 
@@ -17,7 +17,7 @@ export async function approveIssue(
   issuesDir = 'issues',
 ): Promise<void> {
   const text = await readFile(path.join(issuesDir, `${issueKey}.yaml`), 'utf8');
-  const hash = issueFileHash(text);
+  const hash = hashIssueText(text);
   const review = buildIssueReviewService({
     config: { REVIEW_REQUIRE_OTHER_APPROVER: true },
     db,

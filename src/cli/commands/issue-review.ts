@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 
 import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
-import { resolveIssuePath } from '../../content/index.ts';
+import { hashIssueText, resolveIssuePath } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor, describeActor } from '../../editors/index.ts';
 import { NotFoundError, systemClock, ValidationError } from '../../lib/index.ts';
@@ -49,7 +48,7 @@ export async function currentHashOf(file: string): Promise<string> {
     }
     throw error;
   }
-  return createHash('sha256').update(bytes).digest('hex');
+  return hashIssueText(bytes);
 }
 
 /** The review service of a command, and the issue `ref` names with its current hash. */
