@@ -65,7 +65,6 @@ export {
 } from './message-template.ts';
 export { fanOutPageSize, planBatches } from './plan-batches.ts';
 export {
-  GMAIL_CLIP_BYTES,
   type PreviewProblem,
   type PreviewProblemCode,
   previewProblems,

@@ -1,11 +1,6 @@
+import { GMAIL_CLIP_BYTES } from '../compose/index.ts';
 import { findSection, type Issue, itemDeadline, type Newsletter } from '../content/index.ts';
 import type { Locale } from '../lib/index.ts';
-
-/**
- * Gmail clips a message whose HTML part is larger than this (102 KB): the reader sees « Message
- * clipped » and, past it, neither the footer nor its unsubscribe link.
- */
-export const GMAIL_CLIP_BYTES = 102 * 1024;
 
 /** What the preview reports beside the email (nothing here stops a preview). */
 export type PreviewProblemCode =

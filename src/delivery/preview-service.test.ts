@@ -4,12 +4,13 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it, vi } from 'vitest';
 
 import { testIssue, testNewsletter } from '../../test/fixtures/render/sample-issues.ts';
+import { GMAIL_CLIP_BYTES } from '../compose/index.ts';
 import type { Issue } from '../content/index.ts';
 import { createSilentLogger } from '../lib/index.ts';
 import { createRenderer, greetingFor } from '../render/index.ts';
 import { createTokenSigner } from '../subscribers/index.ts';
 import type { OutgoingMessage } from './mail-transport.ts';
-import { GMAIL_CLIP_BYTES, previewProblems } from './preview-problems.ts';
+import { previewProblems } from './preview-problems.ts';
 import { createPreviewService, issueContentHash } from './preview-service.ts';
 import { createRecipientLinks } from './recipient-links.ts';
 import { createTestSender, testSendSubscriberId } from './test-send.ts';
