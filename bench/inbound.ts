@@ -27,9 +27,9 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 
 import { startInboundRuntime, verpFromConfig } from '../src/build-bounces.ts';
+import { contentHashOf } from '../src/campaigns/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createCampaignRepository, migrate, openDatabase, queryRows } from '../src/db/index.ts';
-import { contentHashOf } from '../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
 
 // Every statement (BEGIN and COMMIT included) the server's process sends, counted over the run:

@@ -14,12 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 import { type Issue, loadIssue } from '../src/content/index.ts';
 import { migrate, openDatabase } from '../src/db/index.ts';
-import {
-  createPreviewService,
-  createRecipientLinks,
-  type MailTransport,
-} from '../src/delivery/index.ts';
 import { type Locale, locales } from '../src/lib/index.ts';
+import { createPreviewService } from '../src/mail/index.ts';
+import { createRecipientLinks, type MailTransport } from '../src/mail/index.ts';
 import { createRenderer, greetingFor } from '../src/render/index.ts';
 import { createTokenSigner } from '../src/subscribers/index.ts';
 import { getPage, signedInEditor } from '../test/helpers/editor-session.ts';

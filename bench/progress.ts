@@ -25,6 +25,13 @@ import os from 'node:os';
 import pg from 'pg';
 
 import {
+  buildSendingStatus,
+  contentHashOf,
+  createCampaignReader,
+  type DeliveryService,
+  speedWindowSec,
+} from '../src/campaigns/index.ts';
+import {
   createAudienceRepository,
   createAuditRepository,
   createCampaignProgressRepository,
@@ -33,13 +40,6 @@ import {
   migrate,
   openDatabase,
 } from '../src/db/index.ts';
-import {
-  buildSendingStatus,
-  contentHashOf,
-  createCampaignReader,
-  type DeliveryService,
-  speedWindowSec,
-} from '../src/delivery/index.ts';
 import { commandLineActor } from '../src/editors/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
 import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';

@@ -23,7 +23,7 @@ import {
   type MessageRecipient,
   type MessageTemplate,
   renderMessage,
-} from '../src/delivery/index.ts';
+} from '../src/mail/index.ts';
 import {
   compilePersonalization,
   createRenderer,

@@ -21,10 +21,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 
 import { startDeliveryRuntime } from '../src/build-delivery.ts';
+import { createIssueSnapshotter } from '../src/campaigns/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { loadIssue } from '../src/content/index.ts';
 import { createCampaignRepository, migrate, openDatabase, queryRows } from '../src/db/index.ts';
-import { createIssueSnapshotter } from '../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
 import { createRedisConnection } from '../src/queue/index.ts';
 import { createRenderer } from '../src/render/index.ts';

@@ -4,6 +4,11 @@ import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildIssueReviewService } from './build-review.ts';
 import { buildServices } from './build-services.ts';
+import {
+  createCampaignReader,
+  createDeliveryService,
+  createIssuePreparer,
+} from './campaigns/index.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
 import { loadIssue, loadNewsletters } from './content/index.ts';
 import {
@@ -16,19 +21,14 @@ import {
   migrate,
   openDatabaseFromConfig,
 } from './db/index.ts';
+import { type AuditActor, commandLineActor } from './editors/index.ts';
+import type { Clock, Logger } from './lib/index.ts';
 import {
-  createBatchSender,
-  createCampaignMessages,
-  createCampaignReader,
-  createDeliveryService,
-  createIssuePreparer,
   createRecipientLinks,
   createSmtpTransport,
   type MailTransport,
   smtpTransportOptionsFromConfig,
-} from './delivery/index.ts';
-import { type AuditActor, commandLineActor } from './editors/index.ts';
-import type { Clock, Logger } from './lib/index.ts';
+} from './mail/index.ts';
 import {
   closeRedisConnection,
   createDeliveryQueues,
@@ -42,6 +42,7 @@ import {
   startRetentionSchedule,
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
+import { createBatchSender, createCampaignMessages } from './sending/index.ts';
 import {
   createSubscriberService,
   createTokenSigner,

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 
-import { type Segment, SegmentSchema } from '../delivery/segment.ts';
+import { type Segment, SegmentSchema } from '../campaigns/segment.ts';
 import { type Executor, queryRows } from './client.ts';
 
 /** What one fan-out page wrote. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 
-import { type Campaign, CampaignStatusSchema } from '../delivery/campaign.ts';
-import type { ProgressReading } from '../delivery/sending-status.ts';
+import { type Campaign, CampaignStatusSchema } from '../campaigns/model.ts';
+import type { ProgressReading } from '../campaigns/sending-status.ts';
 import { type Executor, queryRows } from './client.ts';
 
 interface ProgressRow {

@@ -10,8 +10,8 @@ import {
   type CampaignStatus,
   type CampaignTransition,
   type NewsletterSnapshot,
-} from '../delivery/campaign.ts';
-import type { Segment } from '../delivery/segment.ts';
+} from '../campaigns/model.ts';
+import type { Segment } from '../campaigns/segment.ts';
 import type { Executor } from './client.ts';
 import { campaignBodies, campaigns, deliveries } from './schema/campaigns.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 
-import { type CampaignStatus, CampaignStatusSchema } from '../delivery/campaign.ts';
+import { type CampaignStatus, CampaignStatusSchema } from '../campaigns/model.ts';
 import { LocaleSchema } from '../lib/index.ts';
 import { toBigintArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';

@@ -12,6 +12,19 @@ export {
   RedisUnavailableError,
 } from './connection.ts';
 export {
+  type FanOutJob,
+  fanOutJobId,
+  FanOutJobSchema,
+  type JobPayloads,
+  QueueName,
+  scheduledStartJobId,
+  type SchedulerJob,
+  SchedulerJobSchema,
+  type SendBatchJob,
+  sendBatchJobId,
+  SendBatchJobSchema,
+} from './contract.ts';
+export {
   FEED_POLL_QUEUE,
   FEED_POLL_SCHEDULER_ID,
   type FeedPolling,

@@ -1,14 +1,14 @@
 import { type JobsOptions, Queue } from 'bullmq';
 
+import { type DeliveryEnqueuer } from '../campaigns/index.ts';
+import type { RedisClient } from './connection.ts';
 import {
-  type DeliveryEnqueuer,
   fanOutJobId,
   type JobPayloads,
   QueueName,
   scheduledStartJobId,
   sendBatchJobId,
-} from '../delivery/index.ts';
-import type { RedisClient } from './connection.ts';
+} from './contract.ts';
 
 /** Retry settings of delivery jobs (SEND_ATTEMPTS, SEND_RETRY_DELAY_MS). */
 export interface DeliveryJobOptions {

@@ -1,4 +1,4 @@
-import type { MessageRateLimiter } from '../delivery/index.ts';
+import type { MessageRateLimiter } from '../sending/index.ts';
 import type { RedisClient } from './connection.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 
 import type { Config } from '../config/index.ts';
+import type { Logger } from '../lib/index.ts';
 import {
   type ConfirmationSender,
   type ConfirmationSenderDeps,
@@ -10,8 +11,7 @@ import {
   type SignInSender,
   TRANSACTIONAL_QUEUE,
   transactionalProcessor,
-} from '../delivery/index.ts';
-import type { Logger } from '../lib/index.ts';
+} from '../mail/index.ts';
 import { createRenderer } from '../render/index.ts';
 import type { RedisClient } from './connection.ts';
 

@@ -1,15 +1,10 @@
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 
-import {
-  type BatchSender,
-  type DeliveryService,
-  FanOutJobSchema,
-  QueueName,
-  SchedulerJobSchema,
-  SendBatchJobSchema,
-} from '../delivery/index.ts';
+import { type DeliveryService } from '../campaigns/index.ts';
 import { AppError, type Logger } from '../lib/index.ts';
+import { type BatchSender } from '../sending/index.ts';
 import type { RedisClient } from './connection.ts';
+import { FanOutJobSchema, QueueName, SchedulerJobSchema, SendBatchJobSchema } from './contract.ts';
 import type { DeliveryQueues } from './queues.ts';
 
 /** Options of {@link startDeliveryWorkers}. */

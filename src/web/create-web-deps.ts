@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 
 import { createArchiveRepository, type Database } from '../db/index.ts';
-import { createConfirmationMailer } from '../delivery/index.ts';
+import { createConfirmationMailer } from '../mail/index.ts';
 import type { SubscriberService, TokenSigner } from '../subscribers/index.ts';
 import type { WebDeps, WebNewsletter } from './web-deps.ts';
 

@@ -24,8 +24,8 @@ import {
   migrate,
   openDatabaseFromConfig,
 } from '../db/index.ts';
-import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../delivery/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
+import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../mail/index.ts';
 import {
   closeRedisConnection,
   createRedisClient,

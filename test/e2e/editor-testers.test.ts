@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createSmtpTransport, type MailTransport } from '../../src/delivery/index.ts';
 import { createSilentLogger } from '../../src/lib/index.ts';
+import { createSmtpTransport, type MailTransport } from '../../src/mail/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';

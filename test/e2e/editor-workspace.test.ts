@@ -16,16 +16,16 @@ import {
   createEditorRepository,
   createFeedHealthRepository,
 } from '../../src/db/index.ts';
+import { startFeedServer } from '../../src/demo/feed-server.ts';
+import { commandLineActor } from '../../src/editors/index.ts';
+import { createFeedService, createRssFetcher } from '../../src/feeds/index.ts';
+import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import {
   createConfirmationSender,
   createSignInSender,
   createSmtpTransport,
   type MailTransport,
-} from '../../src/delivery/index.ts';
-import { startFeedServer } from '../../src/demo/feed-server.ts';
-import { commandLineActor } from '../../src/editors/index.ts';
-import { createFeedService, createRssFetcher } from '../../src/feeds/index.ts';
-import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import {
   closeRedisConnection,
   createRedisConnection,

@@ -8,15 +8,15 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createIssueSnapshotter } from '../../src/campaigns/index.ts';
 import { loadIssue, loadNewsletters } from '../../src/content/index.ts';
 import { createCampaignRepository, queryRows } from '../../src/db/index.ts';
+import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import {
   createConfirmationSender,
-  createIssueSnapshotter,
   createSmtpTransport,
   type MailTransport,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { openTransactionalQueue, startTransactionalWorker } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { sql } from 'drizzle-orm';
 
+import { type Campaign, contentHashOf, type IssueSnapshot } from '../../src/campaigns/index.ts';
 import { type Config, loadConfig } from '../../src/config/index.ts';
 import { createCampaignRepository, type Database } from '../../src/db/index.ts';
-import { type Campaign, contentHashOf, type IssueSnapshot } from '../../src/delivery/index.ts';
 import { createRedisClient, deleteKeysUnder } from '../../src/queue/index.ts';
 
 /** A unique queue prefix (a Redis Cluster hash tag) for one test. */

@@ -2,18 +2,18 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import {
+  CampaignNotFoundError,
+  createCampaignReader,
+  parseSegment,
+  SendingStatusSchema,
+} from '../../src/campaigns/index.ts';
+import {
   createAudienceRepository,
   createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
   type Database,
 } from '../../src/db/index.ts';
-import {
-  CampaignNotFoundError,
-  createCampaignReader,
-  parseSegment,
-  SendingStatusSchema,
-} from '../../src/delivery/index.ts';
 import {
   createTestCampaign,
   seedAudience,

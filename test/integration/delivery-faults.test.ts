@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
-import { createSmtpTransport } from '../../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { createSmtpTransport } from '../../src/mail/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
 import {
   createTestCampaign,

@@ -7,7 +7,7 @@ import {
   type DeliveryStatus,
   queryRows,
 } from '../../src/db/index.ts';
-import { createProgressWriter } from '../../src/delivery/index.ts';
+import { createProgressWriter } from '../../src/sending/index.ts';
 import {
   createTestCampaign,
   seedAudience,

@@ -6,10 +6,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { createCampaignBounceReport } from '../../src/build-bounces.ts';
 import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
+import { SendingStatusSchema } from '../../src/campaigns/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { createAuditRepository, queryRows } from '../../src/db/index.ts';
-import { fanOutJobId, SendingStatusSchema } from '../../src/delivery/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
+import { fanOutJobId } from '../../src/queue/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
 import {
   createTestCampaign,

@@ -10,8 +10,8 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createCandidateRepository, queryRows } from '../../src/db/index.ts';
-import { createSmtpTransport, type MailTransport } from '../../src/delivery/index.ts';
 import { type Clock, createSilentLogger } from '../../src/lib/index.ts';
+import { createSmtpTransport, type MailTransport } from '../../src/mail/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { databaseKinds, openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { type EditorBrowser, getPage, signedInEditor } from '../helpers/editor-session.ts';
@@ -591,7 +591,9 @@ describe('the link check at approval', () => {
     expect(page.body).toMatch(/\d+ lien\(s\) vérifié\(s\)/);
     const audit = await web.editor!.audit.list({});
     expect(
-      audit.map((entry) => `${entry.action} ${entry.actor.kind === 'editor' ? entry.actor.name : ''}`),
+      audit.map(
+        (entry) => `${entry.action} ${entry.actor.kind === 'editor' ? entry.actor.name : ''}`,
+      ),
     ).toEqual(
       expect.arrayContaining([
         'issue.link-known redaction@example.org',

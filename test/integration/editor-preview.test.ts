@@ -7,13 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 
 import { type Issue, loadIssue } from '../../src/content/index.ts';
 import { queryRows } from '../../src/db/index.ts';
+import { createSilentLogger } from '../../src/lib/index.ts';
+import { issueContentHash } from '../../src/mail/index.ts';
 import {
   createSmtpTransport,
-  issueContentHash,
   type MailTransport,
   testSendSubscriberId,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { previewContentSecurityPolicy } from '../../src/web/editor/index.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';

@@ -2,14 +2,14 @@ import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createEditorRepository } from '../../src/db/index.ts';
+import { commandLineActor } from '../../src/editors/index.ts';
+import { type Clock, createSilentLogger } from '../../src/lib/index.ts';
 import {
   createSignInSender,
   createSmtpTransport,
   type MailTransport,
   SignInJobSchema,
-} from '../../src/delivery/index.ts';
-import { commandLineActor } from '../../src/editors/index.ts';
-import { type Clock, createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { getPage, postFrom } from '../helpers/editor-session.ts';

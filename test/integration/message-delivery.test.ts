@@ -4,14 +4,14 @@ import { authenticate } from 'mailauth';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createSilentLogger } from '../../src/lib/index.ts';
 import {
   buildMessageTemplate,
   campaignMessageId,
   createSmtpTransport,
   type MailTransport,
   renderMessage,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const newsletter = {

@@ -11,9 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildDelivery, startDeliveryRuntime } from '../../src/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { type DatabaseHandle, migrate, openDatabase } from '../../src/db/index.ts';
-import { createConfirmationMailer } from '../../src/delivery/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
 import { createSilentLogger, fixedClock, systemClock } from '../../src/lib/index.ts';
+import { createConfirmationMailer } from '../../src/mail/index.ts';
 import {
   assertRedisAnswers,
   createCommandRedisConnection,

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../src/config/index.ts';
+import { createLogger, createSilentLogger } from '../../src/lib/index.ts';
 import {
   classifySmtpError,
   createSmtpTransport,
@@ -10,8 +11,7 @@ import {
   type MailTransport,
   MessageUncertainError,
   smtpTransportOptionsFromConfig,
-} from '../../src/delivery/index.ts';
-import { createLogger, createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const raw = Buffer.from(

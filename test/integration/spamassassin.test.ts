@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadIssue } from '../../src/content/index.ts';
+import { createSilentLogger } from '../../src/lib/index.ts';
 import {
   buildMessageTemplate,
   campaignMessageId,
   createRecipientLinks,
   createSmtpTransport,
   renderMessage,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { createRenderer, greetingFor } from '../../src/render/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';

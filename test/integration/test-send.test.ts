@@ -7,13 +7,13 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { loadIssue } from '../../src/content/index.ts';
+import { createSilentLogger } from '../../src/lib/index.ts';
 import {
   createRecipientLinks,
   createSmtpTransport,
   createTestSender,
   testSendSubscriberId,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { createRenderer, greetingFor } from '../../src/render/index.ts';
 import { createTokenSigner } from '../../src/subscribers/index.ts';
 import { runDepeche } from '../helpers/run-depeche.ts';

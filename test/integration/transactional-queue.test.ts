@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createConfirmationMailer } from '../../src/delivery/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
+import { createConfirmationMailer } from '../../src/mail/index.ts';
 import {
   closeRedisConnection,
   createRedisConnection,

@@ -2,13 +2,13 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadNewsletters, type Newsletter } from '../../src/content/index.ts';
+import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
   confirmationJobId,
   createConfirmationMailer,
   createConfirmationSender,
   type OutgoingMessage,
-} from '../../src/delivery/index.ts';
-import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
+} from '../../src/mail/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import {
   createSubscriberService,

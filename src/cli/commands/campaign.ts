@@ -6,9 +6,6 @@ import type { Command } from 'commander';
 import { bounceSummaryLines } from '../../bounces/index.ts';
 import { createCampaignBounceReport } from '../../build-bounces.ts';
 import { buildDelivery } from '../../build-delivery.ts';
-import { formatFinding } from '../../compose/index.ts';
-import { loadNewsletter } from '../../content/index.ts';
-import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import {
   type Campaign,
   CampaignStatusSchema,
@@ -19,7 +16,10 @@ import {
   isSettled,
   parseSegment,
   type SendingStatus,
-} from '../../delivery/index.ts';
+} from '../../campaigns/index.ts';
+import { formatFinding } from '../../compose/index.ts';
+import { loadNewsletter } from '../../content/index.ts';
+import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
 import {

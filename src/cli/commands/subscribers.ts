@@ -9,8 +9,8 @@ import { stringify } from 'csv-stringify';
 
 import { loadNewsletters } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
-import { ConfirmationJobSchema } from '../../delivery/index.ts';
 import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
+import { ConfirmationJobSchema } from '../../mail/index.ts';
 import {
   closeRedisConnection,
   createRequestRedisConnection,

@@ -3,15 +3,15 @@ import { userInfo } from 'node:os';
 import { resolveSecretKeys } from '../../config/index.ts';
 import { loadIssue } from '../../content/index.ts';
 import { createAuditRepository, migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import { commandLineActor } from '../../editors/index.ts';
+import { systemClock, ValidationError } from '../../lib/index.ts';
 import {
   createRecipientLinks,
   createSmtpTransport,
   createTestSender,
   smtpTransportOptionsFromConfig,
   TestSendRequestSchema,
-} from '../../delivery/index.ts';
-import { commandLineActor } from '../../editors/index.ts';
-import { systemClock, ValidationError } from '../../lib/index.ts';
+} from '../../mail/index.ts';
 import { createRenderer, greetingFor } from '../../render/index.ts';
 import { createTokenSigner } from '../../subscribers/index.ts';
 import { printResult } from '../context.ts';

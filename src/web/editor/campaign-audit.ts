@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-import type { Campaign } from '../../delivery/index.ts';
+import type { Campaign } from '../../campaigns/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import { editorOf } from './session.ts';
 

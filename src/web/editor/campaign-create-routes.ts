@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { GuardFinding } from '../../compose/index.ts';
-import { formatLocation, listIssueKeys } from '../../content/index.ts';
 import {
   CampaignRefusedError,
   type GateReport,
   parseSegment,
   type Segment,
   SegmentInvalidError,
-} from '../../delivery/index.ts';
+} from '../../campaigns/index.ts';
+import type { GuardFinding } from '../../compose/index.ts';
+import { formatLocation, listIssueKeys } from '../../content/index.ts';
 import type { Translate } from '../../lib/index.ts';
 import { recordCampaignAction } from './campaign-audit.ts';
 import type { CampaignDeps } from './campaign-deps.ts';

@@ -1,5 +1,5 @@
 import type { BounceSummary } from '../../bounces/index.ts';
-import type { CampaignReader, DeliveryService } from '../../delivery/index.ts';
+import type { CampaignReader, DeliveryService } from '../../campaigns/index.ts';
 import type { AuditStore } from '../../editors/index.ts';
 import type { Clock } from '../../lib/index.ts';
 

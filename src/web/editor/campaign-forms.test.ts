@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SegmentInvalidError } from '../../delivery/index.ts';
+import { SegmentInvalidError } from '../../campaigns/index.ts';
 import {
   CampaignParamsSchema,
   CreateCampaignBodySchema,

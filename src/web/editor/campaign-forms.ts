@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { describeSegment, parseSegment, type Segment } from '../../delivery/index.ts';
+import { describeSegment, parseSegment, type Segment } from '../../campaigns/index.ts';
 import { CareerStageSchema } from '../../subscribers/index.ts';
 import { localDateTimePattern, scheduleTimeZones } from './zoned-time.ts';
 

@@ -3,7 +3,7 @@ import {
   formatDuration,
   isSettled,
   type SendingStatus,
-} from '../../delivery/index.ts';
+} from '../../campaigns/index.ts';
 import { type Locale, type Translate } from '../../lib/index.ts';
 
 const numberFormats: Record<Locale, Intl.NumberFormat> = {

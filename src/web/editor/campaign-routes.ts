@@ -7,7 +7,7 @@ import {
   CampaignNotSendableError,
   CampaignRefusedError,
   describeSegment,
-} from '../../delivery/index.ts';
+} from '../../campaigns/index.ts';
 import type { Action } from '../../editors/index.ts';
 import type { Locale } from '../../lib/index.ts';
 import { pageSecurityHeaders } from '../security-headers.ts';

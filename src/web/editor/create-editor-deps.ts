@@ -17,9 +17,9 @@ import {
   createWorkspaceHomeRepository,
   type Database,
 } from '../../db/index.ts';
-import { createSignInMailer } from '../../delivery/index.ts';
 import { createAccountService, createSessionService } from '../../editors/index.ts';
 import { type Clock, createSilentLogger, type Logger } from '../../lib/index.ts';
+import { createSignInMailer } from '../../mail/index.ts';
 import { createSubscriberService } from '../../subscribers/index.ts';
 import type { CampaignDeps } from './campaign-deps.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';

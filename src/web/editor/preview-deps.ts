@@ -1,15 +1,14 @@
 import { type Issue, loadIssue, type Newsletter } from '../../content/index.ts';
 import { createNewsletterTesterRepository, type Database } from '../../db/index.ts';
+import type { AuditStore, TesterStore } from '../../editors/index.ts';
+import { type Clock, type Logger } from '../../lib/index.ts';
+import { createPreviewService, type PreviewService } from '../../mail/index.ts';
 import {
-  createPreviewService,
   createRecipientLinks,
   createTestSender,
   type MailTransport,
-  type PreviewService,
   type TestSender,
-} from '../../delivery/index.ts';
-import type { AuditStore, TesterStore } from '../../editors/index.ts';
-import { type Clock, type Logger } from '../../lib/index.ts';
+} from '../../mail/index.ts';
 import { createRenderer, greetingFor } from '../../render/index.ts';
 import type { TokenSigner } from '../../subscribers/index.ts';
 

@@ -1,4 +1,4 @@
-import type { IssuePreview } from '../../delivery/index.ts';
+import type { IssuePreview } from '../../mail/index.ts';
 import { escapeHtml } from '../../render/index.ts';
 import { securityHeaders } from '../security-headers.ts';
 

@@ -8,8 +8,8 @@ import {
   IssueSchema,
   type Newsletter,
 } from '../../content/index.ts';
-import type { PreviewProblem } from '../../delivery/index.ts';
 import { LocaleSchema, NotFoundError } from '../../lib/index.ts';
+import type { PreviewProblem } from '../../mail/index.ts';
 import type { EditorContext } from './editor-context.ts';
 import { editorT, renderEditorPage } from './editor-views.ts';
 import type { PreviewPagesDeps } from './preview-deps.ts';

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import type { Issue, Newsletter } from '../../content/index.ts';
-import { issueContentHash, type TestSendResult } from '../../delivery/index.ts';
 import { can } from '../../editors/index.ts';
 import { type Locale, locales, LocaleSchema, NotFoundError } from '../../lib/index.ts';
+import { issueContentHash } from '../../mail/index.ts';
+import { type TestSendResult } from '../../mail/index.ts';
 import type { EditorContext } from './editor-context.ts';
 import { sendEditorError } from './editor-errors.ts';
 import { editorLocale, editorT, editorViewsOf, renderEditorPage } from './editor-views.ts';

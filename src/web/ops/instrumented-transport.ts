@@ -1,6 +1,6 @@
 import type { Histogram } from 'prom-client';
 
-import type { MailTransport } from '../../delivery/index.ts';
+import type { MailTransport } from '../../mail/index.ts';
 
 /** Options of {@link instrumentTransport}. */
 export interface InstrumentOptions {

@@ -9,12 +9,7 @@ import type {
 } from '../db/index.ts';
 import type { Clock, Logger } from '../lib/index.ts';
 import { NotFoundError } from '../lib/index.ts';
-import {
-  type Campaign,
-  type CampaignAction,
-  decideScheduledStart,
-  planTransition,
-} from './campaign.ts';
+import type { FanOutJob, SchedulerJob } from '../queue/contract.ts';
 import {
   type ApprovalLookup,
   CampaignRefusedError,
@@ -23,9 +18,14 @@ import {
   type GateRequest,
 } from './campaign-gate.ts';
 import { CampaignNotFoundError, CampaignNotSendableError } from './errors.ts';
+import { fanOutPageSize } from './fan-out.ts';
 import type { PreparedIssue } from './issue-snapshot.ts';
-import { fanOutPageSize } from './plan-batches.ts';
-import type { FanOutJob, SchedulerJob } from './queue-contract.ts';
+import {
+  type Campaign,
+  type CampaignAction,
+  decideScheduledStart,
+  planTransition,
+} from './model.ts';
 import type { Segment } from './segment.ts';
 import { idleRekickMs } from './sending-status.ts';
 

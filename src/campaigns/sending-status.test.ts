@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Campaign } from './campaign.ts';
+import type { Campaign } from './model.ts';
 import {
   buildSendingStatus,
   describeStall,

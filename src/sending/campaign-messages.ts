@@ -1,5 +1,5 @@
-import type { Campaign, CampaignBody } from './campaign.ts';
-import { buildMessageTemplate, type MessageTemplate } from './message-template.ts';
+import type { Campaign, CampaignBody } from '../campaigns/model.ts';
+import { buildMessageTemplate, type MessageTemplate } from '../mail/message-template.ts';
 
 /** Options of {@link createCampaignMessages}. */
 export interface CampaignMessagesOptions {

@@ -1,13 +1,13 @@
 import { describe, expect, it, test } from 'vitest';
 
+import { CampaignNotSendableError } from './errors.ts';
 import {
   type CampaignAction,
   type CampaignStatus,
   decideScheduledStart,
   isErrorRateExceeded,
   planTransition,
-} from './campaign.ts';
-import { CampaignNotSendableError } from './errors.ts';
+} from './model.ts';
 
 const now = new Date('2026-11-05T08:00:00Z');
 const campaignIn = (status: CampaignStatus) => ({ id: 7, status, startedAt: null });

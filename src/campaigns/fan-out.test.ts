@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 
-import { fanOutPageSize, planBatches } from './plan-batches.ts';
+import { fanOutPageSize, planBatches } from './fan-out.ts';
 
 describe('fanOutPageSize', () => {
   test.each([

@@ -1,3 +1,10 @@
+import { CampaignNotFoundError } from '../campaigns/errors.ts';
+import {
+  type Campaign,
+  isErrorRateExceeded,
+  isSendable,
+  planTransition,
+} from '../campaigns/model.ts';
 import type {
   CampaignRepository,
   CampaignTotals,
@@ -7,16 +14,14 @@ import type {
   DeliveryRepository,
 } from '../db/index.ts';
 import type { Clock, Locale, Logger } from '../lib/index.ts';
-import { type Campaign, isErrorRateExceeded, isSendable, planTransition } from './campaign.ts';
+import type { MailTransport } from '../mail/mail-transport.ts';
+import type { MessageTemplate } from '../mail/message-template.ts';
+import type { RecipientLinkBuilder } from '../mail/recipient-links.ts';
+import type { SendBatchJob } from '../queue/contract.ts';
 import type { CampaignMessages } from './campaign-messages.ts';
-import { CampaignNotFoundError } from './errors.ts';
-import type { MailTransport } from './mail-transport.ts';
-import type { MessageTemplate } from './message-template.ts';
+import { createSendSlots } from './lanes.ts';
 import { createProgressWriter } from './progress-writer.ts';
-import type { SendBatchJob } from './queue-contract.ts';
-import type { RecipientLinkBuilder } from './recipient-links.ts';
 import { type RecipientResult, sendToRecipient } from './send-recipient.ts';
-import { createSendSlots } from './send-slots.ts';
 
 /** Messages per second and per hour shared by every worker (a Redis token bucket in production). */
 export interface MessageRateLimiter {

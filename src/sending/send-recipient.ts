@@ -1,10 +1,14 @@
+import type { Campaign } from '../campaigns/model.ts';
 import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
 import type { Clock, Locale } from '../lib/index.ts';
-import type { Campaign } from './campaign.ts';
-import type { MailTransport } from './mail-transport.ts';
-import { campaignMessageId, type MessageTemplate, renderMessage } from './message-template.ts';
-import type { RecipientLinkBuilder } from './recipient-links.ts';
-import { classifySmtpError, type SmtpFailureKind } from './smtp-errors.ts';
+import type { MailTransport } from '../mail/mail-transport.ts';
+import {
+  campaignMessageId,
+  type MessageTemplate,
+  renderMessage,
+} from '../mail/message-template.ts';
+import type { RecipientLinkBuilder } from '../mail/recipient-links.ts';
+import { classifySmtpError, type SmtpFailureKind } from '../mail/smtp-errors.ts';
 
 /** What sending one recipient's copy needs. */
 export interface RecipientSendDeps {

@@ -5,8 +5,8 @@ import type {
   Database,
   DeliveryRepository,
 } from '../db/index.ts';
-import type { Campaign, CampaignStatus } from './campaign.ts';
 import { CampaignNotFoundError } from './errors.ts';
+import type { Campaign, CampaignStatus } from './model.ts';
 import type { Segment } from './segment.ts';
 import { buildSendingStatus, type SendingStatus, speedWindowSec } from './sending-status.ts';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 
+import type { Campaign, CampaignStatus } from '../campaigns/model.ts';
 import type { ClaimedRecipient, Database, DeliveryOutcome, DeliveryStatus } from '../db/index.ts';
 import { createSilentLogger, fixedClock } from '../lib/index.ts';
-import type { Campaign, CampaignStatus } from './campaign.ts';
-import { buildMessageTemplate } from './message-template.ts';
-import { type BatchSenderDeps, createBatchSender } from './send-batch.ts';
-import { MessageUncertainError } from './smtp-errors.ts';
+import { buildMessageTemplate } from '../mail/message-template.ts';
+import { MessageUncertainError } from '../mail/smtp-errors.ts';
+import { type BatchSenderDeps, createBatchSender } from './batch-sender.ts';
 
 const template = buildMessageTemplate(
   { subject: 'AdN', html: '<p>%%greeting%%</p>', text: '%%greeting%%' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { type Campaign, CampaignStatusSchema } from './campaign.ts';
+import { type Campaign, CampaignStatusSchema } from './model.ts';
 
 /**
  * How long a sending campaign may record no outcome before the sweep enqueues it again, by

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { hashIssueText, type Issue, type Newsletter } from '../content/index.ts';
 import { type Locale, locales } from '../lib/index.ts';
 import type { RenderedIssue } from '../render/index.ts';
-import type { CampaignBody, NewsletterSnapshot } from './campaign.ts';
+import type { CampaignBody, NewsletterSnapshot } from './model.ts';
 
 /** What a campaign stores of its issue: the rendered bodies and the newsletter identity. */
 export interface IssueSnapshot {
@@ -42,7 +42,6 @@ export interface PreparedIssue {
   /** sha256 (hex) of the file's text: what a review approval is bound to. */
   fileHash?: string;
 }
-
 
 /** The hash of a set of bodies, independent of their order. */
 export function contentHashOf(bodies: IssueSnapshot['bodies']): string {
