@@ -26,9 +26,9 @@ import pg from 'pg';
 
 import {
   buildSendingStatus,
+  type CampaignService,
   contentHashOf,
   createCampaignReader,
-  type DeliveryService,
   speedWindowSec,
 } from '../src/campaigns/index.ts';
 import {
@@ -191,7 +191,7 @@ try {
     transactionalQueue,
     campaigns: {
       // the progress route never acts on a campaign
-      delivery: {} as DeliveryService,
+      delivery: {} as CampaignService,
       reader: createCampaignReader({
         db,
         campaigns: createCampaignRepository(),

@@ -6,7 +6,7 @@ import { buildIssueReviewService } from './build-review.ts';
 import { buildServices } from './build-services.ts';
 import {
   createCampaignReader,
-  createDeliveryService,
+  createCampaignService,
   createIssuePreparer,
 } from './campaigns/index.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
@@ -95,7 +95,7 @@ export function buildDelivery(
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const audience = createAudienceRepository();
   const review = buildIssueReviewService({ config, db, clock: deps.clock });
-  const service = createDeliveryService({
+  const service = createCampaignService({
     db,
     campaigns,
     deliveries,

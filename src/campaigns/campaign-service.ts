@@ -38,8 +38,8 @@ export interface DeliveryEnqueuer {
   scheduledStart(campaignId: number, at: Date): Promise<void>;
 }
 
-/** Dependencies of {@link createDeliveryService}. */
-export interface DeliveryServiceDeps {
+/** Dependencies of {@link createCampaignService}. */
+export interface CampaignServiceDeps {
   db: Database;
   campaigns: CampaignRepository;
   deliveries: Pick<
@@ -99,7 +99,7 @@ export interface CampaignProgress {
  * Campaign lifecycle and fan-out: what `depeche campaign …` and the fan-out and scheduler
  * jobs call. Sending itself is `createBatchSender`.
  */
-export function createDeliveryService(deps: DeliveryServiceDeps) {
+export function createCampaignService(deps: CampaignServiceDeps) {
   const log = deps.logger.child({ component: 'delivery' });
   const pageSize = fanOutPageSize(deps.batchSize, deps.fanOutPageSize);
 
@@ -417,7 +417,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   };
 }
 
-/** See {@link createDeliveryService}. */
-export type DeliveryService = ReturnType<typeof createDeliveryService>;
+/** See {@link createCampaignService}. */
+export type CampaignService = ReturnType<typeof createCampaignService>;
 
 export { idleRekickMs } from './sending-status.ts';

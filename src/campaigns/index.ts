@@ -16,11 +16,11 @@ export {
 } from './campaign-reader.ts';
 export {
   type CampaignProgress,
-  createDeliveryService,
+  type CampaignService,
+  type CampaignServiceDeps,
+  createCampaignService,
   type CreateInput,
   type DeliveryEnqueuer,
-  type DeliveryService,
-  type DeliveryServiceDeps,
 } from './campaign-service.ts';
 export { CampaignNotFoundError, CampaignNotSendableError, SegmentInvalidError } from './errors.ts';
 export { fanOutPageSize, planBatches } from './fan-out.ts';

@@ -1,6 +1,6 @@
 import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
 
-import { type DeliveryService } from '../campaigns/index.ts';
+import { type CampaignService } from '../campaigns/index.ts';
 import { AppError, type Logger } from '../lib/index.ts';
 import { type BatchSender } from '../sending/index.ts';
 import type { RedisClient } from './connection.ts';
@@ -13,7 +13,7 @@ export interface DeliveryWorkerOptions {
   /** QUEUE_PREFIX. */
   prefix: string;
   queues: DeliveryQueues;
-  delivery: Pick<DeliveryService, 'fanOut' | 'runScheduler'>;
+  delivery: Pick<CampaignService, 'fanOut' | 'runScheduler'>;
   sender: BatchSender;
   logger: Logger;
   /**

@@ -305,10 +305,10 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     await runtime!.delivery.service.schedule(campaign.id, at);
     // Replay the scheduler seven hours after the scheduled time (a restored server).
     const late = runtime!.delivery;
-    const { createDeliveryService } = await import('../../src/campaigns/index.ts');
+    const { createCampaignService } = await import('../../src/campaigns/index.ts');
     const { createAudienceRepository, createDeliveryRepository } =
       await import('../../src/db/index.ts');
-    const lateService = createDeliveryService({
+    const lateService = createCampaignService({
       db: db(),
       campaigns: late.campaigns,
       deliveries: createDeliveryRepository(),
@@ -338,10 +338,10 @@ describe('campaigns through BullMQ workers (PostgreSQL, Redis, SMTP sink)', () =
     const campaign = await createTestCampaign(db());
     // as if Redis had been flushed after the fan-out: rows queued, no job anywhere
     await db().execute(sql`UPDATE campaigns SET status = 'sending' WHERE id = ${campaign.id}`);
-    const { createDeliveryService } = await import('../../src/campaigns/index.ts');
+    const { createCampaignService } = await import('../../src/campaigns/index.ts');
     const { createAudienceRepository, createDeliveryRepository } =
       await import('../../src/db/index.ts');
-    const withoutQueue = createDeliveryService({
+    const withoutQueue = createCampaignService({
       db: db(),
       campaigns: runtime!.delivery.campaigns,
       deliveries: createDeliveryRepository(),

@@ -1,5 +1,5 @@
 import type { BounceSummary } from '../../bounces/index.ts';
-import type { CampaignReader, DeliveryService } from '../../campaigns/index.ts';
+import type { CampaignReader, CampaignService } from '../../campaigns/index.ts';
 import type { AuditStore } from '../../editors/index.ts';
 import type { Clock } from '../../lib/index.ts';
 
@@ -10,7 +10,7 @@ import type { Clock } from '../../lib/index.ts';
  */
 export interface CampaignDeps {
   delivery: Pick<
-    DeliveryService,
+    CampaignService,
     'create' | 'preflight' | 'send' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'retry'
   >;
   reader: CampaignReader;
