@@ -88,6 +88,26 @@ export function placeholderFindings(issue: Issue, locate: (path: Path) => string
   });
 }
 
+/** An item's deadline before a day of reference, with the path of its `deadline` field. */
+export interface PastDeadline {
+  path: Path;
+  deadline: string;
+}
+
+/**
+ * Items whose deadline is before `asOf` (`YYYY-MM-DD`): what the send guards refuse on the
+ * planned send date and what the preview points out on its day of reference. Pure.
+ */
+export function pastDeadlines(issue: Issue, asOf: string): PastDeadline[] {
+  return issue.sections.flatMap((section, s) =>
+    section.items.flatMap((item, i) => {
+      const deadline = itemDeadline(item);
+      if (deadline === undefined || deadline >= asOf) return [];
+      return [{ path: ['sections', s, 'items', i, 'deadline'], deadline }];
+    }),
+  );
+}
+
 /** Deadlines already past on the planned send date (UTC): refused until changed or removed. Pure. */
 export function pastDeadlineFindings(
   issue: Issue,
@@ -95,22 +115,13 @@ export function pastDeadlineFindings(
   locate: (path: Path) => string,
 ): GuardFinding[] {
   const sendDate = utcDate(sendAt);
-  const findings: GuardFinding[] = [];
-  issue.sections.forEach((section, s) => {
-    section.items.forEach((item, i) => {
-      const deadline = itemDeadline(item);
-      if (deadline === undefined || deadline >= sendDate) return;
-      const path = ['sections', s, 'items', i, 'deadline'];
-      findings.push({
-        code: 'deadline-past',
-        level: 'block',
-        path,
-        where: locate(path),
-        message: `deadline ${deadline} is already past on the planned send date ${sendDate}; remove the item or change its deadline`,
-      });
-    });
-  });
-  return findings;
+  return pastDeadlines(issue, sendDate).map(({ path, deadline }) => ({
+    code: 'deadline-past',
+    level: 'block',
+    path,
+    where: locate(path),
+    message: `deadline ${deadline} is already past on the planned send date ${sendDate}; remove the item or change its deadline`,
+  }));
 }
 
 /** Sections without items and Markdown images (`sendReadinessProblems`, as `depeche check`). Pure. */

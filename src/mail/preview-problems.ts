@@ -1,5 +1,5 @@
-import { GMAIL_CLIP_BYTES } from '../compose/index.ts';
-import { findSection, type Issue, itemDeadline, type Newsletter } from '../content/index.ts';
+import { GMAIL_CLIP_BYTES, pastDeadlines } from '../compose/index.ts';
+import { findSection, formatLocation, type Issue, type Newsletter } from '../content/index.ts';
 import type { Locale } from '../lib/index.ts';
 
 /** What the preview reports beside the email (nothing here stops a preview). */
@@ -64,6 +64,9 @@ export function previewProblems(input: PreviewProblemsInput): PreviewProblem[] {
       if (issue.en?.[field] === undefined) english(`en.${field}`);
     }
   }
+  const past = new Map(
+    pastDeadlines(issue, asOf).map(({ path, deadline }) => [formatLocation(path), deadline]),
+  );
   issue.sections.forEach((section, sectionIndex) => {
     if (findSection(input.newsletter, section.id) === undefined) {
       problems.push({
@@ -75,8 +78,8 @@ export function previewProblems(input: PreviewProblemsInput): PreviewProblem[] {
     }
     section.items.forEach((item, itemIndex) => {
       const at = `sections[${sectionIndex}].items[${itemIndex}]`;
-      const deadline = itemDeadline(item);
-      if (deadline !== undefined && deadline < asOf) {
+      const deadline = past.get(`${at}.deadline`);
+      if (deadline !== undefined) {
         problems.push({
           code: 'deadline_past',
           location: `${at}.deadline`,
