@@ -32,8 +32,6 @@ export {
 export {
   createSignInMailer,
   createSignInSender,
-  type SignInJob,
-  SignInJobSchema,
   type SignInRecipientSource,
   type SignInSender,
   type SignInSenderDeps,
@@ -71,14 +69,9 @@ export {
 } from './test-send.ts';
 export {
   CONFIRMATION_LINK_TTL_MS,
-  type ConfirmationJob,
-  confirmationJobId,
-  ConfirmationJobSchema,
   type ConfirmationRecipientSource,
   type ConfirmationSender,
   type ConfirmationSenderDeps,
   createConfirmationMailer,
   createConfirmationSender,
-  TRANSACTIONAL_QUEUE,
-  transactionalProcessor,
 } from './transactional-mail.ts';

@@ -1,44 +1,28 @@
-import type { Queue } from 'bullmq';
-import { z } from 'zod';
-
-import type { Clock, Logger } from '../lib/index.ts';
+import type { Clock, Locale, Logger } from '../lib/index.ts';
+import {
+  type JobQueuePort,
+  type SignInJob,
+  signInJobId,
+  SignInJobSchema,
+} from '../queue/contract.ts';
 import type { Renderer } from '../render/index.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { composeTransactionalMail } from './transactional-message.ts';
 
 /**
- * Payload of a sign-in job of the `transactional` queue: the account's id, the one-time token
- * (valid 15 minutes, used once; the job is removed once sent) and the mail's language. The
- * address is read when sending, never stored in Redis.
+ * Enqueues sign-in links; the workspace's `SignInMailer`. Attempts, backoff and retention are
+ * the `transactional` queue's default job options (queue/job-options.ts).
  */
-export const SignInJobSchema = z
-  .object({
-    kind: z.literal('sign-in'),
-    editorId: z.number().int().positive(),
-    token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'expected a sign-in token'),
-    locale: z.enum(['fr', 'en']),
-  })
-  .strict();
-/** @see SignInJobSchema */
-export type SignInJob = z.infer<typeof SignInJobSchema>;
-
-/** Enqueues sign-in links; the workspace's `SignInMailer`. */
-export function createSignInMailer(deps: { queue: Pick<Queue, 'add'>; clock: Clock }) {
+export function createSignInMailer(deps: { queue: JobQueuePort<SignInJob>; clock: Clock }) {
   return {
     /** Adds one sign-in job; sent by the `transactional` worker, retried with backoff. */
     async enqueueSignIn(request: {
       editorId: number;
       token: string;
-      locale: 'fr' | 'en';
+      locale: Locale;
     }): Promise<void> {
       const job = SignInJobSchema.parse({ kind: 'sign-in', ...request });
-      await deps.queue.add('sign-in', job, {
-        jobId: `sign-in-${job.editorId}-${deps.clock.now().getTime()}`,
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 2_000 },
-        removeOnComplete: true,
-        removeOnFail: 100,
-      });
+      await deps.queue.add('sign-in', job, { jobId: signInJobId(job, deps.clock.now()) });
     },
   };
 }

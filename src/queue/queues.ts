@@ -1,26 +1,14 @@
-import { type JobsOptions, Queue } from 'bullmq';
+import { type ConnectionOptions, Queue } from 'bullmq';
 
-import { type DeliveryEnqueuer } from '../campaigns/index.ts';
+import type { Config } from '../config/index.ts';
 import type { RedisClient } from './connection.ts';
-import {
-  fanOutJobId,
-  type JobPayloads,
-  QueueName,
-  scheduledStartJobId,
-  sendBatchJobId,
-} from './contract.ts';
+import { type JobPayloads, QueueName } from './contract.ts';
+import { type DeliveryJobOptions, deliveryJobOptionsOf, mailJobOptions } from './job-options.ts';
 
-/** Retry settings of delivery jobs (SEND_ATTEMPTS, SEND_RETRY_DELAY_MS). */
-export interface DeliveryJobOptions {
-  /** Attempts of a job before it is given up. */
-  attempts: number;
-  /** First retry delay, doubled at each attempt (exponential backoff). */
-  retryDelayMs: number;
-  /** Failed jobs kept for inspection; older ones are removed. @defaultValue 1000 */
-  keepFailed?: number;
-}
+// Every BullMQ queue of Dépêche is opened here, under QUEUE_PREFIX (a Redis Cluster hash tag),
+// with its default job options from job-options.ts.
 
-/** The delivery queues, one BullMQ `Queue` per {@link QueueName}. */
+/** The delivery queues, one BullMQ `Queue` per delivery {@link QueueName}. */
 export interface DeliveryQueues {
   fanOut: Queue<JobPayloads[typeof QueueName.fanOut]>;
   sendBatch: Queue<JobPayloads[typeof QueueName.sendBatch]>;
@@ -33,21 +21,15 @@ export interface DeliveryQueues {
 }
 
 /**
- * Opens the delivery queues on `connection` under `prefix` (QUEUE_PREFIX, a Redis Cluster hash
- * tag). Completed jobs are removed at once and failed ones kept up to `keepFailed`, so Redis
- * memory stays bounded whatever the size of the list.
+ * Opens the delivery queues on `connection` under `prefix` (QUEUE_PREFIX), their jobs retried
+ * as `options` says (see {@link mailJobOptions}).
  */
 export function createDeliveryQueues(
   connection: RedisClient,
   prefix: string,
   options: DeliveryJobOptions,
 ): DeliveryQueues {
-  const defaultJobOptions: JobsOptions = {
-    attempts: options.attempts,
-    backoff: { type: 'exponential', delay: options.retryDelayMs },
-    removeOnComplete: true,
-    removeOnFail: { count: options.keepFailed ?? 1000 },
-  };
+  const defaultJobOptions = mailJobOptions(options);
   const make = <T>(name: string) => new Queue<T>(name, { connection, prefix, defaultJobOptions });
   const fanOut = make<JobPayloads[typeof QueueName.fanOut]>(QueueName.fanOut);
   const sendBatch = make<JobPayloads[typeof QueueName.sendBatch]>(QueueName.sendBatch);
@@ -65,88 +47,37 @@ export function createDeliveryQueues(
   };
 }
 
-/** Removes a job of `queue` that is finished or failed, so its id can be added again. */
-async function clearFinished(queue: Queue, jobId: string): Promise<void> {
-  const job = await queue.getJob(jobId);
-  if (!job) return;
-  const state = await job.getState();
-  if (state === 'failed' || state === 'completed') await job.remove().catch(() => undefined);
+/**
+ * Opens the `transactional` queue the pages and the workspace put their one-recipient messages
+ * on; its jobs are retried as the send jobs are (SEND_ATTEMPTS, SEND_RETRY_DELAY_MS).
+ */
+export function openTransactionalQueue(
+  connection: RedisClient,
+  config: Pick<Config, 'QUEUE_PREFIX' | 'SEND_ATTEMPTS' | 'SEND_RETRY_DELAY_MS'>,
+): Queue {
+  return new Queue(QueueName.transactional, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    defaultJobOptions: mailJobOptions(deliveryJobOptionsOf(config)),
+  });
 }
 
 /**
- * Job ids for sending the batches of a campaign again (`retry`, `resume`, the watchdog), one per
- * batch still worth enqueuing. A waiting job of the batch is enough: it reads the batch's queued
- * rows when it starts. A finished or failed one is removed and its id used again. An active job
- * may have read its rows already, and a delayed one may wait long for its backoff: the batch
- * then gets a job of a new generation, `<campaign>-<batch>-g<n>` with `n` from a counter in
- * Redis, so BullMQ cannot drop it as a duplicate of the running one. Two jobs of one batch are
- * safe: rows are claimed atomically, one by one.
+ * Opens the `feed-poll` queue: by the feed polling of a worker, and by the pages that show and
+ * count it whichever process runs its worker. Its jobs come from one job scheduler, with their
+ * own options.
  */
-async function replacementJobIds(
-  queues: DeliveryQueues,
-  campaignId: number,
-  batchNos: readonly number[],
-): Promise<Array<{ batchNo: number; jobId: string }>> {
-  const jobs: Array<{ batchNo: number; jobId: string }> = [];
-  let generation: number | undefined;
-  for (const batchNo of batchNos) {
-    const jobId = sendBatchJobId({ campaignId, batchNo });
-    const state = await queues.sendBatch.getJobState(jobId);
-    if (state === 'waiting' || state === 'prioritized') continue;
-    if (state === 'completed' || state === 'failed') await clearFinished(queues.sendBatch, jobId);
-    if (state === 'active' || state === 'delayed' || state === 'waiting-children') {
-      generation ??= await queues.connection.incr(
-        queues.sendBatch.toKey(`generation-${campaignId}`),
-      );
-      jobs.push({ batchNo, jobId: sendBatchJobId({ campaignId, batchNo }, generation) });
-    } else {
-      jobs.push({ batchNo, jobId });
-    }
-  }
-  return jobs;
+export function openFeedPollQueue(
+  connection: ConnectionOptions,
+  config: Pick<Config, 'QUEUE_PREFIX'>,
+): Queue<JobPayloads[typeof QueueName.feedPoll]> {
+  return new Queue(QueueName.feedPoll, { connection, prefix: config.QUEUE_PREFIX });
 }
 
-/**
- * The {@link DeliveryEnqueuer} over BullMQ: deterministic job ids, so enqueuing twice adds one
- * job; `addBulk` in chunks for the many batches of a fan-out page. Enqueuing again (`isReplacing`)
- * never loses a batch to the id of a job already running (see {@link replacementJobIds}). Given
- * a function, it opens the queues the first time a job is enqueued (a command that only reads
- * never touches Redis).
- */
-export function createQueueEnqueuer(
-  queuesOrOpen: DeliveryQueues | (() => DeliveryQueues),
-): DeliveryEnqueuer {
-  const open = typeof queuesOrOpen === 'function' ? queuesOrOpen : () => queuesOrOpen;
-  return {
-    async fanOut(campaignId) {
-      const queues = open();
-      const jobId = fanOutJobId({ campaignId });
-      await clearFinished(queues.fanOut, jobId);
-      await queues.fanOut.add('fan-out', { campaignId }, { jobId });
-    },
-    async sendBatches(campaignId, batchNos, isReplacing) {
-      const queues = open();
-      const ids = isReplacing
-        ? await replacementJobIds(queues, campaignId, batchNos)
-        : batchNos.map((batchNo) => ({ batchNo, jobId: sendBatchJobId({ campaignId, batchNo }) }));
-      const jobs = ids.map(({ batchNo, jobId }) => ({
-        name: 'send-batch',
-        data: { campaignId, batchNo },
-        opts: { jobId },
-      }));
-      for (let i = 0; i < jobs.length; i += 1000) {
-        await queues.sendBatch.addBulk(jobs.slice(i, i + 1000));
-      }
-    },
-    async scheduledStart(campaignId, at) {
-      await open().scheduler.add(
-        'start',
-        { campaignId },
-        {
-          jobId: scheduledStartJobId(campaignId, at),
-          delay: Math.max(0, at.getTime() - Date.now()),
-        },
-      );
-    },
-  };
+/** Opens the `retention` queue; its jobs come from one job scheduler, with their own options. */
+export function openRetentionQueue(
+  connection: ConnectionOptions,
+  config: Pick<Config, 'QUEUE_PREFIX'>,
+): Queue<JobPayloads[typeof QueueName.retention]> {
+  return new Queue(QueueName.retention, { connection, prefix: config.QUEUE_PREFIX });
 }

@@ -1,4 +1,5 @@
-import { Queue, Worker } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { z } from 'zod';
 
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../lib/index.ts';
@@ -9,32 +10,44 @@ import {
   createSignInSender,
   type SignInRecipientSource,
   type SignInSender,
-  TRANSACTIONAL_QUEUE,
-  transactionalProcessor,
 } from '../mail/index.ts';
 import { createRenderer } from '../render/index.ts';
 import type { RedisClient } from './connection.ts';
+import { ConfirmationJobSchema, QueueName, SignInJobSchema } from './contract.ts';
+import { registerWorker, type RunningWorker } from './worker.ts';
 
-/** Opens the `transactional` queue the pages put confirmation messages on. */
-export function openTransactionalQueue(
-  connection: RedisClient,
-  config: Pick<Config, 'QUEUE_PREFIX' | 'SEND_ATTEMPTS' | 'SEND_RETRY_DELAY_MS'>,
-): Queue {
-  return new Queue(TRANSACTIONAL_QUEUE, {
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    defaultJobOptions: {
-      attempts: config.SEND_ATTEMPTS,
-      backoff: { type: 'exponential', delay: config.SEND_RETRY_DELAY_MS },
-      removeOnComplete: true,
-      removeOnFail: { count: 1000 },
-    },
-  });
+/**
+ * The processor of the `transactional` queue: parse the payload, send it with the sender of
+ * its kind (double opt-in confirmation, or the workspace's sign-in link).
+ */
+export function transactionalProcessor(
+  sender: Pick<ConfirmationSender, 'send'>,
+  signInSender?: Pick<SignInSender, 'send'>,
+) {
+  // A payload no retry can fix fails at once, naming the job, instead of using every attempt.
+  const parse = <T>(schema: z.ZodType<T>, job: Job): T => {
+    const result = schema.safeParse(job.data);
+    if (!result.success) {
+      const problem = result.error.issues[0];
+      throw new UnrecoverableError(
+        `Transactional job ${job.id ?? '?'} (${job.name}) is malformed: ${problem?.path.join('.') || 'payload'} ${problem?.message ?? ''}`.trim(),
+      );
+    }
+    return result.data;
+  };
+  return (job: Job) => {
+    const kind = (job.data as { kind?: unknown } | null)?.kind;
+    if (kind === 'sign-in') {
+      if (!signInSender) throw new UnrecoverableError('No sign-in sender in this worker');
+      return signInSender.send(parse(SignInJobSchema, job));
+    }
+    return sender.send(parse(ConfirmationJobSchema, job));
+  };
 }
 
 /**
- * Starts the worker of the `transactional` queue (double opt-in confirmations) in this process.
- * `close()` stops taking jobs and lets the message in flight finish.
+ * Starts the worker of the `transactional` queue (double opt-in confirmations, sign-in links)
+ * in this process. `close()` stops taking jobs and lets the message in flight finish.
  */
 export async function startTransactionalWorker(options: {
   connection: RedisClient;
@@ -43,24 +56,19 @@ export async function startTransactionalWorker(options: {
   /** Sends the workspace's sign-in links; without it those jobs fail. */
   signInSender?: Pick<SignInSender, 'send'> | undefined;
   logger: Logger;
-}): Promise<{ close(): Promise<void> }> {
-  const log = options.logger.child({ component: 'transactional-worker' });
-  const worker = new Worker(
-    TRANSACTIONAL_QUEUE,
+}): Promise<RunningWorker> {
+  const worker = registerWorker(
+    QueueName.transactional,
     transactionalProcessor(options.sender, options.signInSender),
     {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: 2,
+      logger: options.logger.child({ component: 'transactional-worker' }),
+      failedEvent: 'transactional.job.failed',
+      failedMessage: 'transactional message failed',
     },
   );
-  worker.on('failed', (job, error) =>
-    log.error(
-      { event: 'transactional.job.failed', jobId: job?.id, err: error },
-      'confirmation message failed',
-    ),
-  );
-  worker.on('error', (error) => log.error({ err: error }, 'transactional worker error'));
   await worker.waitUntilReady();
   return { close: () => worker.close() };
 }
@@ -76,7 +84,7 @@ export function startConfirmationWorker(
     connection: RedisClient;
     editors?: SignInRecipientSource;
   },
-): Promise<{ close(): Promise<void> }> {
+): Promise<RunningWorker> {
   const { config, connection, editors, ...deps } = options;
   const renderer = createRenderer({ templatesDir: config.TEMPLATES_DIR });
   const from = deps.newsletters[0]?.sender;

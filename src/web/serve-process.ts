@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 
 import { createSnsFetcher } from '../bounces/index.ts';
 import {
@@ -31,7 +31,7 @@ import {
   createRedisClient,
   createRedisConnection,
   createRequestRedisConnection,
-  FEED_POLL_QUEUE,
+  openFeedPollQueue,
   openTransactionalQueue,
   startConfirmationWorker,
   startRetentionSchedule,
@@ -194,10 +194,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
       closers.push({ name: 'queues', close: () => delivery.close() });
     }
     // The feed-poll queue is shown and counted too, whichever process runs its worker.
-    const feedPollQueue = new Queue(FEED_POLL_QUEUE, {
-      connection: requestRedis,
-      prefix: config.QUEUE_PREFIX,
-    });
+    const feedPollQueue = openFeedPollQueue(requestRedis, config);
     closers.push({ name: 'feed-poll-queue', close: () => feedPollQueue.close() });
     queueList.push(...delivery.queues.all, transactionalQueue, feedPollQueue);
 

@@ -8,8 +8,8 @@ import {
   createSignInSender,
   createSmtpTransport,
   type MailTransport,
-  SignInJobSchema,
 } from '../../src/mail/index.ts';
+import { SignInJobSchema } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { getPage, postFrom } from '../helpers/editor-session.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { TRANSACTIONAL_QUEUE } from '../../src/mail/index.ts';
+import { TRANSACTIONAL_QUEUE } from '../../src/queue/index.ts';
 import { deleteRedisKeys, testQueuePrefix } from '../helpers/campaign-fixtures.ts';
 import { runDepeche } from '../helpers/run-depeche.ts';
 

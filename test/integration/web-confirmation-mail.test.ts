@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNewsletters, type Newsletter } from '../../src/content/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
-  confirmationJobId,
   createConfirmationMailer,
   createConfirmationSender,
   type OutgoingMessage,
 } from '../../src/mail/index.ts';
+import { confirmationJobId } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import {
   createSubscriberService,

@@ -10,9 +10,10 @@ import { stringify } from 'csv-stringify';
 import { loadNewsletters } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
-import { ConfirmationJobSchema } from '../../mail/index.ts';
 import {
   closeRedisConnection,
+  ConfirmationJobSchema,
+  confirmationReminderJobId,
   createRequestRedisConnection,
   openTransactionalQueue,
 } from '../../queue/index.ts';
@@ -407,7 +408,7 @@ function registerSendConfirmations(subscribers: Command, ctx: CliContext): void 
               name: 'confirm',
               data: ConfirmationJobSchema.parse({ kind: 'confirm', ...reminder }),
               opts: {
-                jobId: `confirm-reminder-${reminder.subscriberId}-${week}`,
+                jobId: confirmationReminderJobId(reminder, week),
                 delay: Math.round((queued + index) * spacingMs),
               },
             })),

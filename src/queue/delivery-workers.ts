@@ -1,11 +1,18 @@
-import { type Job, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type Processor, UnrecoverableError } from 'bullmq';
 
 import { type CampaignService } from '../campaigns/index.ts';
 import { AppError, type Logger } from '../lib/index.ts';
 import { type BatchSender } from '../sending/index.ts';
 import type { RedisClient } from './connection.ts';
-import { FanOutJobSchema, QueueName, SchedulerJobSchema, SendBatchJobSchema } from './contract.ts';
+import {
+  FanOutJobSchema,
+  QueueName,
+  SchedulerJobSchema,
+  SendBatchJobSchema,
+  SWEEP_SCHEDULER_ID,
+} from './contract.ts';
 import type { DeliveryQueues } from './queues.ts';
+import { type QueueWorkerOptions, registerWorker } from './worker.ts';
 
 /** Options of {@link startDeliveryWorkers}. */
 export interface DeliveryWorkerOptions {
@@ -29,9 +36,6 @@ export interface DeliveryWorkerOptions {
   /** Period of the sweep that starts due scheduled campaigns. @defaultValue 60000 */
   schedulerEveryMs?: number;
 }
-
-/** Id of the job scheduler of the campaign sweep, one for all workers. */
-export const SWEEP_SCHEDULER_ID = 'campaign-sweep';
 
 /** Raised by a send job that gave rows back after transient failures, so BullMQ retries it. */
 export class BatchRetryError extends AppError {
@@ -62,14 +66,15 @@ function unrecoverable<T>(processor: (job: Job<T>) => Promise<unknown>): Process
 export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
   const log = options.logger.child({ component: 'workers' });
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const common = {
+  const common: Omit<QueueWorkerOptions, 'concurrency'> = {
     connection: options.connection,
     prefix: options.prefix,
-    lockDuration,
-    stalledInterval: lockDuration,
-    maxStalledCount: 10,
+    logger: log,
+    failedEvent: 'campaign.job.failed',
+    isExpectedFailure: (error) => error instanceof BatchRetryError,
+    lock: { lockDuration, stalledInterval: lockDuration, maxStalledCount: 10 },
   };
-  const sendWorker = new Worker(
+  const sendWorker = registerWorker(
     QueueName.sendBatch,
     unrecoverable(async (job: Job) => {
       const payload = SendBatchJobSchema.parse(job.data);
@@ -93,27 +98,17 @@ export async function startDeliveryWorkers(options: DeliveryWorkerOptions) {
   options.sender.onTailsChange((tails) => {
     sendWorker.concurrency = options.concurrency + 1 + tails;
   });
-  const fanOutWorker = new Worker(
+  const fanOutWorker = registerWorker(
     QueueName.fanOut,
     unrecoverable((job: Job) => options.delivery.fanOut(FanOutJobSchema.parse(job.data))),
     { ...common, concurrency: 1 },
   );
-  const schedulerWorker = new Worker(
+  const schedulerWorker = registerWorker(
     QueueName.scheduler,
     unrecoverable((job: Job) => options.delivery.runScheduler(SchedulerJobSchema.parse(job.data))),
     { ...common, concurrency: 1 },
   );
   const workers = [sendWorker, fanOutWorker, schedulerWorker];
-  for (const worker of workers) {
-    worker.on('failed', (job, error) => {
-      if (error instanceof BatchRetryError) return;
-      log.error(
-        { queue: worker.name, jobId: job?.id, err: error, event: 'campaign.job.failed' },
-        'job failed',
-      );
-    });
-    worker.on('error', (error) => log.error({ queue: worker.name, err: error }, 'worker error'));
-  }
   // The sweep (due scheduled campaigns, the watchdog of idle ones) is a job scheduler kept in
   // Redis: a Redis that lost its data (restarted without persistence, flushed, failed over to
   // an empty replica) loses it with every queued job. So every worker re-creates it on a timer
