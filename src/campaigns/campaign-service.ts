@@ -1,12 +1,5 @@
 import { guardLocator, pastDeadlineFindings } from '../compose/index.ts';
 import { IssueFileInvalidError } from '../content/index.ts';
-import type {
-  AudienceRepository,
-  CampaignRepository,
-  Database,
-  DeliveryCounts,
-  DeliveryRepository,
-} from '../db/index.ts';
 import type { Clock, Logger } from '../lib/index.ts';
 import { NotFoundError } from '../lib/index.ts';
 import type { FanOutJob, SchedulerJob } from '../queue/contract.ts';
@@ -24,9 +17,11 @@ import {
   type Campaign,
   type CampaignAction,
   decideScheduledStart,
+  type DeliveryCounts,
   planTransition,
+  type Segment,
 } from './model.ts';
-import type { Segment } from './segment.ts';
+import type { AudienceStore, CampaignStore, DeliveryStore, StoreHandle } from './ports.ts';
 import { idleRekickMs } from './sending-status.ts';
 
 /** How the delivery service puts work on the queues (implemented over BullMQ in `queue/`). */
@@ -40,13 +35,10 @@ export interface DeliveryEnqueuer {
 
 /** Dependencies of {@link createCampaignService}. */
 export interface CampaignServiceDeps {
-  db: Database;
-  campaigns: CampaignRepository;
-  deliveries: Pick<
-    DeliveryRepository,
-    'countByStatus' | 'batchesWithStatus' | 'requeue' | 'topFailures' | 'skipQueued'
-  >;
-  audience: AudienceRepository;
+  db: StoreHandle;
+  campaigns: CampaignStore;
+  deliveries: DeliveryStore;
+  audience: AudienceStore;
   enqueue: DeliveryEnqueuer;
   /** Loads and renders an issue as of a send time (see `createIssuePreparer`). */
   prepareIssue: (ref: string, options: { asOf?: Date }) => Promise<PreparedIssue>;

@@ -41,8 +41,15 @@ export {
   CampaignSchema,
   type CampaignStatus,
   CampaignStatusSchema,
+  type CampaignTotals,
   type CampaignTransition,
+  type ClaimedRecipient,
+  ClaimedRecipientSchema,
   decideScheduledStart,
+  type DeliveryCounts,
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  DeliveryStatusSchema,
   isErrorRateExceeded,
   isSendable,
   maxScheduleLatenessMs,
@@ -50,10 +57,21 @@ export {
   NewsletterSnapshotSchema,
   planTransition,
 } from './model.ts';
+export type {
+  AudienceStore,
+  BatchStore,
+  CampaignProgressStore,
+  CampaignStore,
+  DeliveryStore,
+  FanOutPage,
+  NewCampaign,
+  ProgressWrite,
+  ProgressWritten,
+  StoreHandle,
+} from './ports.ts';
 export { describeSegment, parseSegment, type Segment, SegmentSchema } from './segment.ts';
 export {
   buildSendingStatus,
-  type DeliveryStatusCounts,
   describeStall,
   finishedCount,
   formatDuration,

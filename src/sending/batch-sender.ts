@@ -1,18 +1,16 @@
-import { CampaignNotFoundError } from '../campaigns/errors.ts';
 import {
+  type BatchStore,
   type Campaign,
+  CampaignNotFoundError,
+  type CampaignStore,
+  type CampaignTotals,
+  type ClaimedRecipient,
+  type DeliveryOutcome,
   isErrorRateExceeded,
   isSendable,
   planTransition,
-} from '../campaigns/model.ts';
-import type {
-  CampaignRepository,
-  CampaignTotals,
-  ClaimedRecipient,
-  Database,
-  DeliveryOutcome,
-  DeliveryRepository,
-} from '../db/index.ts';
+  type StoreHandle,
+} from '../campaigns/index.ts';
 import type { Clock, Locale, Logger } from '../lib/index.ts';
 import type { MailTransport } from '../mail/mail-transport.ts';
 import type { MessageTemplate } from '../mail/message-template.ts';
@@ -54,9 +52,9 @@ export interface BatchSenderOptions {
 
 /** Dependencies of {@link createBatchSender}, narrowed to what sending uses. */
 export interface BatchSenderDeps {
-  db: Database;
-  campaigns: Pick<CampaignRepository, 'findById' | 'applyTransition' | 'completeIfFinished'>;
-  deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'loadBatch' | 'writeProgress'>;
+  db: StoreHandle;
+  campaigns: Pick<CampaignStore, 'findById' | 'applyTransition' | 'completeIfFinished'>;
+  deliveries: BatchStore;
   messages: Pick<CampaignMessages, 'templateFor'>;
   links: RecipientLinkBuilder;
   greetingFor: (name: string | null, locale: Locale) => string;

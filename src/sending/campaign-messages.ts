@@ -1,4 +1,4 @@
-import type { Campaign, CampaignBody } from '../campaigns/model.ts';
+import type { Campaign, CampaignBody } from '../campaigns/index.ts';
 import { buildMessageTemplate, type MessageTemplate } from '../mail/message-template.ts';
 
 /** Options of {@link createCampaignMessages}. */

@@ -1,5 +1,4 @@
-import type { Campaign } from '../campaigns/model.ts';
-import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
+import type { Campaign, ClaimedRecipient, DeliveryOutcome } from '../campaigns/index.ts';
 import type { Clock, Locale } from '../lib/index.ts';
 import type { MailTransport } from '../mail/mail-transport.ts';
 import {
