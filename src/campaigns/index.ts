@@ -20,7 +20,6 @@ export {
   type CampaignServiceDeps,
   createCampaignService,
   type CreateInput,
-  type DeliveryEnqueuer,
 } from './campaign-service.ts';
 export { CampaignNotFoundError, CampaignNotSendableError, SegmentInvalidError } from './errors.ts';
 export { fanOutPageSize, planBatches } from './fan-out.ts';
@@ -62,6 +61,7 @@ export type {
   BatchStore,
   CampaignProgressStore,
   CampaignStore,
+  DeliveryEnqueuer,
   DeliveryStore,
   FanOutPage,
   NewCampaign,

@@ -23,6 +23,15 @@ export interface StoreHandle {
   transaction<T>(work: (tx: StoreHandle) => Promise<T>): Promise<T>;
 }
 
+/** How the campaign code puts work on the queues (implemented over BullMQ in `queue/`). */
+export interface DeliveryEnqueuer {
+  fanOut(campaignId: number): Promise<void>;
+  /** Adds send jobs; `isReplacing` first removes finished or failed jobs of the same ids. */
+  sendBatches(campaignId: number, batchNos: number[], isReplacing: boolean): Promise<void>;
+  /** A job that starts the scheduled campaign at `at`. */
+  scheduledStart(campaignId: number, at: Date): Promise<void>;
+}
+
 /** What {@link CampaignStore.create} stores: the campaign and its bodies, one per language. */
 export interface NewCampaign {
   newsletterId: string;
