@@ -5,7 +5,7 @@ import type {
   DeliveryOutcome,
 } from '../campaigns/index.ts';
 import type { Locale } from '../lib/index.ts';
-import type { MessageTemplate } from '../mail/message-template.ts';
+import type { MessageTemplate } from '../mail/index.ts';
 import type { Lanes } from './lanes.ts';
 import { createPermits, type MessageRateLimiter, type Permits } from './permits.ts';
 import type { ProgressWriter } from './progress-writer.ts';

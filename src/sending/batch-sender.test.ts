@@ -9,8 +9,7 @@ import type {
   StoreHandle,
 } from '../campaigns/index.ts';
 import { createSilentLogger, fixedClock } from '../lib/index.ts';
-import { buildMessageTemplate } from '../mail/message-template.ts';
-import { MessageUncertainError } from '../mail/smtp-errors.ts';
+import { buildMessageTemplate, MessageUncertainError } from '../mail/index.ts';
 import { type BatchSenderDeps, createBatchSender } from './batch-sender.ts';
 
 const template = buildMessageTemplate(

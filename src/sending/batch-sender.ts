@@ -9,9 +9,7 @@ import {
   type StoreHandle,
 } from '../campaigns/index.ts';
 import type { Clock, Locale, Logger } from '../lib/index.ts';
-import type { MailTransport } from '../mail/mail-transport.ts';
-import type { MessageTemplate } from '../mail/message-template.ts';
-import type { RecipientLinkBuilder } from '../mail/recipient-links.ts';
+import type { MailTransport, MessageTemplate, RecipientLinkBuilder } from '../mail/index.ts';
 import type { SendBatchJob } from '../queue/contract.ts';
 import { type BatchAttempt, type BatchResult, BatchRun, emptyBatchResult } from './batch-run.ts';
 import type { CampaignMessages } from './campaign-messages.ts';
