@@ -159,9 +159,9 @@ try {
     deliveries: createDeliveryRepository(),
     audience: createAudienceRepository(),
     progress: {
-      read: (...args) => {
+      read: (_handle, campaignId, windowSec) => {
         readings += 1;
-        return progress.read(...args);
+        return progress.read(db, campaignId, windowSec);
       },
     },
   });

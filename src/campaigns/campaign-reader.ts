@@ -1,22 +1,21 @@
-import type {
-  AudienceRepository,
-  CampaignProgressRepository,
-  CampaignRepository,
-  Database,
-  DeliveryRepository,
-} from '../db/index.ts';
 import { CampaignNotFoundError } from './errors.ts';
-import type { Campaign, CampaignStatus } from './model.ts';
-import type { Segment } from './segment.ts';
+import type { Campaign, CampaignStatus, Segment } from './model.ts';
+import type {
+  AudienceStore,
+  CampaignProgressStore,
+  CampaignStore,
+  DeliveryStore,
+  StoreHandle,
+} from './ports.ts';
 import { buildSendingStatus, type SendingStatus, speedWindowSec } from './sending-status.ts';
 
 /** Dependencies of {@link createCampaignReader}. */
 export interface CampaignReaderDeps {
-  db: Database;
-  campaigns: Pick<CampaignRepository, 'list' | 'findById'>;
-  deliveries: Pick<DeliveryRepository, 'topFailures'>;
-  audience: Pick<AudienceRepository, 'count'>;
-  progress: CampaignProgressRepository;
+  db: StoreHandle;
+  campaigns: Pick<CampaignStore, 'list' | 'findById'>;
+  deliveries: Pick<DeliveryStore, 'topFailures'>;
+  audience: Pick<AudienceStore, 'count'>;
+  progress: CampaignProgressStore;
 }
 
 /** One of the most frequent failure replies of a campaign. */

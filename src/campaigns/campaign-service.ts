@@ -1,12 +1,5 @@
 import { guardLocator, pastDeadlineFindings } from '../compose/index.ts';
 import { IssueFileInvalidError } from '../content/index.ts';
-import type {
-  AudienceRepository,
-  CampaignRepository,
-  Database,
-  DeliveryCounts,
-  DeliveryRepository,
-} from '../db/index.ts';
 import type { Clock, Logger } from '../lib/index.ts';
 import { NotFoundError } from '../lib/index.ts';
 import type { FanOutJob, SchedulerJob } from '../queue/contract.ts';
@@ -17,36 +10,25 @@ import {
   type GateReport,
   type GateRequest,
 } from './campaign-gate.ts';
-import { CampaignNotFoundError, CampaignNotSendableError } from './errors.ts';
-import { fanOutPageSize } from './fan-out.ts';
+import { createFanOut } from './fan-out.ts';
 import type { PreparedIssue } from './issue-snapshot.ts';
-import {
-  type Campaign,
-  type CampaignAction,
-  decideScheduledStart,
-  planTransition,
-} from './model.ts';
-import type { Segment } from './segment.ts';
-import { idleRekickMs } from './sending-status.ts';
-
-/** How the delivery service puts work on the queues (implemented over BullMQ in `queue/`). */
-export interface DeliveryEnqueuer {
-  fanOut(campaignId: number): Promise<void>;
-  /** Adds send jobs; `isReplacing` first removes finished or failed jobs of the same ids. */
-  sendBatches(campaignId: number, batchNos: number[], isReplacing: boolean): Promise<void>;
-  /** A job that starts the scheduled campaign at `at`. */
-  scheduledStart(campaignId: number, at: Date): Promise<void>;
-}
+import { createLifecycle } from './lifecycle.ts';
+import { type Campaign, type DeliveryCounts, planTransition, type Segment } from './model.ts';
+import type {
+  AudienceStore,
+  CampaignStore,
+  DeliveryEnqueuer,
+  DeliveryStore,
+  StoreHandle,
+} from './ports.ts';
+import { createScheduler } from './scheduler.ts';
 
 /** Dependencies of {@link createCampaignService}. */
 export interface CampaignServiceDeps {
-  db: Database;
-  campaigns: CampaignRepository;
-  deliveries: Pick<
-    DeliveryRepository,
-    'countByStatus' | 'batchesWithStatus' | 'requeue' | 'topFailures' | 'skipQueued'
-  >;
-  audience: AudienceRepository;
+  db: StoreHandle;
+  campaigns: CampaignStore;
+  deliveries: DeliveryStore;
+  audience: AudienceStore;
   enqueue: DeliveryEnqueuer;
   /** Loads and renders an issue as of a send time (see `createIssuePreparer`). */
   prepareIssue: (ref: string, options: { asOf?: Date }) => Promise<PreparedIssue>;
@@ -61,7 +43,7 @@ export interface CampaignServiceDeps {
   batchSize: number;
   /** Delivery rows inserted per fan-out transaction. @defaultValue 20000 */
   fanOutPageSize?: number;
-  /** CAMPAIGN_REKICK_AFTER_SEC in ms. @defaultValue {@link idleRekickMs} */
+  /** CAMPAIGN_REKICK_AFTER_SEC in ms. @defaultValue 10 minutes (`idleRekickMs`) */
   idleRekickMs?: number;
   /**
    * Called once a campaign started sending (`send`, or the scheduler's start of a scheduled
@@ -101,78 +83,10 @@ export interface CampaignProgress {
  */
 export function createCampaignService(deps: CampaignServiceDeps) {
   const log = deps.logger.child({ component: 'delivery' });
-  const pageSize = fanOutPageSize(deps.batchSize, deps.fanOutPageSize);
-
-  async function load(id: number): Promise<Campaign> {
-    const campaign = await deps.campaigns.findById(deps.db, id);
-    if (!campaign) throw new CampaignNotFoundError(id);
-    return campaign;
-  }
-
-  async function transition(id: number, action: CampaignAction): Promise<Campaign> {
-    const campaign = await load(id);
-    const now = deps.clock.now();
-    const updated = await deps.campaigns.applyTransition(
-      deps.db,
-      id,
-      planTransition(campaign, action, now),
-      now,
-    );
-    if (!updated) {
-      throw new CampaignNotSendableError(
-        `Campaign ${id} changed state while '${action.kind}' was applied; look at its status and try again`,
-      );
-    }
-    log.info(
-      { campaignId: id, from: campaign.status, to: updated.status },
-      'campaign state changed',
-    );
-    return updated;
-  }
-
-  async function sendingStarted(campaign: Campaign, how: 'send' | 'schedule') {
-    if (!deps.onSendingStarted) return;
-    try {
-      await deps.onSendingStarted(campaign, how);
-    } catch (error) {
-      log.warn(
-        { err: error, campaignId: campaign.id, event: 'campaign.issue_mark_sent.failed' },
-        'issue not marked sent',
-      );
-    }
-  }
-
-  /** Re-enqueues every batch that still has queued or sending rows. */
-  async function enqueuePending(campaignId: number, isReplacing: boolean): Promise<number[]> {
-    const batchNos = await deps.deliveries.batchesWithStatus(deps.db, campaignId, [
-      'queued',
-      'sending',
-    ]);
-    if (batchNos.length > 0) await deps.enqueue.sendBatches(campaignId, batchNos, isReplacing);
-    return batchNos;
-  }
-
-  /**
-   * The watchdog of the periodic sweep: a sending campaign with no outcome recorded for
-   * `idleRekickMs` gets its fan-out and pending batches enqueued again. Safe because job
-   * ids are deterministic (waiting, delayed or active jobs are left alone; failed ones, e.g. a
-   * job that stalled too often, are replaced) and because claims are atomic.
-   */
-  async function rekickIdle(now: Date) {
-    const idle = await deps.campaigns.listIdleSending(
-      deps.db,
-      new Date(now.getTime() - (deps.idleRekickMs ?? idleRekickMs)),
-    );
-    for (const campaign of idle) {
-      if (!campaign.isFanoutDone) await deps.enqueue.fanOut(campaign.id);
-      const batchNos = await enqueuePending(campaign.id, true);
-      await deps.campaigns.completeIfFinished(deps.db, campaign.id, now);
-      log.warn(
-        { campaignId: campaign.id, batches: batchNos.length, event: 'campaign.rekicked' },
-        'idle sending campaign enqueued again',
-      );
-    }
-  }
+  const { load, transition, sendingStarted } = createLifecycle({ ...deps, log });
+  const fanOut = createFanOut({ ...deps, load, log, pageSize: deps.fanOutPageSize });
+  const scheduler = createScheduler({ ...deps, fanOut, sendingStarted, log });
+  const { enqueuePending } = fanOut;
 
   /** Loads, renders and runs the send guards (see `gateFindings`); creates nothing. */
   async function runGate(
@@ -327,97 +241,13 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return { campaign, counts, remaining: counts.queued + counts.sending, topFailures };
     },
 
-    /**
-     * The fan-out job: first re-enqueues batches written by an earlier attempt (enqueuing happens
-     * after commit, so a crash in between must not lose them), then walks the audience page by
-     * page; each page's rows and checkpoint commit together, its jobs are enqueued after.
-     */
-    async fanOut(job: FanOutJob) {
-      const start = await load(job.campaignId);
-      if (start.status !== 'sending') return { pages: 0, recipients: 0 };
-      if (start.nextBatchNo > 0) await enqueuePending(start.id, false);
-      let pages = 0;
-      let recipients = 0;
-      for (;;) {
-        const page = await deps.db.transaction(async (tx) => {
-          const campaign = await deps.campaigns.lockById(tx, job.campaignId);
-          if (!campaign || campaign.status !== 'sending' || campaign.isFanoutDone) return undefined;
-          const written = await deps.audience.insertNextPage(tx, {
-            campaignId: campaign.id,
-            newsletterId: campaign.newsletterId,
-            segment: campaign.segment,
-            afterSubscriberId: campaign.lastSubscriberId,
-            firstBatchNo: campaign.nextBatchNo,
-            batchSize: deps.batchSize,
-            pageSize,
-          });
-          await deps.campaigns.advanceFanOut(
-            tx,
-            campaign.id,
-            {
-              lastSubscriberId: written.lastSubscriberId,
-              nextBatchNo: campaign.nextBatchNo + Math.ceil(written.rowCount / deps.batchSize),
-              addedRecipients: written.insertedCount,
-              isDone: written.rowCount < pageSize,
-            },
-            deps.clock.now(),
-          );
-          return written;
-        });
-        if (!page) break;
-        pages += 1;
-        recipients += page.insertedCount;
-        if (page.batchNos.length > 0)
-          await deps.enqueue.sendBatches(job.campaignId, page.batchNos, false);
-        if (page.rowCount < pageSize) break;
-      }
-      // An empty audience (or one whose batches all finished already) completes here.
-      await deps.campaigns.completeIfFinished(deps.db, job.campaignId, deps.clock.now());
-      log.info({ campaignId: job.campaignId, pages, recipients }, 'fan-out finished');
-      return { pages, recipients };
-    },
+    /** The fan-out job (see `createFanOut`). */
+    fanOut: (job: FanOutJob) => fanOut.run(job),
 
-    /**
-     * The scheduler job: starts due scheduled campaigns; one more than 6 hours late waits for
-     * `send` and says so in its status reason.
-     */
-    async runScheduler(job: SchedulerJob) {
-      const now = deps.clock.now();
-      const due = await deps.campaigns.listDueScheduled(deps.db, now);
-      const started: number[] = [];
-      for (const campaign of due) {
-        if (job.campaignId !== undefined && campaign.id !== job.campaignId) continue;
-        const decision = decideScheduledStart(campaign, now);
-        if (decision === 'start') {
-          const updated = await deps.campaigns.applyTransition(
-            deps.db,
-            campaign.id,
-            planTransition(campaign, { kind: 'send' }, now),
-            now,
-          );
-          if (updated) {
-            await deps.enqueue.fanOut(campaign.id);
-            started.push(campaign.id);
-            await sendingStarted(updated, 'schedule');
-          }
-        } else if (decision === 'overdue' && campaign.statusReason === null) {
-          const reason =
-            `scheduled for ${campaign.scheduledAt?.toISOString()} but found more than 6 hours ` +
-            `late at ${now.toISOString()}: waiting for 'depeche campaign send ${campaign.id}'`;
-          await deps.campaigns.setStatusReason(deps.db, campaign.id, reason, now);
-          log.warn(
-            { campaignId: campaign.id, event: 'campaign.schedule.overdue' },
-            'overdue campaign waits',
-          );
-        }
-      }
-      if (job.campaignId === undefined) await rekickIdle(now);
-      return { started };
-    },
+    /** The scheduler job (see `createScheduler`). */
+    runScheduler: (job: SchedulerJob) => scheduler.run(job),
   };
 }
 
 /** See {@link createCampaignService}. */
 export type CampaignService = ReturnType<typeof createCampaignService>;
-
-export { idleRekickMs } from './sending-status.ts';

@@ -20,7 +20,6 @@ export {
   type CampaignServiceDeps,
   createCampaignService,
   type CreateInput,
-  type DeliveryEnqueuer,
 } from './campaign-service.ts';
 export { CampaignNotFoundError, CampaignNotSendableError, SegmentInvalidError } from './errors.ts';
 export { fanOutPageSize, planBatches } from './fan-out.ts';
@@ -41,8 +40,15 @@ export {
   CampaignSchema,
   type CampaignStatus,
   CampaignStatusSchema,
+  type CampaignTotals,
   type CampaignTransition,
+  type ClaimedRecipient,
+  ClaimedRecipientSchema,
   decideScheduledStart,
+  type DeliveryCounts,
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  DeliveryStatusSchema,
   isErrorRateExceeded,
   isSendable,
   maxScheduleLatenessMs,
@@ -50,10 +56,22 @@ export {
   NewsletterSnapshotSchema,
   planTransition,
 } from './model.ts';
+export type {
+  AudienceStore,
+  BatchStore,
+  CampaignProgressStore,
+  CampaignStore,
+  DeliveryEnqueuer,
+  DeliveryStore,
+  FanOutPage,
+  NewCampaign,
+  ProgressWrite,
+  ProgressWritten,
+  StoreHandle,
+} from './ports.ts';
 export { describeSegment, parseSegment, type Segment, SegmentSchema } from './segment.ts';
 export {
   buildSendingStatus,
-  type DeliveryStatusCounts,
   describeStall,
   finishedCount,
   formatDuration,

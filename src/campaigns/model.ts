@@ -4,6 +4,8 @@ import { LocaleSchema } from '../lib/index.ts';
 import { CampaignNotSendableError } from './errors.ts';
 import { SegmentSchema } from './segment.ts';
 
+export { type Segment, SegmentSchema } from './segment.ts';
+
 /** draft → scheduled → sending ⇄ paused → done | cancelled. */
 export const CampaignStatusSchema = z.enum([
   'draft',
@@ -15,6 +17,56 @@ export const CampaignStatusSchema = z.enum([
 ]);
 /** See {@link CampaignStatusSchema}. */
 export type CampaignStatus = z.infer<typeof CampaignStatusSchema>;
+
+/**
+ * Status of one delivery row (one recipient of a campaign): `queued` → `sending` (claimed, with
+ * the transport) → `sent` | `failed` | `uncertain` (the message data went out without a final
+ * reply: never resent on its own); `skipped` when the recipient left or the campaign was
+ * cancelled first.
+ */
+export const DeliveryStatusSchema = z.enum([
+  'queued',
+  'sending',
+  'sent',
+  'failed',
+  'uncertain',
+  'skipped',
+]);
+/** See {@link DeliveryStatusSchema}. */
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+/** Number of delivery rows of a campaign in each status. */
+export type DeliveryCounts = Record<DeliveryStatus, number>;
+
+/** The outcome of one claimed delivery row, as the sender writes it back. */
+export interface DeliveryOutcome {
+  deliveryId: number;
+  /**
+   * `queued` gives the row back (transient failure: a later attempt sends it); `uncertain`: the
+   * message data went to the relay without a final reply (never resent on its own).
+   */
+  status: 'sent' | 'failed' | 'queued' | 'uncertain';
+  smtpResponse: string | null;
+  messageId: string | null;
+}
+
+/** A queued delivery row of a batch with what sending needs to know about its recipient. */
+export const ClaimedRecipientSchema = z.object({
+  deliveryId: z.coerce.number().int().positive(),
+  subscriberId: z.coerce.number().int().positive(),
+  email: z.string(),
+  name: z.string().nullable(),
+  locale: LocaleSchema,
+});
+/** See {@link ClaimedRecipientSchema}. */
+export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
+
+/** A campaign's status and counts after outcomes were added to them. */
+export interface CampaignTotals {
+  status: CampaignStatus;
+  sentCount: number;
+  failedCount: number;
+}
 
 /** What messages need of the newsletter, copied into the campaign at creation. */
 export const NewsletterSnapshotSchema = z.object({

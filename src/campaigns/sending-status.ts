@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { type Campaign, CampaignStatusSchema } from './model.ts';
+import { type Campaign, CampaignStatusSchema, type DeliveryCounts } from './model.ts';
 
 /**
  * How long a sending campaign may record no outcome before the sweep enqueues it again, by
@@ -10,16 +10,6 @@ export const idleRekickMs = 10 * 60 * 1000;
 
 /** A sending campaign with no outcome recorded for this long is reported as stalled. */
 export const stallAfterMs = 5 * 60 * 1000;
-
-/** Delivery rows of a campaign in each status. */
-export interface DeliveryStatusCounts {
-  queued: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  uncertain: number;
-  skipped: number;
-}
 
 /**
  * What one read of a campaign's progress returns (one statement, see
@@ -40,7 +30,7 @@ export interface ProgressReading {
     | 'finishedAt'
     | 'updatedAt'
   >;
-  counts: DeliveryStatusCounts;
+  counts: DeliveryCounts;
   /** Outcomes (sent or failed) written in the speed window, and when the oldest of them was. */
   recent: { count: number; oldestAt: Date | null };
   /** The database's clock at the read: the outcomes' times come from the same clock. */

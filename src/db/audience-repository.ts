@@ -1,19 +1,12 @@
 import { type SQL, sql } from 'drizzle-orm';
 
-import { type Segment, SegmentSchema } from '../campaigns/segment.ts';
+import {
+  type AudienceStore,
+  type FanOutPage,
+  type Segment,
+  SegmentSchema,
+} from '../campaigns/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** What one fan-out page wrote. */
-export interface FanOutPage {
-  /** Audience members read in this page (0: the walk is over). */
-  rowCount: number;
-  /** Delivery rows inserted (fewer than rowCount only if some already existed). */
-  insertedCount: number;
-  /** Highest subscriber id of the page, the next checkpoint. */
-  lastSubscriberId: number;
-  /** Batch numbers that received rows. */
-  batchNos: number[];
-}
 
 function inList(values: readonly string[]): SQL {
   return sql.join(
@@ -41,7 +34,8 @@ function segmentCondition(segment: Segment): SQL {
 
 /**
  * The audience of a campaign: active subscriptions of its newsletter, the segment applied,
- * suppressed addresses excluded (by the email hash). Walked by subscriber-id keyset.
+ * suppressed addresses excluded (by the email hash). Walked by subscriber-id keyset. The
+ * campaigns' `AudienceStore`.
  */
 export function createAudienceRepository() {
   return {
@@ -174,7 +168,7 @@ export function createAudienceRepository() {
       );
       return { count: Number(row?.n ?? 0), campaignIds: others.map((other) => Number(other.id)) };
     },
-  };
+  } satisfies AudienceStore;
 }
 
 /** See {@link createAudienceRepository}. */

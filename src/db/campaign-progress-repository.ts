@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 
-import { type Campaign, CampaignStatusSchema } from '../campaigns/model.ts';
-import type { ProgressReading } from '../campaigns/sending-status.ts';
+import {
+  type Campaign,
+  type CampaignProgressStore,
+  CampaignStatusSchema,
+  type ProgressReading,
+} from '../campaigns/index.ts';
 import { type Executor, queryRows } from './client.ts';
 
 interface ProgressRow {
@@ -94,7 +98,7 @@ export function createCampaignProgressRepository() {
         readAt: toDate(row.read_at) ?? new Date(),
       };
     },
-  };
+  } satisfies CampaignProgressStore;
 }
 
 /** See {@link createCampaignProgressRepository}. */

@@ -8,31 +8,19 @@ import {
   CampaignBodySchema,
   CampaignSchema,
   type CampaignStatus,
+  type CampaignStore,
   type CampaignTransition,
-  type NewsletterSnapshot,
-} from '../campaigns/model.ts';
-import type { Segment } from '../campaigns/segment.ts';
+  type NewCampaign,
+} from '../campaigns/index.ts';
 import type { Executor } from './client.ts';
 import { campaignBodies, campaigns, deliveries } from './schema/campaigns.ts';
-
-/** What `create` stores: the campaign and its rendered snapshot, one body per language. */
-export interface NewCampaign {
-  newsletterId: string;
-  issueKey: string;
-  segment: Segment;
-  newsletter: NewsletterSnapshot;
-  contentHash: string;
-  bodies: Array<Omit<CampaignBody, 'campaignId'>>;
-  /** Random key of the campaign's Message-IDs. @defaultValue 20 hex digits from a strong source */
-  messageKey?: string;
-}
 
 function toCampaign(row: typeof campaigns.$inferSelect): Campaign {
   return CampaignSchema.parse(row);
 }
 
 /**
- * Campaign rows, their rendered bodies and fan-out checkpoint. Every method takes the database
+ * Campaign rows, their rendered bodies and fan-out checkpoint (the campaigns' `CampaignStore`). Every method takes the database
  * or a transaction as `db`.
  */
 export function createCampaignRepository() {
@@ -195,7 +183,7 @@ export function createCampaignRepository() {
         .returning({ id: campaigns.id });
       return rows.length > 0;
     },
-  };
+  } satisfies CampaignStore;
 }
 
 /** See {@link createCampaignRepository}. */

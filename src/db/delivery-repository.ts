@@ -1,66 +1,22 @@
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
 
-import { type CampaignStatus, CampaignStatusSchema } from '../campaigns/model.ts';
-import { LocaleSchema } from '../lib/index.ts';
+import {
+  type BatchStore,
+  CampaignStatusSchema,
+  type ClaimedRecipient,
+  ClaimedRecipientSchema,
+  type DeliveryCounts,
+  type DeliveryStatus,
+  type DeliveryStore,
+  type ProgressWrite,
+  type ProgressWritten,
+} from '../campaigns/index.ts';
 import { toBigintArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
 
-/** Status of one delivery row. */
-export const DeliveryStatusSchema = z.enum([
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'uncertain',
-  'skipped',
-]);
-/** See {@link DeliveryStatusSchema}. */
-export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
-
-/** A claimed delivery row with what sending needs to know about its recipient. */
-export const ClaimedRecipientSchema = z.object({
-  deliveryId: z.coerce.number().int().positive(),
-  subscriberId: z.coerce.number().int().positive(),
-  email: z.string(),
-  name: z.string().nullable(),
-  locale: LocaleSchema,
-});
-/** See {@link ClaimedRecipientSchema}. */
-export type ClaimedRecipient = z.infer<typeof ClaimedRecipientSchema>;
-
-/** The outcome of one claimed row, written back by {@link DeliveryRepository.writeProgress}. */
-export interface DeliveryOutcome {
-  deliveryId: number;
-  /**
-   * `queued` gives the row back (transient failure: a later attempt sends it); `uncertain`: the
-   * message data went to the relay without a final reply (never resent on its own).
-   */
-  status: 'sent' | 'failed' | 'queued' | 'uncertain';
-  smtpResponse: string | null;
-  messageId: string | null;
-}
-
-/** A campaign's counts after outcomes were added to them. */
-export interface CampaignTotals {
-  status: CampaignStatus;
-  sentCount: number;
-  failedCount: number;
-}
-
-/** What {@link DeliveryRepository.writeProgress} did. */
-export interface ProgressWritten {
-  /** Delivery ids now `sending`, claimed by this call. */
-  claimed: Set<number>;
-  /** Status and counts (outcomes of this call included) of the campaigns named, by id. */
-  campaigns: Map<number, CampaignTotals>;
-}
-
-/** Number of delivery rows of a campaign in each status. */
-export type DeliveryCounts = Record<DeliveryStatus, number>;
-
 /**
- * Delivery rows: one per recipient of a campaign, the truth of what was sent. Each row is
+ * Delivery rows (campaigns' `DeliveryStore`, sending's `BatchStore`): one per recipient of a
+ * campaign, the truth of what was sent. Each row is
  * claimed atomically (`UPDATE … WHERE status = 'queued'`) right before its message goes to the
  * transport, so two workers never hold the same recipient and `sending` means "handed to the
  * SMTP transport, outcome not yet written".
@@ -84,7 +40,7 @@ export function createDeliveryRepository() {
 
     /**
      * Reads the queued rows of a batch with their recipients, leaving them `queued`: each row is
-     * claimed on its own by {@link DeliveryRepository.writeProgress} right before its message
+     * claimed on its own by `writeProgress` right before its message
      * goes to the transport. Rows whose recipient has left meanwhile (erased, unsubscribed,
      * suppressed) become `skipped` instead.
      */
@@ -136,13 +92,7 @@ export function createDeliveryRepository() {
      * (a row missing was taken by another attempt, or its campaign was paused or cancelled) and
      * the counts and status of every campaign named.
      */
-    async writeProgress(
-      db: Executor,
-      input: {
-        outcomes: DeliveryOutcome[];
-        claims: Array<{ deliveryId: number; campaignId: number }>;
-      },
-    ): Promise<ProgressWritten> {
+    async writeProgress(db: Executor, input: ProgressWrite): Promise<ProgressWritten> {
       if (input.outcomes.length === 0 && input.claims.length === 0) {
         return { claimed: new Set(), campaigns: new Map() };
       }
@@ -315,7 +265,7 @@ export function createDeliveryRepository() {
       );
       return rows.map((row) => ({ reply: row.reply ?? '(no reply)', count: Number(row.n) }));
     },
-  };
+  } satisfies DeliveryStore & BatchStore;
 }
 
 /** See {@link createDeliveryRepository}. */

@@ -4,11 +4,7 @@ export {
   type ArchiveRepository,
   createArchiveRepository,
 } from './archive-repository.ts';
-export {
-  type AudienceRepository,
-  createAudienceRepository,
-  type FanOutPage,
-} from './audience-repository.ts';
+export { type AudienceRepository, createAudienceRepository } from './audience-repository.ts';
 export { type AuditRepository, createAuditRepository } from './audit-repository.ts';
 export {
   type BounceDeliveryRow,
@@ -21,11 +17,7 @@ export {
   type CampaignProgressRepository,
   createCampaignProgressRepository,
 } from './campaign-progress-repository.ts';
-export {
-  type CampaignRepository,
-  createCampaignRepository,
-  type NewCampaign,
-} from './campaign-repository.ts';
+export { type CampaignRepository, createCampaignRepository } from './campaign-repository.ts';
 export {
   type CandidateFilter,
   type CandidateRepository,
@@ -50,18 +42,7 @@ export {
   createConsentRepository,
   type NewConsentEvent,
 } from './consent-repository.ts';
-export {
-  type CampaignTotals,
-  type ClaimedRecipient,
-  ClaimedRecipientSchema,
-  createDeliveryRepository,
-  type DeliveryCounts,
-  type DeliveryOutcome,
-  type DeliveryRepository,
-  type DeliveryStatus,
-  DeliveryStatusSchema,
-  type ProgressWritten,
-} from './delivery-repository.ts';
+export { createDeliveryRepository, type DeliveryRepository } from './delivery-repository.ts';
 export { createEditorRepository, type EditorRepository } from './editor-repository.ts';
 export {
   createEditorSessionRepository,

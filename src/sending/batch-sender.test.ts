@@ -1,10 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import type { Campaign, CampaignStatus } from '../campaigns/model.ts';
-import type { ClaimedRecipient, Database, DeliveryOutcome, DeliveryStatus } from '../db/index.ts';
+import type {
+  Campaign,
+  CampaignStatus,
+  ClaimedRecipient,
+  DeliveryOutcome,
+  DeliveryStatus,
+  StoreHandle,
+} from '../campaigns/index.ts';
 import { createSilentLogger, fixedClock } from '../lib/index.ts';
-import { buildMessageTemplate } from '../mail/message-template.ts';
-import { MessageUncertainError } from '../mail/smtp-errors.ts';
+import { buildMessageTemplate, MessageUncertainError } from '../mail/index.ts';
 import { type BatchSenderDeps, createBatchSender } from './batch-sender.ts';
 
 const template = buildMessageTemplate(
@@ -50,7 +55,7 @@ function setup(options: {
   const sendingAtSend: number[] = [];
   const totals = () => ({ status, ...counts });
   const deps: BatchSenderDeps = {
-    db: {} as Database,
+    db: {} as StoreHandle,
     campaigns: {
       findById: async () => ({ ...campaign, status, ...counts }),
       applyTransition: async (_db, _id, transition) => {

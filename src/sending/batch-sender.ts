@@ -1,33 +1,21 @@
-import { CampaignNotFoundError } from '../campaigns/errors.ts';
 import {
+  type BatchStore,
   type Campaign,
+  CampaignNotFoundError,
+  type CampaignStore,
   isErrorRateExceeded,
   isSendable,
   planTransition,
-} from '../campaigns/model.ts';
-import type {
-  CampaignRepository,
-  CampaignTotals,
-  ClaimedRecipient,
-  Database,
-  DeliveryOutcome,
-  DeliveryRepository,
-} from '../db/index.ts';
+  type StoreHandle,
+} from '../campaigns/index.ts';
 import type { Clock, Locale, Logger } from '../lib/index.ts';
-import type { MailTransport } from '../mail/mail-transport.ts';
-import type { MessageTemplate } from '../mail/message-template.ts';
-import type { RecipientLinkBuilder } from '../mail/recipient-links.ts';
+import type { MailTransport, MessageTemplate, RecipientLinkBuilder } from '../mail/index.ts';
 import type { SendBatchJob } from '../queue/contract.ts';
+import { type BatchAttempt, type BatchResult, BatchRun, emptyBatchResult } from './batch-run.ts';
 import type { CampaignMessages } from './campaign-messages.ts';
-import { createSendSlots } from './lanes.ts';
+import { createLanes } from './lanes.ts';
+import type { MessageRateLimiter } from './permits.ts';
 import { createProgressWriter } from './progress-writer.ts';
-import { type RecipientResult, sendToRecipient } from './send-recipient.ts';
-
-/** Messages per second and per hour shared by every worker (a Redis token bucket in production). */
-export interface MessageRateLimiter {
-  /** Waits until at least one message may go; returns how many (1…`count`) were granted. */
-  acquire(count: number): Promise<number>;
-}
 
 /** Options of {@link createBatchSender}. */
 export interface BatchSenderOptions {
@@ -54,9 +42,9 @@ export interface BatchSenderOptions {
 
 /** Dependencies of {@link createBatchSender}, narrowed to what sending uses. */
 export interface BatchSenderDeps {
-  db: Database;
-  campaigns: Pick<CampaignRepository, 'findById' | 'applyTransition' | 'completeIfFinished'>;
-  deliveries: Pick<DeliveryRepository, 'markAbandonedUncertain' | 'loadBatch' | 'writeProgress'>;
+  db: StoreHandle;
+  campaigns: Pick<CampaignStore, 'findById' | 'applyTransition' | 'completeIfFinished'>;
+  deliveries: BatchStore;
   messages: Pick<CampaignMessages, 'templateFor'>;
   links: RecipientLinkBuilder;
   greetingFor: (name: string | null, locale: Locale) => string;
@@ -69,34 +57,6 @@ export interface BatchSenderDeps {
   logger: Logger;
   clock: Clock;
   options: BatchSenderOptions;
-}
-
-/** What one run of a send job did. */
-export interface BatchResult {
-  outcome: 'sent' | 'not-sendable' | 'retry';
-  /** Rows this attempt claimed and handed to the transport. */
-  claimed: number;
-  sent: number;
-  failed: number;
-  /** Rows left or given back `queued` (transient failure, stop, pause): the job is retried. */
-  released: number;
-  /**
-   * Rows now `uncertain`: of a dead attempt (found `sending`), or whose message data went to the
-   * relay without a final reply.
-   */
-  uncertain: number;
-  /** Rows whose recipient left before sending. */
-  skipped: number;
-  /** Rows another attempt held or finished first. */
-  taken: number;
-}
-
-/** How the worker tells the sender about the job attempt. */
-export interface BatchAttempt {
-  /** 1 for the first attempt. */
-  attempt: number;
-  /** True on the last attempt: transient failures are then recorded as failed. */
-  isLastAttempt: boolean;
 }
 
 /**
@@ -115,11 +75,11 @@ export function createBatchSender(deps: BatchSenderDeps) {
   const maxInFlight = deps.options.maxInFlight ?? 16;
   const maxConsecutiveTransient = deps.options.maxConsecutiveTransient ?? 10;
   const writer = createProgressWriter({ db: deps.db, deliveries: deps.deliveries });
-  const slots = createSendSlots(maxInFlight);
-  const batchSlots =
+  const lanes = createLanes(maxInFlight);
+  const batchLanes =
     deps.options.maxSendingBatches === undefined
       ? undefined
-      : createSendSlots(deps.options.maxSendingBatches);
+      : createLanes(deps.options.maxSendingBatches);
   /** Batches with nothing left to claim, waiting for their last messages' replies. */
   let tails = 0;
   const tailListeners: Array<(tails: number) => void> = [];
@@ -129,16 +89,7 @@ export function createBatchSender(deps: BatchSenderDeps) {
   };
 
   async function sendBatch(job: SendBatchJob, attempt: BatchAttempt): Promise<BatchResult> {
-    const result: BatchResult = {
-      outcome: 'sent',
-      claimed: 0,
-      sent: 0,
-      failed: 0,
-      released: 0,
-      uncertain: 0,
-      skipped: 0,
-      taken: 0,
-    };
+    const result = emptyBatchResult();
     const campaign = await deps.campaigns.findById(deps.db, job.campaignId);
     if (!campaign) throw new CampaignNotFoundError(job.campaignId);
     if (!isSendable(campaign.status)) return { ...result, outcome: 'not-sendable' };
@@ -165,25 +116,26 @@ export function createBatchSender(deps: BatchSenderDeps) {
         'rows of a stopped attempt marked uncertain',
       );
     }
-    // A batch takes one of the process's batch slots while it has rows to claim; it gives it
+    // A batch takes one of the process's batch lanes while it has rows to claim; it gives it
     // back as soon as none is left (its tail), so a slow reply holds its own lane only.
-    const releaseBatchSlot = (await batchSlots?.acquire()) ?? (() => undefined);
+    const releaseBatchLane = (await batchLanes?.acquire()) ?? (() => undefined);
     let isTail = false;
     const enterTail = () => {
       if (isTail) return;
       isTail = true;
-      releaseBatchSlot();
+      releaseBatchLane();
       setTails(1);
     };
     try {
-      return await sendClaimed(job, attempt, campaign, templates, result, enterTail);
+      return await sendRows(job, attempt, campaign, templates, result, enterTail);
     } finally {
-      releaseBatchSlot();
+      releaseBatchLane();
       if (isTail) setTails(-1);
     }
   }
 
-  async function sendClaimed(
+  /** Loads the batch's queued rows, sends them in lanes, then settles the campaign. */
+  async function sendRows(
     job: SendBatchJob,
     attempt: BatchAttempt,
     campaign: Campaign,
@@ -196,119 +148,34 @@ export function createBatchSender(deps: BatchSenderDeps) {
       newsletterId: campaign.newsletterId,
     });
     result.skipped = batch.skippedCount;
-
-    let totals: CampaignTotals | undefined;
-    const bounced: Array<{ email: string; reply: string }> = [];
-    const queue = [...batch.recipients];
-    let permits = 0;
-    let consecutiveTransient = 0;
-    let unanswered = 0;
-    let isStopping = false;
-    let stopReason: string | undefined;
-
-    // One request for tokens at a time, shared by the lanes: tokens come in groups (one Redis
-    // call per group, not per message) and a batch never holds many more than it can use.
-    let pendingPermits: Promise<void> | undefined;
-    const takePermit = async () => {
-      while (permits === 0) {
-        pendingPermits ??= deps.rateLimiter
-          .acquire(Math.min(queue.length + 1, 50))
-          .then((granted) => {
-            permits += granted;
-          })
-          .finally(() => {
-            pendingPermits = undefined;
-          });
-        await pendingPermits;
-      }
-      permits -= 1;
-    };
-
-    const noteTotals = (seen: CampaignTotals | undefined) => {
-      if (!seen) return;
-      totals = seen;
-      if (seen.status !== 'sending' && !isStopping) {
-        isStopping = true;
-        stopReason = `campaign is ${seen.status}`;
-      }
-    };
-
-    const noteResult = ({ outcome, kind }: RecipientResult, recipient: ClaimedRecipient) => {
-      if (outcome.status === 'sent') result.sent += 1;
-      else if (outcome.status === 'failed') result.failed += 1;
-      else if (outcome.status === 'uncertain') {
-        result.uncertain += 1;
-        unanswered += 1;
-      } else result.released += 1;
-      // a relay that drops connections mid-data is failing too: stop before more go uncertain
-      const isRelayTrouble = kind === 'transient' || kind === 'uncertain';
-      consecutiveTransient = isRelayTrouble ? consecutiveTransient + 1 : 0;
-      if (consecutiveTransient >= maxConsecutiveTransient && !isStopping) {
-        isStopping = true;
-        stopReason = 'too many transient or uncertain failures in a row';
-      }
-      if (kind === 'hard_bounce') {
-        bounced.push({ email: recipient.email, reply: outcome.smtpResponse ?? '' });
-      }
-    };
-
-    // A lane holds one of the process's slots while it works: it writes the outcome of its
-    // previous message and claims its next row in one request to the writer, then sends.
-    const lane = async () => {
-      const release = await slots.acquire();
-      try {
-        let previous: DeliveryOutcome | undefined;
-        for (;;) {
-          const next = isStopping || isShuttingDown ? undefined : queue.shift();
-          if (queue.length === 0 || isStopping || isShuttingDown) enterTail();
-          if (next) await takePermit();
-          const [recorded, claim] = await Promise.all([
-            previous ? writer.record(campaign.id, previous) : undefined,
-            next ? writer.claim(campaign.id, next.deliveryId) : undefined,
-          ]);
-          previous = undefined;
-          noteTotals(recorded);
-          if (!next || !claim) break;
-          noteTotals(claim.campaign);
-          if (!claim.isClaimed) {
-            // taken by another attempt, or the campaign stopped: no message, token unused
-            permits += 1;
-            if (claim.campaign?.status === 'sending') result.taken += 1;
-            else result.released += 1;
-            continue;
-          }
-          result.claimed += 1;
-          const sent = await sendToRecipient(deps, {
-            campaign,
-            template: templates[next.locale],
-            recipient: next,
-            attempt,
-          });
-          noteResult(sent, next);
-          previous = sent.outcome;
-        }
-      } finally {
-        release();
-      }
-    };
-    // A lane that fails (the database went away) stops the others at their next message, so no
-    // lane keeps sending for a job that has already failed; the job's retry finds the rows whose
-    // outcome could not be written still `sending` and marks them uncertain.
-    const guardedLane = () =>
-      lane().catch((error: unknown) => {
-        isStopping = true;
-        throw error;
-      });
-    if (queue.length === 0) enterTail();
-    const lanes = await Promise.allSettled(
-      Array.from({ length: Math.min(maxInFlight, queue.length) }, guardedLane),
+    const run = new BatchRun(
+      {
+        send: deps,
+        rateLimiter: deps.rateLimiter,
+        writer,
+        lanes,
+        maxInFlight,
+        maxConsecutiveTransient,
+        isShuttingDown: () => isShuttingDown,
+        enterTail,
+        campaign,
+        templates,
+        attempt,
+      },
+      batch.recipients,
+      result,
     );
-    const broken = lanes.find((settled) => settled.status === 'rejected');
-    if (broken) throw broken.reason;
-    // never claimed: still `queued` for the job's next attempt
-    result.released += queue.length;
+    await run.sendAll();
+    await settle(job, campaign, run);
+    return result.released > 0 ? { ...result, outcome: 'retry' } : result;
+  }
 
-    for (const bounce of bounced) {
+  /**
+   * After the lanes: suppresses the hard-bounced addresses, pauses the campaign past its error
+   * rate, and completes it when nothing is left to send.
+   */
+  async function settle(job: SendBatchJob, campaign: Campaign, run: BatchRun): Promise<void> {
+    for (const bounce of run.bounced) {
       await deps
         .suppress(bounce.email, bounce.reply)
         .catch((error: unknown) =>
@@ -318,18 +185,18 @@ export function createBatchSender(deps: BatchSenderDeps) {
           ),
         );
     }
-    if (unanswered > 0) {
+    if (run.unanswered > 0) {
       log.warn(
         {
           campaignId: campaign.id,
           batchNo: job.batchNo,
-          uncertain: unanswered,
+          uncertain: run.unanswered,
           event: 'campaign.batch.relay_uncertain',
         },
         'relay gave no final reply after the message data: messages marked uncertain, not resent',
       );
     }
-    const counts = totals ?? (await deps.campaigns.findById(deps.db, campaign.id)) ?? campaign;
+    const counts = run.totals ?? (await deps.campaigns.findById(deps.db, campaign.id)) ?? campaign;
     if (
       counts.status === 'sending' &&
       isErrorRateExceeded(counts, {
@@ -343,10 +210,9 @@ export function createBatchSender(deps: BatchSenderDeps) {
     }
     await deps.campaigns.completeIfFinished(deps.db, campaign.id, deps.clock.now());
     log.info(
-      { campaignId: campaign.id, batchNo: job.batchNo, ...result, stopReason },
+      { campaignId: campaign.id, batchNo: job.batchNo, ...run.result, stopReason: run.stopReason },
       'batch processed',
     );
-    return result.released > 0 ? { ...result, outcome: 'retry' } : result;
   }
 
   async function pauseForErrorRate(

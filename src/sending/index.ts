@@ -1,13 +1,12 @@
+export { type BatchAttempt, type BatchResult } from './batch-run.ts';
 export {
-  type BatchAttempt,
-  type BatchResult,
   type BatchSender,
   type BatchSenderDeps,
   type BatchSenderOptions,
   createBatchSender,
-  type MessageRateLimiter,
 } from './batch-sender.ts';
 export { type CampaignMessages, createCampaignMessages } from './campaign-messages.ts';
+export { type MessageRateLimiter } from './permits.ts';
 export {
   type ClaimResult,
   createProgressWriter,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Database, DeliveryOutcome, ProgressWritten } from '../db/index.ts';
+import type { DeliveryOutcome, ProgressWritten, StoreHandle } from '../campaigns/index.ts';
 import { createProgressWriter } from './progress-writer.ts';
 
 type WriteInput = {
@@ -40,7 +40,7 @@ function fakeDeliveries(options: { delayMs?: number; failures?: unknown[] } = {}
 describe('createProgressWriter', () => {
   it('puts what the lanes ask in one tick into one statement', async () => {
     const fake = fakeDeliveries();
-    const writer = createProgressWriter({ db: {} as Database, deliveries: fake.deliveries });
+    const writer = createProgressWriter({ db: {} as StoreHandle, deliveries: fake.deliveries });
     const [recorded, claim] = await Promise.all([writer.record(7, sent(1)), writer.claim(7, 2)]);
     expect(fake.writes).toHaveLength(1);
     expect(fake.writes[0]).toEqual({
@@ -53,7 +53,7 @@ describe('createProgressWriter', () => {
 
   it('groups what arrives while a write is in flight into the next one', async () => {
     const fake = fakeDeliveries({ delayMs: 5 });
-    const writer = createProgressWriter({ db: {} as Database, deliveries: fake.deliveries });
+    const writer = createProgressWriter({ db: {} as StoreHandle, deliveries: fake.deliveries });
     const first = writer.claim(7, 1);
     await new Promise((resolve) => setTimeout(resolve, 1));
     const later = Array.from({ length: 10 }, (_, i) => writer.claim(7, i + 2));
@@ -63,7 +63,7 @@ describe('createProgressWriter', () => {
 
   it('gives a row asked twice in one write to the first request only', async () => {
     const fake = fakeDeliveries();
-    const writer = createProgressWriter({ db: {} as Database, deliveries: fake.deliveries });
+    const writer = createProgressWriter({ db: {} as StoreHandle, deliveries: fake.deliveries });
     const [a, b] = await Promise.all([writer.claim(7, 3), writer.claim(7, 3)]);
     expect([a.isClaimed, b.isClaimed]).toEqual([true, false]);
   });
@@ -71,11 +71,11 @@ describe('createProgressWriter', () => {
   it('runs a statement again after a deadlock, and rejects every request on other errors', async () => {
     const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
     const retried = fakeDeliveries({ failures: [new Error('wrapped', { cause: deadlock })] });
-    const writer = createProgressWriter({ db: {} as Database, deliveries: retried.deliveries });
+    const writer = createProgressWriter({ db: {} as StoreHandle, deliveries: retried.deliveries });
     await expect(writer.claim(7, 1)).resolves.toMatchObject({ isClaimed: true });
 
     const broken = fakeDeliveries({ failures: [new Error('connection terminated')] });
-    const failing = createProgressWriter({ db: {} as Database, deliveries: broken.deliveries });
+    const failing = createProgressWriter({ db: {} as StoreHandle, deliveries: broken.deliveries });
     const results = await Promise.allSettled([failing.record(7, sent(1)), failing.claim(7, 2)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     // the writer keeps working for later requests

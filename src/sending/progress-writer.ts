@@ -1,15 +1,16 @@
 import type {
+  BatchStore,
   CampaignTotals,
-  Database,
   DeliveryOutcome,
-  DeliveryRepository,
+  ProgressWrite,
   ProgressWritten,
-} from '../db/index.ts';
+  StoreHandle,
+} from '../campaigns/index.ts';
 
 /** Dependencies of {@link createProgressWriter}. */
 export interface ProgressWriterDeps {
-  db: Database;
-  deliveries: Pick<DeliveryRepository, 'writeProgress'>;
+  db: StoreHandle;
+  deliveries: Pick<BatchStore, 'writeProgress'>;
 }
 
 /** What a claim found. */
@@ -67,9 +68,7 @@ export function createProgressWriter(deps: ProgressWriterDeps) {
    * Two processes writing outcomes of the same two campaigns may deadlock on the campaign rows;
    * PostgreSQL then aborts one statement, which changed nothing and is simply run again.
    */
-  async function writeWithRetry(
-    input: Parameters<DeliveryRepository['writeProgress']>[1],
-  ): Promise<ProgressWritten> {
+  async function writeWithRetry(input: ProgressWrite): Promise<ProgressWritten> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await deps.deliveries.writeProgress(deps.db, input);

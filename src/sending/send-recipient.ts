@@ -1,14 +1,14 @@
-import type { Campaign } from '../campaigns/model.ts';
-import type { ClaimedRecipient, DeliveryOutcome } from '../db/index.ts';
+import type { Campaign, ClaimedRecipient, DeliveryOutcome } from '../campaigns/index.ts';
 import type { Clock, Locale } from '../lib/index.ts';
-import type { MailTransport } from '../mail/mail-transport.ts';
 import {
   campaignMessageId,
+  classifySmtpError,
+  type MailTransport,
   type MessageTemplate,
+  type RecipientLinkBuilder,
   renderMessage,
-} from '../mail/message-template.ts';
-import type { RecipientLinkBuilder } from '../mail/recipient-links.ts';
-import { classifySmtpError, type SmtpFailureKind } from '../mail/smtp-errors.ts';
+  type SmtpFailureKind,
+} from '../mail/index.ts';
 
 /** What sending one recipient's copy needs. */
 export interface RecipientSendDeps {

@@ -50,9 +50,9 @@ describe.each(databaseKinds)('campaign reader on $name', ({ open }) => {
       audience: createAudienceRepository(),
       // the real repository, counting how often it is read
       progress: {
-        read: (...args) => {
+        read: (_handle, campaignId, windowSec) => {
           readings += 1;
-          return progress.read(...args);
+          return progress.read(db, campaignId, windowSec);
         },
       },
     });

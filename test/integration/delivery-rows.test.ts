@@ -1,12 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import {
-  createDeliveryRepository,
-  type Database,
-  type DeliveryStatus,
-  queryRows,
-} from '../../src/db/index.ts';
+import type { DeliveryStatus } from '../../src/campaigns/index.ts';
+import { createDeliveryRepository, type Database, queryRows } from '../../src/db/index.ts';
 import { createProgressWriter } from '../../src/sending/index.ts';
 import {
   createTestCampaign,
