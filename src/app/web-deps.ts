@@ -3,28 +3,77 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
-import { buildIssueFileService } from '../../build-issue-files.ts';
-import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
-import { createInboxService } from '../../compose/index.ts';
-import type { Config } from '../../config/index.ts';
-import { createNewsletterLoader } from '../../content/index.ts';
+import { buildIssueFileService } from '../build-issue-files.ts';
+import { buildIssueLinksService, buildIssueReviewService } from '../build-review.ts';
+import { createInboxService } from '../compose/index.ts';
+import type { Config } from '../config/index.ts';
+import { createNewsletterLoader, loadIssue, type Newsletter } from '../content/index.ts';
 import {
+  createArchiveRepository,
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
   createFeedHealthRepository,
   createInboxRepository,
+  createNewsletterTesterRepository,
   createWorkspaceHomeRepository,
   type Database,
-} from '../../db/index.ts';
-import { createAccountService, createSessionService } from '../../editors/index.ts';
-import { type Clock, createSilentLogger, type Logger } from '../../lib/index.ts';
-import { createSignInMailer } from '../../mail/index.ts';
-import { createSubscriberService } from '../../subscribers/index.ts';
-import type { CampaignDeps } from './campaign-deps.ts';
-import type { EditorWorkspaceDeps } from './editor-deps.ts';
-import { createImportUploads } from './import-uploads.ts';
-import { createPreviewPagesDeps, type PreviewPagesServices } from './preview-deps.ts';
+} from '../db/index.ts';
+import { type AuditStore, createAccountService, createSessionService } from '../editors/index.ts';
+import { type Clock, createSilentLogger, type Logger } from '../lib/index.ts';
+import {
+  createConfirmationMailer,
+  createPreviewService,
+  createRecipientLinks,
+  createSignInMailer,
+  createTestSender,
+  type MailTransport,
+} from '../mail/index.ts';
+import { createRenderer, greetingFor } from '../render/index.ts';
+import type { SubscriberService, TokenSigner } from '../subscribers/index.ts';
+import {
+  type CampaignDeps,
+  createImportUploads,
+  type EditorWorkspaceDeps,
+  type PreviewPagesDeps,
+} from '../web/editor/index.ts';
+import type { WebDeps, WebNewsletter } from '../web/index.ts';
+import { buildSubscriberService } from './subscriber-stores.ts';
+
+/*
+ * The web process's dependencies, built from its database, clock, configuration and queues:
+ * the pages', the editors' workspace's and its preview pages'. Routes receive them ready.
+ */
+
+/** What {@link createWebDeps} wires together. */
+export type WebServices = Omit<
+  WebDeps,
+  'subscribers' | 'tokens' | 'confirmationMailer' | 'archive'
+> & {
+  db: Database;
+  subscribers: SubscriberService;
+  tokens: TokenSigner;
+  /** The BullMQ queue `transactional` (`TRANSACTIONAL_QUEUE`) the confirmations go through. */
+  transactionalQueue: Pick<Queue, 'add'>;
+  newsletters: readonly WebNewsletter[];
+};
+
+/**
+ * Builds the pages' dependencies from the process's services: the subscriber service, the
+ * archive queries, and the confirmation mailer on the `transactional`
+ * queue. Entry points (`web/server.ts`) and tests call it; modules never do.
+ */
+export function createWebDeps(services: WebServices): WebDeps {
+  const { db, transactionalQueue, ...rest } = services;
+  return {
+    ...rest,
+    confirmationMailer: createConfirmationMailer({
+      queue: transactionalQueue,
+      clock: services.clock,
+    }),
+    archive: createArchiveRepository(db),
+  };
+}
 
 /** What {@link createEditorWorkspaceDeps} wires together. */
 export interface EditorWorkspaceServices {
@@ -106,7 +155,6 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     feedHealth: createFeedHealthRepository(db),
     clock,
     queues: services.queues,
-    db,
     issuesDir: config.ISSUES_DIR,
     review: buildIssueReviewService({
       config: { REVIEW_REQUIRE_OTHER_APPROVER: config.REVIEW_REQUIRE_OTHER_APPROVER ?? true },
@@ -123,7 +171,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
     }),
     // subscribers helper:
     subscribers: {
-      service: createSubscriberService({
+      service: buildSubscriberService({
         db,
         clock,
         logger: services.logger ?? createSilentLogger(),
@@ -160,5 +208,58 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
       clock,
     }),
     loadNewsletter,
+  };
+}
+
+/** What {@link createPreviewPagesDeps} builds from. */
+export interface PreviewPagesServices {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** ISSUES_DIR. */
+  issuesDir: string;
+  /** TEMPLATES_DIR. */
+  templatesDir: string;
+  /** PUBLIC_URL: the base of the test copies' links. */
+  publicUrl: string;
+  /** The subscribers' token signer (SECRET_KEY): the pseudo subscriber's links are signed. */
+  signer: Pick<TokenSigner, 'sign'>;
+  /** The SMTP transport test copies go through (SMTP_URL). */
+  transport: MailTransport;
+  /** UNSUBSCRIBE_MAILTO. */
+  unsubscribeMailto?: string | undefined;
+  /** The newsletter loader the workspace already has, if any. */
+  loadNewsletter: (id: string) => Promise<Newsletter>;
+  audit: Pick<AuditStore, 'append'>;
+  /** See {@link PreviewPagesDeps.testSendsPer15Minutes}. */
+  testSendsPer15Minutes?: number | undefined;
+}
+
+/**
+ * Builds the preview pages' dependencies: one renderer (templates compiled once) shared by the
+ * preview and the test sender, so both go through exactly the same rendering as a campaign.
+ */
+export function createPreviewPagesDeps(services: PreviewPagesServices): PreviewPagesDeps {
+  const renderer = createRenderer({ templatesDir: services.templatesDir });
+  const links = createRecipientLinks({ publicUrl: services.publicUrl, signer: services.signer });
+  const load = (key: string) => loadIssue(services.issuesDir, key);
+  return {
+    preview: createPreviewService({ renderer, links, greetingFor }),
+    testSender: createTestSender({
+      loadIssue: load,
+      renderer,
+      links,
+      greetingFor,
+      transport: services.transport,
+      logger: services.logger,
+      unsubscribeMailto: services.unsubscribeMailto,
+      now: () => services.clock.now(),
+    }),
+    testers: createNewsletterTesterRepository(services.db),
+    loadIssue: load,
+    loadNewsletter: services.loadNewsletter,
+    audit: services.audit,
+    clock: services.clock,
+    testSendsPer15Minutes: services.testSendsPer15Minutes,
   };
 }
