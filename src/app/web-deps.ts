@@ -61,7 +61,7 @@ export type WebServices = Omit<
 /**
  * Builds the pages' dependencies from the process's services: the subscriber service, the
  * archive queries, and the confirmation mailer on the `transactional`
- * queue. Entry points (`web/server.ts`) and tests call it; modules never do.
+ * queue. The serving process and the tests call it.
  */
 export function createWebDeps(services: WebServices): WebDeps {
   const { db, transactionalQueue, ...rest } = services;
@@ -102,11 +102,11 @@ export interface EditorWorkspaceServices {
   printLine?: (line: string) => void;
   /** The campaign pages' services (the process's delivery service and reader). */
   campaigns?: CampaignDeps;
-  // subscribers helper: the subscriber service's logger, and where uploaded import files wait.
+  /** The subscriber service's and the preview's logger. @defaultValue silent */
   logger?: Logger | undefined;
-  /** @defaultValue `<os temp dir>/depeche-imports` */
+  /** Where uploaded import files wait for their confirmation. @defaultValue `<os temp dir>/depeche-imports` */
   importUploadDir?: string | undefined;
-  // preview helper: what the preview and test-send pages render and send with; none without it.
+  /** What the preview and test-send pages render and send with; those pages 404 without it. */
   preview?: Pick<
     PreviewPagesServices,
     | 'templatesDir'
@@ -128,7 +128,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
   const sessions = createEditorSessionRepository(db);
   const loadNewsletter = createNewsletterLoader(config.ISSUES_DIR);
   const audit = createAuditRepository(db);
-  // links helper: the link check at approval, on the feed poller's address policy.
+  // the link check at approval, on the feed poller's address policy
   const links = buildIssueLinksService({
     config: {
       ISSUES_DIR: config.ISSUES_DIR,
@@ -169,7 +169,6 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
       clock,
       newMaxDays: config.INBOX_NEW_MAX_DAYS ?? 45,
     }),
-    // subscribers helper:
     subscribers: {
       service: buildSubscriberService({
         db,
@@ -183,7 +182,6 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
         clock,
       ),
     },
-    // preview helper:
     preview:
       services.preview === undefined
         ? undefined
@@ -197,7 +195,7 @@ export function createEditorWorkspaceDeps(services: EditorWorkspaceServices): Ed
             audit,
           }),
     links,
-    // composer helper: the issue files it opens and saves (audited, committed on ISSUES_GIT_COMMIT)
+    // the issue files the composer opens and saves (audited, committed on ISSUES_GIT_COMMIT)
     issueFiles: buildIssueFileService({
       config: {
         ISSUES_DIR: config.ISSUES_DIR,
