@@ -24,9 +24,9 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 
+import { buildSubscriberService } from '../src/app/subscriber-stores.ts';
 import { type Database, migrate, openDatabase, queryRows } from '../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
-import { createSubscriberService } from '../src/subscribers/index.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const thisFile = fileURLToPath(import.meta.url);
@@ -85,7 +85,7 @@ async function child(kind: 'postgres' | 'pglite', file: string, target: string):
         })
       : await openDatabase({ kind: 'pglite', dataDir: target, holder: 'bench' });
   await migrate(handle);
-  const service = createSubscriberService({
+  const service = buildSubscriberService({
     db: handle.db,
     clock: systemClock,
     logger: createSilentLogger(),

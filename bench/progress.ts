@@ -24,6 +24,8 @@ import os from 'node:os';
 
 import pg from 'pg';
 
+import { buildSubscriberService } from '../src/app/subscriber-stores.ts';
+import { createEditorWorkspaceDeps, createWebDeps } from '../src/app/web-deps.ts';
 import {
   buildSendingStatus,
   type CampaignService,
@@ -42,9 +44,8 @@ import {
 } from '../src/db/index.ts';
 import { commandLineActor } from '../src/editors/index.ts';
 import { createSilentLogger, systemClock } from '../src/lib/index.ts';
-import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
-import { createEditorWorkspaceDeps } from '../src/web/editor/index.ts';
-import { buildApp, createWebDeps } from '../src/web/index.ts';
+import { createTokenSigner } from '../src/subscribers/index.ts';
+import { buildApp } from '../src/web/index.ts';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -206,7 +207,7 @@ try {
   const app = await buildApp(
     createWebDeps({
       db,
-      subscribers: createSubscriberService({ db, clock: systemClock, logger }),
+      subscribers: buildSubscriberService({ db, clock: systemClock, logger }),
       tokens: createTokenSigner({
         keyId: 'bench',
         secret: 'benchmark-secret-of-at-least-32-chars',

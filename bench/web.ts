@@ -24,11 +24,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import pino from 'pino';
 
+import { buildSubscriberService } from '../src/app/subscriber-stores.ts';
+import { createWebDeps } from '../src/app/web-deps.ts';
 import { openDatabase } from '../src/db/index.ts';
 import { createLogger, systemClock } from '../src/lib/index.ts';
 import { openTransactionalQueue } from '../src/queue/index.ts';
-import { createSubscriberService, createTokenSigner } from '../src/subscribers/index.ts';
-import { buildApp, createWebDeps } from '../src/web/index.ts';
+import { createTokenSigner } from '../src/subscribers/index.ts';
+import { buildApp } from '../src/web/index.ts';
 
 const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const tokenKey = { keyId: 'bench', secret: 'benchmark-secret-of-at-least-32-characters' };
@@ -56,7 +58,7 @@ async function serve(schema: string, prefix: string): Promise<void> {
   const app = await buildApp(
     createWebDeps({
       db: handle.db,
-      subscribers: createSubscriberService({ db: handle.db, clock: systemClock, logger }),
+      subscribers: buildSubscriberService({ db: handle.db, clock: systemClock, logger }),
       tokens: createTokenSigner(tokenKey),
       transactionalQueue: openTransactionalQueue(redis, {
         QUEUE_PREFIX: prefix,

@@ -1,3 +1,4 @@
+import { buildSubscriberService } from './app/subscriber-stores.ts';
 import {
   type BounceStore,
   createBounceService,
@@ -16,7 +17,7 @@ import {
 import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
 import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
-import { createSubscriberService, SubscriberNotFoundError } from './subscribers/index.ts';
+import { SubscriberNotFoundError } from './subscribers/index.ts';
 
 /** What {@link buildBounceServices} needs. */
 export interface BounceServicesDeps {
@@ -38,7 +39,7 @@ export function verpFromConfig(config: Config): VerpAddresses | undefined {
 
 /** The subscribers domain's suppressions and unsubscribes, in the transaction `db`. */
 function recipientActionsOf(db: Database, clock: Clock, logger: Logger): RecipientActions {
-  const subscribers = createSubscriberService({ db, clock, logger });
+  const subscribers = buildSubscriberService({ db, clock, logger });
   return {
     async suppress(items) {
       await subscribers.suppressMany(items, { source: 'bounces' });

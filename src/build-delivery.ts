@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 
+import { buildSubscriberService } from './app/subscriber-stores.ts';
 import { verpFromConfig } from './build-bounces.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
 import { buildIssueReviewService } from './build-review.ts';
@@ -43,11 +44,7 @@ import {
 } from './queue/index.ts';
 import { createRenderer, greetingFor } from './render/index.ts';
 import { createBatchSender, createCampaignMessages } from './sending/index.ts';
-import {
-  createSubscriberService,
-  createTokenSigner,
-  type RetentionPolicy,
-} from './subscribers/index.ts';
+import { createTokenSigner, type RetentionPolicy } from './subscribers/index.ts';
 
 /** The actor of what this process does on its own: its operating-system user. */
 function processActor(): AuditActor {
@@ -154,7 +151,7 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
   const signer = createTokenSigner(resolveSecretKeys(config));
   const verp = verpFromConfig(config);
-  const subscribers = createSubscriberService({ db, clock, logger });
+  const subscribers = buildSubscriberService({ db, clock, logger });
   const sender = createBatchSender({
     db,
     campaigns: delivery.campaigns,

@@ -1,7 +1,8 @@
+import { buildSubscriberService } from './app/subscriber-stores.ts';
 import { type Config, resolveSecretKeys } from './config/index.ts';
 import type { DatabaseHandle } from './db/index.ts';
 import type { Clock, Logger } from './lib/index.ts';
-import { createSubscriberService, createTokenSigner } from './subscribers/index.ts';
+import { createTokenSigner } from './subscribers/index.ts';
 
 /** What the composition root needs from an entry point. */
 export interface ServiceDeps {
@@ -22,7 +23,7 @@ export function buildServices(deps: ServiceDeps) {
     logger: deps.logger,
     clock: deps.clock,
     database: deps.database,
-    subscribers: createSubscriberService({
+    subscribers: buildSubscriberService({
       db: deps.database.db,
       clock: deps.clock,
       logger: deps.logger,

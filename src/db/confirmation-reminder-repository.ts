@@ -1,12 +1,7 @@
 import { sql } from 'drizzle-orm';
 
+import type { ConfirmationDue } from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** A pending subscriber whose opt-in mail may be sent again. */
-export interface ConfirmationDue {
-  subscriberId: number;
-  locale: string;
-}
 
 /** Queries of `depeche subscribers send-confirmations`. */
 export function createConfirmationReminderRepository(db: Executor) {
@@ -43,3 +38,5 @@ export function createConfirmationReminderRepository(db: Executor) {
     },
   };
 }
+
+export type { ConfirmationDue };

@@ -1,36 +1,11 @@
 import { sql } from 'drizzle-orm';
 
+import type {
+  ConsentEventKind,
+  ConsentEventRecord,
+  NewConsentEvent,
+} from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** Kinds of consent events, as the migration allows them. */
-export type ConsentEventKind =
-  | 'subscribe'
-  | 'confirm'
-  | 'preferences'
-  | 'unsubscribe'
-  | 'erase'
-  | 'import'
-  | 'bounce'
-  | 'complaint'
-  | 'manual';
-
-/** A consent event to append. */
-export interface NewConsentEvent {
-  subscriberId: number | null;
-  newsletterId: string | null;
-  kind: ConsentEventKind;
-  /** Where it came from: `web`, `cli`, `import:<file>`, `smtp`… */
-  source: string;
-  consentVersion: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  occurredAt: Date;
-}
-
-/** A stored consent event. */
-export interface ConsentEventRecord extends NewConsentEvent {
-  id: number;
-}
 
 interface RawEvent {
   id: string | number;
@@ -114,3 +89,5 @@ export function createConsentRepository(db: Executor) {
 
 /** Data access of the `consent_events` table. */
 export type ConsentRepository = ReturnType<typeof createConsentRepository>;
+
+export type { ConsentEventKind, ConsentEventRecord, NewConsentEvent };

@@ -1,12 +1,7 @@
 import { sql } from 'drizzle-orm';
 
+import type { ExpiredPending } from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** A pending subscription older than the retention period. */
-export interface ExpiredPending {
-  subscriberId: number;
-  newsletterId: string;
-}
 
 /**
  * The queries of the retention job (see `subscribers/retention.ts`): which pending
@@ -71,3 +66,5 @@ export function createRetentionRepository(db: Executor) {
 
 /** Data access of the retention job. */
 export type RetentionRepository = ReturnType<typeof createRetentionRepository>;
+
+export type { ExpiredPending };

@@ -1,44 +1,16 @@
 import { sql } from 'drizzle-orm';
 
+import type {
+  ImportConflictMode,
+  ImportExistingRow,
+  ImportKnownAddresses,
+  ImportSubscriberRow,
+} from '../subscribers/index.ts';
 import { toTextArrayLiteral } from './array-literals.ts';
 import { type Executor, queryRows } from './client.ts';
-import {
-  type RawSubscriberValues,
-  type SubscriberValues,
-  toSubscriberValues,
-} from './subscriber-repository.ts';
+import { type RawSubscriberValues, toSubscriberValues } from './subscriber-repository.ts';
 import type { SubscriptionStatusValue } from './subscription-repository.ts';
 import type { SuppressionReasonValue } from './suppression-repository.ts';
-
-/** What an import batch needs to know of an address already stored. */
-export interface ImportExistingRow extends SubscriberValues {
-  id: number;
-  emailHash: string;
-  /** Status of the subscription to the imported newsletter, null when there is none. */
-  status: SubscriptionStatusValue | null;
-}
-
-/** What the database holds about the addresses of an import batch. */
-export interface ImportKnownAddresses {
-  /** Stored subscribers, by email hash. */
-  existing: Map<string, ImportExistingRow>;
-  /** Suppressed addresses, by email hash. */
-  suppressed: Map<string, { reason: SuppressionReasonValue }>;
-}
-
-/** A subscriber row written by an import. */
-export interface ImportSubscriberRow extends SubscriberValues {
-  email: string;
-  emailHash: string;
-}
-
-/**
- * What an insert of new subscribers does with an address already stored (or inserted meanwhile
- * by someone else): `fail` raises the unique violation (the whole transaction is lost: retry
- * it with `skip`), `skip` leaves that row out. `fail` spares the server a check of the unique
- * indexes before each row.
- */
-export type ImportConflictMode = 'fail' | 'skip';
 
 function toJson(rows: ImportSubscriberRow[], ids?: number[]): string {
   return JSON.stringify(
@@ -263,3 +235,5 @@ export function isUniqueViolation(error: unknown): boolean {
   }
   return false;
 }
+
+export type { ImportConflictMode, ImportExistingRow, ImportKnownAddresses, ImportSubscriberRow };

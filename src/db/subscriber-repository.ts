@@ -1,41 +1,12 @@
 import { sql } from 'drizzle-orm';
 
 import type { Locale } from '../lib/index.ts';
+import type {
+  SubscriberListRow,
+  SubscriberRecord,
+  SubscriberValues,
+} from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** A subscriber row as the repository returns it (profile fields as stored). */
-export interface SubscriberRecord {
-  id: number;
-  email: string;
-  emailHash: string;
-  name: string | null;
-  locale: Locale;
-  country: string | null;
-  researchField: string | null;
-  careerStage: string | null;
-  attributes: Record<string, unknown>;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Values of a new subscriber or the new values of an existing one. */
-export interface SubscriberValues {
-  name: string | null;
-  locale: Locale;
-  country: string | null;
-  researchField: string | null;
-  careerStage: string | null;
-  attributes: Record<string, unknown>;
-}
-
-/** One subscriber of an export or a listing, with one of its subscriptions (or none). */
-export interface SubscriberListRow extends SubscriberRecord {
-  newsletterId: string | null;
-  status: string | null;
-  subscribedAt: Date | null;
-  confirmedAt: Date | null;
-  unsubscribedAt: Date | null;
-}
 
 /** The profile columns of a raw `subscribers` row, as either driver returns them. */
 export interface RawSubscriberValues {
@@ -261,3 +232,5 @@ export function createSubscriberRepository(db: Executor) {
 
 /** Data access of the `subscribers` table. */
 export type SubscriberRepository = ReturnType<typeof createSubscriberRepository>;
+
+export type { SubscriberListRow, SubscriberRecord, SubscriberValues };

@@ -1,21 +1,13 @@
 import { and, eq, ne, or, sql } from 'drizzle-orm';
 
+import type {
+  SubscriptionRecord,
+  SubscriptionStatusCount,
+  SubscriptionStatusValue,
+  UnsubscribeEvent,
+} from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
 import { consentEvents, subscriptions } from './schema/index.ts';
-
-/** Status of a subscription: awaiting double opt-in, receiving, or opted out. */
-export type SubscriptionStatusValue = 'pending' | 'active' | 'unsubscribed';
-
-/** A subscription row. */
-export interface SubscriptionRecord {
-  subscriberId: number;
-  newsletterId: string;
-  status: SubscriptionStatusValue;
-  createdAt: Date;
-  updatedAt: Date;
-  confirmedAt: Date | null;
-  unsubscribedAt: Date | null;
-}
 
 interface RawSubscription {
   subscriber_id: string | number;
@@ -37,23 +29,6 @@ function toRecord(row: RawSubscription): SubscriptionRecord {
     confirmedAt: row.confirmed_at === null ? null : new Date(row.confirmed_at),
     unsubscribedAt: row.unsubscribed_at === null ? null : new Date(row.unsubscribed_at),
   };
-}
-
-/** Subscriptions counted by newsletter and status. */
-export interface SubscriptionStatusCount {
-  newsletterId: string;
-  status: SubscriptionStatusValue;
-  count: number;
-}
-
-/** What {@link SubscriptionRepository.unsubscribe} records with each consent event. */
-export interface UnsubscribeEvent {
-  /** `web`, `one-click`, `cli`… */
-  source: string;
-  /** Version of a consent text, when the request carried one. */
-  consentVersion: string | null;
-  ip: string | null;
-  now: Date;
 }
 
 const placeholder = sql.placeholder;
@@ -211,3 +186,10 @@ export function createSubscriptionRepository(db: Executor) {
 
 /** Data access of the `subscriptions` table. */
 export type SubscriptionRepository = ReturnType<typeof createSubscriptionRepository>;
+
+export type {
+  SubscriptionRecord,
+  SubscriptionStatusCount,
+  SubscriptionStatusValue,
+  UnsubscribeEvent,
+};

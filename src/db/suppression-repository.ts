@@ -1,24 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 
+import type {
+  SuppressionListRow,
+  SuppressionReasonValue,
+  SuppressionRecord,
+} from '../subscribers/index.ts';
 import { type Executor, queryRows } from './client.ts';
-
-/** Why an address must not be made active again. */
-export type SuppressionReasonValue =
-  'hard_bounce' | 'soft_bounce' | 'complaint' | 'erased' | 'manual';
-
-/** A suppression row: the hash of an address, never the address. */
-export interface SuppressionRecord {
-  emailHash: string;
-  reason: SuppressionReasonValue;
-  detail: string | null;
-  createdAt: Date;
-}
-
-/** A suppression of a listing, with its subscriber's address when the row still exists. */
-export interface SuppressionListRow extends SuppressionRecord {
-  subscriberId: number | null;
-  email: string | null;
-}
 
 interface RawSuppression {
   email_hash: string;
@@ -190,3 +177,5 @@ export function createSuppressionRepository(db: Executor) {
 
 /** Data access of the `suppressions` table. */
 export type SuppressionRepository = ReturnType<typeof createSuppressionRepository>;
+
+export type { SuppressionListRow, SuppressionReasonValue, SuppressionRecord };

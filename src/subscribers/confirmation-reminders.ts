@@ -1,4 +1,3 @@
-import { createConfirmationReminderRepository } from '../db/index.ts';
 import type { Locale } from '../lib/index.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
 import { NewsletterIdSchema } from './subscription.ts';
@@ -18,7 +17,7 @@ export interface ConfirmationReminder {
  * one in the last 7 days and marks them sent now, so a repeated or concurrent run never mails
  * an address twice in a week.
  */
-export function createConfirmationReminders({ db, clock }: SubscriberServiceDeps) {
+export function createConfirmationReminders({ stores, clock }: SubscriberServiceDeps) {
   return {
     async claimConfirmationReminders(
       newsletterId: string,
@@ -27,7 +26,7 @@ export function createConfirmationReminders({ db, clock }: SubscriberServiceDeps
       const id = NewsletterIdSchema.parse(newsletterId);
       const now = clock.now();
       const notSince = new Date(now.getTime() - CONFIRMATION_REMINDER_INTERVAL_MS);
-      const due = await createConfirmationReminderRepository(db).claimDue(id, notSince, now, limit);
+      const due = await stores.confirmationReminders.claimDue(id, notSince, now, limit);
       return due.map((row) => ({
         subscriberId: row.subscriberId,
         // The column allows only these two (a CHECK constraint).

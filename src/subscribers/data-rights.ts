@@ -1,12 +1,11 @@
-import type { ConsentEventRecord } from '../db/index.ts';
 import { SubscriberNotFoundError } from './errors.ts';
 import {
   consentEvent,
-  repositoriesOf,
   type SubscriberServiceDeps,
   toSubscriber,
   toSubscription,
 } from './service-deps.ts';
+import type { ConsentEventRecord, SubscriberStores } from './stores.ts';
 import { hashEmail, normalizeEmail, type Subscriber } from './subscriber.ts';
 import { type ConsentMeta, ConsentMetaSchema, type Subscription } from './subscription.ts';
 
@@ -34,10 +33,10 @@ export interface ErasureResult {
 }
 
 /** The rights of access, portability and erasure. */
-export function createDataRights({ db, clock, logger }: SubscriberServiceDeps) {
+export function createDataRights({ stores, inTransaction, clock, logger }: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers' });
 
-  async function resolve(ref: SubscriberRef, repos: ReturnType<typeof repositoriesOf>) {
+  async function resolve(ref: SubscriberRef, repos: SubscriberStores) {
     if (typeof ref === 'number') {
       const record = await repos.subscribers.findById(ref);
       return { record, emailHash: record?.emailHash ?? null, email: record?.email ?? null };
@@ -55,7 +54,7 @@ export function createDataRights({ db, clock, logger }: SubscriberServiceDeps) {
      * {@link SubscriberNotFoundError}.
      */
     async exportData(ref: SubscriberRef): Promise<SubscriberDataExport> {
-      const repos = repositoriesOf(db);
+      const repos = stores;
       const { record, emailHash, email } = await resolve(ref, repos);
       if (!record && typeof ref === 'number') throw new SubscriberNotFoundError(ref);
       const suppression = emailHash ? await repos.suppressions.find(emailHash) : null;
@@ -89,8 +88,7 @@ export function createDataRights({ db, clock, logger }: SubscriberServiceDeps) {
     async erase(ref: SubscriberRef, meta: ConsentMeta): Promise<ErasureResult> {
       const checkedMeta = ConsentMetaSchema.parse(meta);
       const now = clock.now();
-      const result = await db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      const result = await inTransaction(async (repos) => {
         const { record, emailHash } = await resolve(ref, repos);
         const outcome: ErasureResult = {
           wasSubscriber: record !== null,

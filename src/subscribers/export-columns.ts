@@ -1,4 +1,4 @@
-import type { SubscriberListRow } from '../db/index.ts';
+import type { SubscriberListRow } from './stores.ts';
 
 /**
  * Columns of a subscriber export (`depeche subscribers export`, the workspace's download): one

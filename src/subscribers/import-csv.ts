@@ -2,14 +2,6 @@ import { pipeline, Readable } from 'node:stream';
 
 import iconv from 'iconv-lite';
 
-import {
-  createConsentRepository,
-  createSubscriberImportRepository,
-  type Executor,
-  type ImportConflictMode,
-  isUniqueViolation,
-  type NewConsentEvent,
-} from '../db/index.ts';
 import { AppError, createTaskPool } from '../lib/index.ts';
 import { type ColumnMap, type ImportRow, mapColumns, readRow } from './csv-columns.ts';
 import { type CsvEncoding, CsvTextDecoder, utf16Of } from './csv-encoding.ts';
@@ -17,6 +9,7 @@ import { readCsvRecords } from './csv-records.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
 import { type ImportOutcome, planImportBatch } from './import-plan.ts';
 import type { SubscriberServiceDeps } from './service-deps.ts';
+import type { ImportConflictMode, NewConsentEvent, SubscriberStores } from './stores.ts';
 
 /** Options of an import. */
 export interface ImportOptions {
@@ -96,7 +89,7 @@ async function* replay(
 }
 
 /** The CSV import: streaming parse, batches of set-based statements, flat memory. */
-export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
+export function createCsvImport({ stores, inTransaction, clock, logger }: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers.import' });
 
   /**
@@ -108,7 +101,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
    * known ones.
    */
   async function writeBatch(
-    tx: Executor,
+    tx: SubscriberStores,
     rows: ImportRow[],
     options: ImportOptions,
     mode: BatchMode,
@@ -117,7 +110,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
   ): Promise<BatchCounts> {
     const { isOptimistic, onConflict } = mode;
     const now = clock.now();
-    const imports = createSubscriberImportRepository(tx);
+    const { imports } = tx;
     const hashes = rows.map((row) => row.emailHash);
     const known = isOptimistic
       ? { existing: new Map(), suppressed: await imports.findSuppressed(hashes) }
@@ -160,7 +153,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       });
     }
     await imports.upsertSubscriptions(options.newsletterId, subscriptions, now);
-    await createConsentRepository(tx).append(events);
+    await tx.consent.append(events);
     for (const { row, outcome } of plan.outcomes)
       if (!raced.has(row.emailHash)) counts[outcome] += 1;
     if (raced.size === 0) return counts;
@@ -229,7 +222,7 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
       onUnreadable: addInvalid,
     });
 
-    const run = async (executor: Executor | undefined) => {
+    const run = async (executor: SubscriberStores | undefined) => {
       let columns: ColumnMap | undefined;
       let batch: ImportRow[] = [];
       let batchKeys = new Set<string>();
@@ -245,18 +238,18 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
         if (executor) {
           return writeBatch(executor, rows, options, { isOptimistic: false, onConflict: 'skip' });
         }
-        const inTransaction = (mode: BatchMode) =>
-          db.transaction(async (tx) => {
-            await createSubscriberImportRepository(tx).relaxCommitDurability();
+        const writeInTransaction = (mode: BatchMode) =>
+          inTransaction(async (tx) => {
+            await tx.imports.relaxCommitDurability();
             return writeBatch(tx, rows, options, mode);
           });
         // A stored address, or one another process inserted meanwhile: the batch was rolled
         // back whole, and is written again looking the addresses up and skipping conflicts.
-        return inTransaction({ isOptimistic, onConflict: 'fail' }).catch((error: unknown) => {
-          if (!isUniqueViolation(error)) throw error;
+        return writeInTransaction({ isOptimistic, onConflict: 'fail' }).catch((error: unknown) => {
+          if (!stores.imports.isConflict(error)) throw error;
           log.debug({ rows: rows.length }, 'batch met stored addresses; writing it again');
           isOptimistic = false;
-          return inTransaction({ isOptimistic: false, onConflict: 'skip' });
+          return writeInTransaction({ isOptimistic: false, onConflict: 'skip' });
         });
       };
       const flush = async () => {
@@ -321,14 +314,12 @@ export function createCsvImport({ db, clock, logger }: SubscriberServiceDeps) {
     };
 
     if (options.isDryRun) {
-      await db
-        .transaction(async (tx) => {
-          await run(tx);
-          throw new DryRunRollback();
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof DryRunRollback)) throw error;
-        });
+      await inTransaction(async (tx) => {
+        await run(tx);
+        throw new DryRunRollback();
+      }).catch((error: unknown) => {
+        if (!(error instanceof DryRunRollback)) throw error;
+      });
     } else {
       await run(undefined);
     }

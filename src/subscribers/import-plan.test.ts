@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ImportExistingRow } from '../db/index.ts';
 import type { ImportRow } from './csv-columns.ts';
 import { planImportBatch } from './import-plan.ts';
+import type { ImportExistingRow } from './stores.ts';
 
 const row = (email: string, extra: Partial<ImportRow> = {}): ImportRow => ({
   line: 2,

@@ -1,5 +1,5 @@
-import type { ImportExistingRow, ImportSubscriberRow } from '../db/index.ts';
 import type { ImportRow } from './csv-columns.ts';
+import type { ImportExistingRow, ImportSubscriberRow } from './stores.ts';
 
 /** What became of one row of an import. */
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'suppressed';

@@ -23,6 +23,36 @@ export {
 } from './profile-fields.ts';
 export { type RetentionPolicy, RetentionPolicySchema, type RetentionResult } from './retention.ts';
 export type { SubscriberServiceDeps } from './service-deps.ts';
+export type {
+  ConfirmationDue,
+  ConfirmationReminderStore,
+  ConsentEventKind,
+  ConsentEventRecord,
+  ConsentStore,
+  ExpiredPending,
+  ImportConflictMode,
+  ImportExistingRow,
+  ImportKnownAddresses,
+  ImportSubscriberRow,
+  InTransaction,
+  NewConsentEvent,
+  RetentionStore,
+  SubscriberImportStore,
+  SubscriberListRow,
+  SubscriberRecord,
+  SubscriberStore,
+  SubscriberStores,
+  SubscriberValues,
+  SubscriptionRecord,
+  SubscriptionStatusCount,
+  SubscriptionStatusValue,
+  SubscriptionStore,
+  SuppressionListRow,
+  SuppressionReasonValue,
+  SuppressionRecord,
+  SuppressionStore,
+  UnsubscribeEvent,
+} from './stores.ts';
 export {
   type Attributes,
   AttributesSchema,

@@ -1,15 +1,14 @@
 import { z } from 'zod';
 
-import type { NewConsentEvent, SuppressionRecord } from '../db/index.ts';
 import { SubscriberNotFoundError, SubscriberSuppressedError } from './errors.ts';
 import { applyProfilePatch } from './preferences-operations.ts';
 import {
   consentEvent,
-  repositoriesOf,
   type SubscriberServiceDeps,
   toSubscriber,
   toSubscription,
 } from './service-deps.ts';
+import type { NewConsentEvent, SuppressionRecord } from './stores.ts';
 import { hashEmail, normalizeEmail, ProfilePatchSchema } from './subscriber.ts';
 import {
   type ConsentMeta,
@@ -55,7 +54,12 @@ const eventKindOf: Record<SuppressionReason, NewConsentEvent['kind']> = {
 };
 
 /** What operators and the delivery workers do: add, remove, suppress. */
-export function createOperatorOperations({ db, clock, logger }: SubscriberServiceDeps) {
+export function createOperatorOperations({
+  stores,
+  inTransaction,
+  clock,
+  logger,
+}: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers' });
 
   /**
@@ -73,8 +77,7 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
     const checkedMeta = ConsentMetaSchema.parse(meta);
     const why = LiftNoteSchema.parse(reason);
     const now = clock.now();
-    return db.transaction(async (tx) => {
-      const repos = repositoriesOf(tx);
+    return inTransaction(async (repos) => {
       const lifted = await repos.suppressions.remove(emailHash);
       if (!lifted) return null;
       const record = await repos.subscribers.findByEmailHash(emailHash);
@@ -112,8 +115,7 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
       const email = normalizeEmail(request.email);
       const emailHash = hashEmail(email);
       const now = clock.now();
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      return inTransaction(async (repos) => {
         const events: NewConsentEvent[] = [];
         const suppression = await repos.suppressions.find(emailHash);
         if (suppression && !request.isForced) {
@@ -198,7 +200,7 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
     /** Finds the subscriber id of an address, throwing {@link SubscriberNotFoundError}. */
     async requireIdByEmail(rawEmail: string): Promise<number> {
       const email = normalizeEmail(rawEmail);
-      const record = await repositoriesOf(db).subscribers.findByEmailHash(hashEmail(email));
+      const record = await stores.subscribers.findByEmailHash(hashEmail(email));
       if (!record) throw new SubscriberNotFoundError(email);
       return record.id;
     },
@@ -220,8 +222,7 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
       const emailHash = hashEmail(email);
       const now = clock.now();
       const trimmedDetail = detail === null ? null : detail.slice(0, 500);
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      return inTransaction(async (repos) => {
         const suppression = await repos.suppressions.upsert(emailHash, reason, trimmedDetail, now);
         const record = await repos.subscribers.findByEmailHash(emailHash);
         if (record) {
@@ -268,7 +269,7 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
           consentDetails: detail === null ? {} : { detail },
         };
       });
-      const logged = await repositoriesOf(db).suppressions.upsertMany(
+      const logged = await stores.suppressions.upsertMany(
         rows,
         {
           source: checkedMeta.source,
@@ -303,13 +304,13 @@ export function createOperatorOperations({ db, clock, logger }: SubscriberServic
 
     /** Suppressions, newest first, with addresses where a subscriber still has them. */
     async listSuppressions(options: { reason?: SuppressionReason | undefined; limit: number }) {
-      return repositoriesOf(db).suppressions.list(options);
+      return stores.suppressions.list(options);
     },
 
     /** True when the address must not receive mail (any suppression reason). */
     async isSuppressed(rawEmail: string): Promise<boolean> {
       const email = normalizeEmail(rawEmail);
-      return (await repositoriesOf(db).suppressions.find(hashEmail(email))) !== null;
+      return (await stores.suppressions.find(hashEmail(email))) !== null;
     },
   };
 }

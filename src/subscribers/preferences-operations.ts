@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { SubscriberNotFoundError } from './errors.ts';
 import {
   consentEvent,
-  repositoriesOf,
   type SubscriberServiceDeps,
   toSubscriber,
   toSubscription,
@@ -40,7 +39,7 @@ export function applyProfilePatch(
 }
 
 /** The preferences page: profile, language and newsletters of a subscriber. */
-export function createPreferencesOperations({ db, clock }: SubscriberServiceDeps) {
+export function createPreferencesOperations({ inTransaction, clock }: SubscriberServiceDeps) {
   return {
     /**
      * Changes the profile and the newsletters of a subscriber who came through a signed
@@ -55,8 +54,7 @@ export function createPreferencesOperations({ db, clock }: SubscriberServiceDeps
       const request = PreferencesInputSchema.parse(input);
       const checkedMeta = ConsentMetaSchema.parse(meta);
       const now = clock.now();
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      return inTransaction(async (repos) => {
         const record = await repos.subscribers.findById(subscriberId);
         if (!record) throw new SubscriberNotFoundError(subscriberId);
         let subscriber = toSubscriber(record);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
-import { createRetentionRepository } from '../db/index.ts';
 import { createDataRights } from './data-rights.ts';
-import { consentEvent, repositoriesOf, type SubscriberServiceDeps } from './service-deps.ts';
+import { consentEvent, type SubscriberServiceDeps } from './service-deps.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Rows handled per query: the job walks the tables in bounded steps. */
@@ -46,7 +45,7 @@ const SOURCE = 'retention';
  * Every deletion appends a consent event (kind `erase`, source `retention`) without an IP.
  */
 export function createRetention(deps: SubscriberServiceDeps) {
-  const { db, clock, logger } = deps;
+  const { stores, inTransaction, clock, logger } = deps;
   const log = logger.child({ component: 'retention' });
   const rights = createDataRights(deps);
 
@@ -66,7 +65,7 @@ export function createRetention(deps: SubscriberServiceDeps) {
         unsubscribedErased: 0,
         isDryRun,
       };
-      const reader = createRetentionRepository(db);
+      const reader = stores.retention;
 
       if (isDryRun) {
         const pending = await reader.listExpiredPending(pendingBefore, Number.MAX_SAFE_INTEGER);
@@ -81,9 +80,8 @@ export function createRetention(deps: SubscriberServiceDeps) {
         const batch = await reader.listExpiredPending(pendingBefore, STEP);
         if (batch.length === 0) break;
         for (const entry of batch) {
-          await db.transaction(async (tx) => {
-            const retention = createRetentionRepository(tx);
-            const repos = repositoriesOf(tx);
+          await inTransaction(async (repos) => {
+            const { retention } = repos;
             // Confirmed or re-requested meanwhile: it is not expired any more.
             if (!(await retention.deleteExpiredPending(entry, pendingBefore))) return;
             result.pendingDeleted += 1;

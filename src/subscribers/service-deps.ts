@@ -1,34 +1,23 @@
-import {
-  createConsentRepository,
-  createSubscriberRepository,
-  createSubscriptionRepository,
-  createSuppressionRepository,
-  type Database,
-  type Executor,
-  type NewConsentEvent,
-  type SubscriberRecord,
-  type SubscriptionRecord,
-} from '../db/index.ts';
 import type { Clock, Logger } from '../lib/index.ts';
+import type {
+  InTransaction,
+  NewConsentEvent,
+  SubscriberRecord,
+  SubscriberStores,
+  SubscriptionRecord,
+} from './stores.ts';
 import { type Subscriber, SubscriberSchema } from './subscriber.ts';
 import type { ConsentMeta } from './subscription.ts';
 import type { Subscription } from './subscription.ts';
 
 /** Dependencies of the subscriber service. */
 export interface SubscriberServiceDeps {
-  db: Database;
+  /** The stores, bound to the database (outside any transaction). */
+  stores: SubscriberStores;
+  /** Runs work in one transaction, with the stores bound to that transaction. */
+  inTransaction: InTransaction;
   clock: Clock;
   logger: Logger;
-}
-
-/** The repositories of this domain, bound to the database or a transaction. */
-export function repositoriesOf(db: Executor) {
-  return {
-    subscribers: createSubscriberRepository(db),
-    subscriptions: createSubscriptionRepository(db),
-    consent: createConsentRepository(db),
-    suppressions: createSuppressionRepository(db),
-  };
 }
 
 /** A stored row as the domain type (the database constraints guarantee the enums). */

@@ -1,21 +1,11 @@
-import {
-  createSubscriptionRepository,
-  createSuppressionRepository,
-  type SubscriberRecord,
-  type SuppressionListRow,
-} from '../db/index.ts';
 import { createConfirmationReminders } from './confirmation-reminders.ts';
 import { createDataRights } from './data-rights.ts';
 import { createCsvImport } from './import-csv.ts';
 import { createOperatorOperations } from './operator-operations.ts';
 import { createPreferencesOperations } from './preferences-operations.ts';
 import { createRetention } from './retention.ts';
-import {
-  repositoriesOf,
-  type SubscriberServiceDeps,
-  toSubscriber,
-  toSubscription,
-} from './service-deps.ts';
+import { type SubscriberServiceDeps, toSubscriber, toSubscription } from './service-deps.ts';
+import type { SubscriberRecord, SuppressionListRow } from './stores.ts';
 import { hashEmail, tryNormalizeEmail } from './subscriber.ts';
 import type { SubscriptionStatus } from './subscription.ts';
 import { createSubscriptionOperations, type SubscriberDetails } from './subscription-operations.ts';
@@ -57,13 +47,13 @@ export interface SubscriberStats {
  *   `claimConfirmationReminders(newsletterId, limit)`.
  */
 export function createSubscriberService(deps: SubscriberServiceDeps) {
-  const { db } = deps;
+  const { stores } = deps;
   const pages = createSubscriptionOperations(deps);
   const operators = createOperatorOperations(deps);
 
   async function details(record: SubscriberRecord | null): Promise<SubscriberDetails | null> {
     if (!record) return null;
-    const subscriptions = await createSubscriptionRepository(db).listForSubscriber(record.id);
+    const subscriptions = await stores.subscriptions.listForSubscriber(record.id);
     return { subscriber: toSubscriber(record), subscriptions: subscriptions.map(toSubscription) };
   }
 
@@ -78,14 +68,14 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
 
     /** A subscriber and their subscriptions, or null. */
     async findById(id: number): Promise<SubscriberDetails | null> {
-      return details(await repositoriesOf(db).subscribers.findById(id));
+      return details(await stores.subscribers.findById(id));
     },
 
     /** A subscriber by address (case-insensitive), or null (also for an invalid address). */
     async findByEmail(email: string): Promise<SubscriberDetails | null> {
       const normalized = tryNormalizeEmail(email);
       if (normalized === undefined) return null;
-      return details(await repositoriesOf(db).subscribers.findByEmailHash(hashEmail(normalized)));
+      return details(await stores.subscribers.findByEmailHash(hashEmail(normalized)));
     },
 
     /** Operator unsubscribe of an address from one newsletter or all. */
@@ -103,7 +93,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
       filter: SubscriberFilter,
       page: { limit: number; after?: { id: number; newsletterId: string } },
     ) {
-      return repositoriesOf(db).subscribers.listPage({ ...filter, ...page });
+      return stores.subscribers.listPage({ ...filter, ...page });
     },
 
     /**
@@ -114,14 +104,13 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
       text: string,
       page: { limit: number; offset: number },
     ): Promise<{ rows: SubscriberDetails[]; hasMore: boolean }> {
-      const repos = repositoriesOf(db);
-      const records = await repos.subscribers.search({
+      const records = await stores.subscribers.search({
         text,
         limit: page.limit + 1,
         offset: page.offset,
       });
       const shown = records.slice(0, page.limit);
-      const subscriptions = await repos.subscriptions.listForSubscribers(shown.map((r) => r.id));
+      const subscriptions = await stores.subscriptions.listForSubscribers(shown.map((r) => r.id));
       return {
         rows: shown.map((record) => ({
           subscriber: toSubscriber(record),
@@ -141,7 +130,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
       limit: number;
       offset: number;
     }): Promise<{ rows: SuppressionListRow[]; hasMore: boolean }> {
-      const rows = await createSuppressionRepository(db).listPage({
+      const rows = await stores.suppressions.listPage({
         limit: page.limit + 1,
         offset: page.offset,
       });
@@ -150,7 +139,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
 
     /** Every row of `list`, page by page: memory stays flat however large the list. */
     async *exportRows(filter: SubscriberFilter) {
-      const repo = repositoriesOf(db).subscribers;
+      const repo = stores.subscribers;
       let after: { id: number; newsletterId: string } | undefined;
       for (;;) {
         const rows = await repo.listPage({ ...filter, after, limit: 1000 });
@@ -163,7 +152,7 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
 
     /** Subscriptions per newsletter and status, subscribers, suppressions per reason. */
     async stats(): Promise<SubscriberStats> {
-      const counts = await createSubscriptionRepository(db).countByStatus();
+      const counts = await stores.subscriptions.countByStatus();
       const byNewsletter = new Map<string, SubscriberStats['newsletters'][number]>();
       for (const { newsletterId, status, count } of counts) {
         const entry = byNewsletter.get(newsletterId) ?? {
@@ -176,9 +165,9 @@ export function createSubscriberService(deps: SubscriberServiceDeps) {
         byNewsletter.set(newsletterId, entry);
       }
       return {
-        subscribers: await repositoriesOf(db).subscribers.count(),
+        subscribers: await stores.subscribers.count(),
         newsletters: [...byNewsletter.values()],
-        suppressions: await createSuppressionRepository(db).countByReason(),
+        suppressions: await stores.suppressions.countByReason(),
       };
     },
   };

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 
-import { createSubscriptionRepository } from '../db/index.ts';
 import { SubscriberNotFoundError } from './errors.ts';
 import {
   consentEvent,
-  repositoriesOf,
   type SubscriberServiceDeps,
   toSubscriber,
   toSubscription,
@@ -45,10 +43,15 @@ export interface SubscriberDetails {
 }
 
 /** Subscribe, confirm and unsubscribe: what the subscriber does on the pages. */
-export function createSubscriptionOperations({ db, clock, logger }: SubscriberServiceDeps) {
+export function createSubscriptionOperations({
+  stores,
+  inTransaction,
+  clock,
+  logger,
+}: SubscriberServiceDeps) {
   const log = logger.child({ component: 'subscribers' });
-  // Outside any transaction, built once: its unsubscribe statement is prepared once.
-  const subscriptions = createSubscriptionRepository(db);
+  // Outside any transaction, the same store every time: its unsubscribe statement is prepared once.
+  const { subscriptions } = stores;
 
   return {
     /**
@@ -64,8 +67,7 @@ export function createSubscriptionOperations({ db, clock, logger }: SubscriberSe
       const email = normalizeEmail(request.email);
       const emailHash = hashEmail(email);
       const now = clock.now();
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      return inTransaction(async (repos) => {
         const suppression = await repos.suppressions.find(emailHash);
         if (suppression && operatorOnlyReasons.includes(suppression.reason)) {
           log.info(
@@ -132,8 +134,7 @@ export function createSubscriptionOperations({ db, clock, logger }: SubscriberSe
     ): Promise<SubscriberDetails & { confirmedNewsletterIds: string[] }> {
       const checkedMeta = ConsentMetaSchema.parse(meta);
       const now = clock.now();
-      return db.transaction(async (tx) => {
-        const repos = repositoriesOf(tx);
+      return inTransaction(async (repos) => {
         const record = await repos.subscribers.findById(subscriberId);
         if (!record) throw new SubscriberNotFoundError(subscriberId);
         const suppression = await repos.suppressions.find(record.emailHash);

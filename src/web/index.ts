@@ -1,6 +1,5 @@
 export { buildApp, webPlugin } from './app.ts';
 export { CONSENT_VERSION } from './consent.ts';
-export { createWebDeps, type WebServices } from './create-web-deps.ts';
 export { LinkGoneError } from './error-handler.ts';
 export { isPageLocale, negotiateLocale } from './negotiate-locale.ts';
 export type {

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 
+import { createEditorWorkspaceDeps, createWebDeps } from '../app/web-deps.ts';
 import { createSnsFetcher } from '../bounces/index.ts';
 import {
   buildBounceServices,
@@ -38,8 +39,6 @@ import {
 } from '../queue/index.ts';
 import { buildApp } from './app.ts';
 import { bounceWebhooksPlugin } from './bounce-webhooks.ts';
-import { createWebDeps } from './create-web-deps.ts';
-import { createEditorWorkspaceDeps } from './editor/create-editor-deps.ts';
 import {
   createOpsMetrics,
   databaseCheck,

@@ -8,6 +8,8 @@ import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
+import { createEditorWorkspaceDeps, createWebDeps } from '../../src/app/web-deps.ts';
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { loadNewsletters } from '../../src/content/index.ts';
@@ -15,9 +17,9 @@ import { createAuditRepository } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { createSmtpTransport, type MailTransport } from '../../src/mail/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
-import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
-import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
+import type { EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
+import { buildApp } from '../../src/web/index.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import {
   deleteRedisKeys,
@@ -129,7 +131,7 @@ describe('composing an issue in Chromium', () => {
     app = await buildApp(
       createWebDeps({
         db: database.handle.db,
-        subscribers: createSubscriberService({
+        subscribers: buildSubscriberService({
           db: database.handle.db,
           clock: systemClock,
           logger,

@@ -7,6 +7,8 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
+import { createEditorWorkspaceDeps, createWebDeps } from '../../src/app/web-deps.ts';
 import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { loadNewsletters } from '../../src/content/index.ts';
@@ -33,9 +35,9 @@ import {
   startTransactionalWorker,
 } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
-import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { createEditorWorkspaceDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
-import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
+import type { EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
+import { buildApp } from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import {
   deleteRedisKeys,
@@ -77,7 +79,7 @@ describe("the editors' workspace in Chromium", () => {
       SEND_RETRY_DELAY_MS: 500,
     });
     const newsletters = await loadNewsletters('issues');
-    const subscribers = createSubscriberService({
+    const subscribers = buildSubscriberService({
       db: database.handle.db,
       clock: systemClock,
       logger,

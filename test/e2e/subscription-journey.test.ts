@@ -8,6 +8,8 @@ import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
+import { createWebDeps } from '../../src/app/web-deps.ts';
 import { createIssueSnapshotter } from '../../src/campaigns/index.ts';
 import { loadIssue, loadNewsletters } from '../../src/content/index.ts';
 import { createCampaignRepository, queryRows } from '../../src/db/index.ts';
@@ -19,8 +21,8 @@ import {
 } from '../../src/mail/index.ts';
 import { openTransactionalQueue, startTransactionalWorker } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
-import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
+import { buildApp } from '../../src/web/index.ts';
 import { launchChromium, seriousAccessibilityViolations } from '../helpers/browser.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
@@ -52,7 +54,7 @@ describe('subscription journey in Chromium', () => {
       SEND_RETRY_DELAY_MS: 500,
     });
     const newsletters = await loadNewsletters('issues');
-    const subscribers = createSubscriberService({
+    const subscribers = buildSubscriberService({
       db: database.handle.db,
       clock: systemClock,
       logger,
@@ -230,7 +232,7 @@ describe('subscription journey in Chromium', () => {
     expect(await page.title()).toContain('AdN n° 34');
 
     // Erasure: the confirmation step, then the page after.
-    const { subscriber } = await createSubscriberService({
+    const { subscriber } = await buildSubscriberService({
       db: database.handle.db,
       clock: systemClock,
       logger: createSilentLogger(),

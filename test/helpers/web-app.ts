@@ -1,26 +1,21 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
+import {
+  createEditorWorkspaceDeps,
+  createWebDeps,
+  type EditorWorkspaceServices,
+} from '../../src/app/web-deps.ts';
 import type { DatabaseHandle } from '../../src/db/index.ts';
 import { type Clock, createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import type { RedisClient } from '../../src/queue/index.ts';
 import {
-  createSubscriberService,
   createTokenSigner,
   type SubscriberService,
   type TokenSigner,
 } from '../../src/subscribers/index.ts';
-import {
-  type CampaignDeps,
-  createEditorWorkspaceDeps,
-  type EditorWorkspaceDeps,
-  type EditorWorkspaceServices,
-} from '../../src/web/editor/index.ts';
-import {
-  buildApp,
-  createWebDeps,
-  type SubscribeRateLimits,
-  type WebNewsletter,
-} from '../../src/web/index.ts';
+import { type CampaignDeps, type EditorWorkspaceDeps } from '../../src/web/editor/index.ts';
+import { buildApp, type SubscribeRateLimits, type WebNewsletter } from '../../src/web/index.ts';
 
 /** The two newsletters of the route tests. */
 export const testNewsletters: WebNewsletter[] = [
@@ -82,7 +77,7 @@ export async function buildTestWebApp(options: {
   const logger = createSilentLogger();
   const clock = options.clock ?? systemClock;
   const tokens = createTokenSigner({ keyId: 't1', secret: testSecret });
-  const subscribers = createSubscriberService({ db: options.database.db, clock, logger });
+  const subscribers = buildSubscriberService({ db: options.database.db, clock, logger });
   const enqueued: TestWebApp['enqueued'] = [];
   const printed: string[] = [];
   const transactionalQueue = {

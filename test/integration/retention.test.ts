@@ -1,13 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
-import {
-  createSubscriberService,
-  hashEmail,
-  type SubscriberService,
-} from '../../src/subscribers/index.ts';
+import { hashEmail, type SubscriberService } from '../../src/subscribers/index.ts';
 import { databaseKinds, type TestDatabase } from '../helpers/databases.ts';
 import { cleanSubscriberTables } from '../helpers/subscriber-tables.ts';
 
@@ -21,7 +18,7 @@ describe.each(databaseKinds)('retention on $name', ({ open }) => {
 
   beforeAll(async () => {
     database = await open();
-    service = createSubscriberService({
+    service = buildSubscriberService({
       db: database.handle.db,
       clock: fixedClock(now),
       logger: createSilentLogger(),

@@ -8,13 +8,10 @@ import iconv from 'iconv-lite';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
 import { openDatabase, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
-import {
-  createSubscriberService,
-  hashEmail,
-  type SubscriberService,
-} from '../../src/subscribers/index.ts';
+import { hashEmail, type SubscriberService } from '../../src/subscribers/index.ts';
 import { waitFor } from '../helpers/campaign-fixtures.ts';
 import {
   databaseKinds,
@@ -32,7 +29,7 @@ describe.each(databaseKinds)('CSV import on $name', ({ open }) => {
   let service: SubscriberService;
   beforeAll(async () => {
     database = await open();
-    service = createSubscriberService({
+    service = buildSubscriberService({
       db: database.handle.db,
       clock: fixedClock('2026-11-23T10:00:00Z'),
       logger: createSilentLogger(),
@@ -360,7 +357,7 @@ describe('CSV import racing another writer on postgres', () => {
   let admin: pg.Client;
   beforeAll(async () => {
     database = await openTestPostgres();
-    service = createSubscriberService({
+    service = buildSubscriberService({
       db: database.handle.db,
       clock: fixedClock('2026-11-23T10:00:00Z'),
       logger: createSilentLogger(),
@@ -464,7 +461,7 @@ describe('CSV import losing its PostgreSQL connections', () => {
       url: `${testDatabaseUrl}?application_name=${application}`,
       schema,
     });
-    const service = createSubscriberService({
+    const service = buildSubscriberService({
       db: handle.db,
       clock: fixedClock('2026-11-23T10:00:00Z'),
       logger: createSilentLogger(),

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
-  createSubscriberService,
   hashEmail,
   SubscriberNotFoundError,
   type SubscriberService,
@@ -21,7 +21,7 @@ describe.each(databaseKinds)('subscriber service on $name', ({ open }) => {
   let service: SubscriberService;
   beforeAll(async () => {
     database = await open();
-    service = createSubscriberService({
+    service = buildSubscriberService({
       db: database.handle.db,
       clock: fixedClock('2026-11-23T10:00:00Z'),
       logger: createSilentLogger(),

@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
 import { loadNewsletters, type Newsletter } from '../../src/content/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';
 import {
@@ -11,7 +12,6 @@ import {
 import { confirmationJobId } from '../../src/queue/index.ts';
 import { createRenderer } from '../../src/render/index.ts';
 import {
-  createSubscriberService,
   createTokenSigner,
   InvalidTokenError,
   type SubscriberService,
@@ -33,7 +33,7 @@ describe('confirmation message of the double opt-in', () => {
 
   beforeAll(async () => {
     database = await openTestPglite();
-    subscribers = createSubscriberService({
+    subscribers = buildSubscriberService({
       db: database.handle.db,
       clock: fixedClock(now),
       logger: createSilentLogger(),

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
+import { createWebDeps } from '../../src/app/web-deps.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import {
   closeRedisConnection,
   createRequestRedisConnection,
   openTransactionalQueue,
 } from '../../src/queue/index.ts';
-import { createSubscriberService, createTokenSigner } from '../../src/subscribers/index.ts';
-import { buildApp, createWebDeps } from '../../src/web/index.ts';
+import { createTokenSigner } from '../../src/subscribers/index.ts';
+import { buildApp } from '../../src/web/index.ts';
 import { openTestPglite, type TestDatabase } from '../helpers/databases.ts';
 import { openForm, postForm, testNewsletters } from '../helpers/web-app.ts';
 
@@ -41,7 +43,7 @@ describe('subscribe with Redis down', () => {
     const app = await buildApp(
       createWebDeps({
         db: database.handle.db,
-        subscribers: createSubscriberService({
+        subscribers: buildSubscriberService({
           db: database.handle.db,
           clock: systemClock,
           logger,

@@ -7,6 +7,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
+import { buildSubscriberService } from '../../app/subscriber-stores.ts';
 import { loadNewsletters } from '../../content/index.ts';
 import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
@@ -19,7 +20,6 @@ import {
 } from '../../queue/index.ts';
 import {
   type ConsentMeta,
-  createSubscriberService,
   exportColumns,
   exportRecord,
   type ImportSummary,
@@ -45,7 +45,7 @@ async function openDatabase(ctx: CliContext, command: string) {
 
 async function openService(ctx: CliContext, command: string): Promise<SubscriberService> {
   const handle = await openDatabase(ctx, command);
-  return createSubscriberService({ db: handle.db, clock: systemClock, logger: ctx.logger() });
+  return buildSubscriberService({ db: handle.db, clock: systemClock, logger: ctx.logger() });
 }
 
 function parseStatus(value: string | undefined): SubscriptionStatus | undefined {
@@ -101,7 +101,7 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
           },
         );
         const handle = await openDatabase(ctx, 'import');
-        const service = createSubscriberService({
+        const service = buildSubscriberService({
           db: handle.db,
           clock: systemClock,
           logger: ctx.logger(),

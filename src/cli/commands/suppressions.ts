@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 
+import { buildSubscriberService } from '../../app/subscriber-stores.ts';
 import { createAuditRepository, migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
 import {
-  createSubscriberService,
   hashEmail,
   normalizeEmail,
   type SuppressionReason,
@@ -17,7 +17,7 @@ async function open(ctx: CliContext, command: string) {
   const database = await openDatabaseFromConfig(ctx.config(), `depeche suppressions ${command}`);
   ctx.onClose(() => database.close());
   await migrate(database);
-  const subscribers = createSubscriberService({
+  const subscribers = buildSubscriberService({
     db: database.db,
     clock: systemClock,
     logger: ctx.logger(),

@@ -2,10 +2,7 @@ import type { Queue } from 'bullmq';
 
 import type { InboxService } from '../../compose/index.ts';
 import type { Newsletter } from '../../content/index.ts';
-import type {
-  Database,
-  WorkspaceHomeRepository,
-} from '../../db/index.ts';
+import type { WorkspaceHomeRepository } from '../../db/index.ts';
 import type {
   AccountService,
   AuditStore,
@@ -45,7 +42,7 @@ export interface SignInRateLimits {
 /**
  * What the workspace (`/editor`) needs, passed in `WebDeps.editor`; without it the workspace is
  * not mounted. Route modules added later put their own dependencies in a field of their own
- * (see the marked place below) and build them in `create-editor-deps.ts`.
+ * (see the marked place below) and build them in `src/app/web-deps.ts`.
  */
 export interface EditorWorkspaceDeps {
   sessions: SessionService;
@@ -69,8 +66,6 @@ export interface EditorWorkspaceDeps {
   clock: Clock;
   /** The queues shown on the board at `/editor/queues` (admins); no board without them. */
   queues?: readonly Queue[] | undefined;
-  /** The database, for route modules' own repositories (built in `create-editor-deps.ts`). */
-  db: Database;
   /** Folder of the issue files (ISSUES_DIR), for the home page and the composer. */
   issuesDir: string;
   /**

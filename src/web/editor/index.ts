@@ -1,5 +1,4 @@
 export type { CampaignDeps } from './campaign-deps.ts';
-export { createEditorWorkspaceDeps, type EditorWorkspaceServices } from './create-editor-deps.ts';
 export type { EditorContext, EditorRouteModule } from './editor-context.ts';
 export type {
   EditorWorkspaceDeps,
@@ -10,11 +9,8 @@ export type {
 export { sendEditorError } from './editor-errors.ts';
 export { editorPlugin, type EditorPluginOptions } from './editor-plugin.ts';
 export { editorLocale, editorT, renderEditorPage } from './editor-views.ts';
-export {
-  createPreviewPagesDeps,
-  type PreviewPagesDeps,
-  type PreviewPagesServices,
-} from './preview-deps.ts';
+export { createImportUploads, type ImportUploads } from './import-uploads.ts';
+export type { PreviewPagesDeps } from './preview-deps.ts';
 export {
   PREVIEW_WIDTHS,
   previewContentSecurityPolicy,
