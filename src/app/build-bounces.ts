@@ -12,11 +12,11 @@ import {
   startMailboxPolling,
   summarizeBounces,
   type VerpAddresses,
-} from './bounces/index.ts';
-import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
-import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
-import type { Clock, Logger } from './lib/index.ts';
-import { createSubscriberService, SubscriberNotFoundError } from './subscribers/index.ts';
+} from '../bounces/index.ts';
+import { type Config, ConfigError, resolveSecretKeys } from '../config/index.ts';
+import { createBounceRepository, type Database, type DatabaseHandle } from '../db/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
+import { createSubscriberService, SubscriberNotFoundError } from '../subscribers/index.ts';
 
 /** What {@link buildBounceServices} needs. */
 export interface BounceServicesDeps {
