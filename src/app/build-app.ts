@@ -1,12 +1,14 @@
 import { type Config, resolveSecretKeys } from '../config/index.ts';
 import {
+  type AuditRepository,
   createAuditRepository,
   createEditorRepository,
   createEditorSessionRepository,
+  type Database,
   type DatabaseHandle,
 } from '../db/index.ts';
 import { createAccountService, createSessionService } from '../editors/index.ts';
-import type { Clock, Logger } from '../lib/index.ts';
+import { AppError, type Clock, type Logger } from '../lib/index.ts';
 import type { RedisClient } from '../queue/index.ts';
 import {
   createSubscriberService,
@@ -43,11 +45,12 @@ export function retentionPolicyOf(
 }
 
 /** The editors' accounts and sign-in sessions (EDITOR_SESSION_* policy). */
-function buildEditorServices(
-  deps: Pick<AppDeps, 'config' | 'clock'> & { audit: AuditLog } & {
-    db: DatabaseHandle['db'];
-  },
-) {
+function buildEditorServices(deps: {
+  config: Pick<Config, 'EDITOR_SESSION_IDLE_MINUTES' | 'EDITOR_SESSION_MAX_HOURS'>;
+  db: Database;
+  clock: Clock;
+  audit: AuditRepository;
+}) {
   const { config, clock, audit } = deps;
   const editors = createEditorRepository(deps.db);
   const sessions = createEditorSessionRepository(deps.db);
@@ -66,8 +69,6 @@ function buildEditorServices(
     }),
   };
 }
-
-type AuditLog = ReturnType<typeof createAuditRepository>;
 
 /** A value built on first use, then kept. */
 function lazy<T>(build: () => T): () => T {
@@ -103,7 +104,7 @@ export function buildApp(deps: AppDeps) {
       redis:
         deps.redis ??
         (() => {
-          throw new Error('This process has no Redis connection: it cannot enqueue jobs');
+          throw new AppError('ENOREDIS', 'This process has no Redis connection to enqueue jobs');
         }),
     }));
   return {
@@ -157,5 +158,3 @@ export function buildApp(deps: AppDeps) {
 
 /** Every service of a process. */
 export type App = ReturnType<typeof buildApp>;
-/** Every service of a process (the name the web and demo code use). */
-export type Services = App;

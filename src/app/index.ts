@@ -17,6 +17,7 @@ export {
   openRedis,
   openTransactionalMail,
   type ResourceStack,
+  withCommandRedis,
 } from './resources.ts';
 export { type ServeProcess, type ServeProcessOptions, startServeProcess } from './serve-process.ts';
 export {

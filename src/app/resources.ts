@@ -4,6 +4,7 @@ import type { Logger } from '../lib/index.ts';
 import {
   closeRedisConnection,
   createCommandRedisConnection,
+  createRedisClient,
   createRedisConnection,
   createRequestRedisConnection,
   openTransactionalQueue,
@@ -127,4 +128,25 @@ export function openTransactionalMail(
   const queue = openTransactionalQueue(redis, deps.config);
   stack.defer('transactional-queue', () => queue.close());
   return { redis, queue };
+}
+
+/**
+ * Runs `use` with a short-lived `command` Redis client to `url` (a probe, a clean-up), and
+ * disconnects it afterwards whatever happened.
+ */
+export async function withCommandRedis<T>(
+  url: string,
+  use: (client: RedisClient) => Promise<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  const client = createRedisClient(url, {
+    role: 'command',
+    name: 'depeche-demo',
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
 }
