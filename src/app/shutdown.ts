@@ -1,3 +1,5 @@
+import closeWithGrace from 'close-with-grace';
+
 import type { Logger } from '../lib/index.ts';
 
 /** Options of {@link waitForShutdownSignal}. */
@@ -10,7 +12,8 @@ export interface ShutdownOptions {
 }
 
 /**
- * Resolves on the first SIGTERM or SIGINT, close-with-grace style: from then on the caller has
+ * Resolves on the first SIGTERM or SIGINT (for a command that goes on after it, as the demo
+ * does; {@link closeOnShutdownSignal} otherwise): from then on the caller has
  * `graceMs` to stop taking work, drain what is in flight and release its resources; past that,
  * or on a second signal, the process exits with code 1. The timer is unref'd, so a clean
  * shutdown never waits for it.
@@ -43,14 +46,54 @@ export function exitIfStillAlive(delayMs = 2000): void {
   setTimeout(() => process.exit(process.exitCode ?? 0), delayMs).unref();
 }
 
+/** What close-with-grace also answers by default; our processes stop on SIGTERM and SIGINT only. */
+const notShutdownEvents: closeWithGrace.AllEvents[] = [
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGSEGV',
+  'SIGUSR2',
+  // an uncaught error crashes the process as Node does; a command ends with its own exit code
+  'uncaughtException',
+  'unhandledRejection',
+  'beforeExit',
+];
+
 /**
- * What a long-running command does once started: waits for SIGTERM or SIGINT, closes what it
- * runs (stop taking work, drain, release), then makes sure the process ends.
+ * What a long-running command does once started (`serve`, `worker`, `inbound`, `workers/*`):
+ * on the first SIGTERM or SIGINT, `close()` has `graceMs` to stop taking work, drain what is in
+ * flight and release its resources, then the process exits 0 (1 if closing failed). Past the
+ * delay, or on a second signal, it exits 1 at once. The returned promise never settles: the
+ * process ends here.
  */
-export async function closeOnShutdownSignal(
-  options: ShutdownOptions & { close(): Promise<void> },
-): Promise<void> {
-  await waitForShutdownSignal(options);
-  await options.close();
-  exitIfStillAlive();
+export function closeOnShutdownSignal(
+  options: Omit<ShutdownOptions, 'signals'> & { close(): Promise<void> },
+): Promise<never> {
+  const graceMs = options.graceMs ?? 25_000;
+  const log = options.logger.child({ component: 'shutdown' });
+  const forced = (signal?: string) =>
+    log.error({ event: 'process.forced_exit', signal }, 'shutdown did not finish, exiting');
+  closeWithGrace(
+    {
+      delay: graceMs,
+      logger: false,
+      skip: notShutdownEvents,
+      onSecondSignal: (signal) => forced(signal),
+      onTimeout: () => forced(),
+    },
+    async ({ signal }) => {
+      log.info({ signal, graceMs }, 'shutting down: finishing work in flight');
+      try {
+        await options.close();
+      } catch (error) {
+        log.error({ err: error }, 'shutdown failed');
+        throw error;
+      }
+    },
+  );
+  return new Promise<never>(() => undefined);
 }
