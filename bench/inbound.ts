@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 
-import { startInboundRuntime, verpFromConfig } from '../src/build-bounces.ts';
+import { startInboundRuntime, verpFromConfig } from '../src/app/build-bounces.ts';
 import { contentHashOf } from '../src/campaigns/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createCampaignRepository, migrate, openDatabase, queryRows } from '../src/db/index.ts';

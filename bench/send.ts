@@ -20,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { startDeliveryRuntime } from '../src/build-delivery.ts';
+import { startDeliveryRuntime } from '../src/app/build-delivery.ts';
 import { createIssueSnapshotter } from '../src/campaigns/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { loadIssue } from '../src/content/index.ts';

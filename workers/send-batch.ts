@@ -1,13 +1,10 @@
 // Thin entry point of a delivery worker process (what `depeche worker` runs), for process
 // managers that start a script: `node --import tsx workers/send-batch.ts`.
-import { startWorkerProcess } from '../src/build-delivery.ts';
+import { closeOnShutdownSignal, startWorkerProcess } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createLogger, systemClock } from '../src/lib/index.ts';
-import { exitIfStillAlive, waitForShutdownSignal } from '../src/web/server.ts';
 
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, isPretty: process.stdout.isTTY === true });
 const running = await startWorkerProcess({ config, logger, clock: systemClock });
-await waitForShutdownSignal({ logger });
-await running.close();
-exitIfStillAlive();
+await closeOnShutdownSignal({ logger, close: () => running.close() });

@@ -1,15 +1,42 @@
+import {
+  type App,
+  buildApp,
+  createResourceStack,
+  openDatabase,
+  openRedis,
+  type ResourceStack,
+} from '../app/index.ts';
 import { type Config, loadConfig } from '../config/index.ts';
-import { createLogger, type Logger } from '../lib/index.ts';
+import type { DatabaseHandle } from '../db/index.ts';
+import { createLogger, type Logger, systemClock } from '../lib/index.ts';
+import type { RedisClient } from '../queue/index.ts';
+
+/** How a command opens the database. */
+export interface DatabaseOptions {
+  /** Bring the schema up to date first. @defaultValue true */
+  isMigrating?: boolean;
+}
 
 /**
- * What a command needs from its process: configuration, a logger and somewhere to write.
- * Everything is built lazily, so `depeche check` never touches Redis or the database.
+ * What a command needs from its process: configuration, a logger, somewhere to write and the
+ * services. Everything is built lazily: `depeche check` never touches Redis or the database,
+ * and Redis is opened only by a command that enqueues (`campaign status` and `campaign list`
+ * read PostgreSQL alone).
  */
-export interface CliContext {
+export interface CliContext extends ResourceStack {
   config(): Config;
   logger(): Logger;
   /** Writes one line of command output to stdout. */
   print(line: string): void;
+  /**
+   * The database, opened on first call; `holder` names the command in the embedded
+   * database's lock (`depeche campaign send`).
+   */
+  database(holder: string, options?: DatabaseOptions): Promise<DatabaseHandle>;
+  /** The command's Redis connection (fails in seconds, not minutes), opened on first call. */
+  redis(): RedisClient;
+  /** Every service over {@link database}, with Redis opened by the first enqueue. */
+  app(holder: string, options?: DatabaseOptions): Promise<App>;
   /** Registers a resource to release when the command ends. */
   onClose(close: () => Promise<void> | void): void;
   /** Releases every registered resource, last registered first. */
@@ -20,8 +47,10 @@ export interface CliContext {
 export function createCliContext(env: Record<string, string | undefined>): CliContext {
   let config: Config | undefined;
   let logger: Logger | undefined;
-  const closers: Array<() => Promise<void> | void> = [];
-  return {
+  let database: Promise<DatabaseHandle> | undefined;
+  let redis: RedisClient | undefined;
+  let app: Promise<App> | undefined;
+  const ctx: CliContext = {
     config() {
       config ??= loadConfig(env);
       return config;
@@ -36,14 +65,58 @@ export function createCliContext(env: Record<string, string | undefined>): CliCo
     print(line) {
       process.stdout.write(`${line}\n`);
     },
+    database(holder, options) {
+      database ??= openDatabase(stack(), {
+        config: ctx.config(),
+        logger: ctx.logger(),
+        holder,
+        ...options,
+      });
+      return database;
+    },
+    redis() {
+      // Released after everything that uses it (the queues), whenever it is opened.
+      redisResources ??= createResourceStack(ctx.logger());
+      redis ??= openRedis(redisResources, {
+        config: ctx.config(),
+        role: 'command',
+        name: 'depeche-cli',
+      });
+      return redis;
+    },
+    app(holder, options) {
+      app ??= ctx.database(holder, options).then((handle) => {
+        const built = buildApp({
+          config: ctx.config(),
+          logger: ctx.logger(),
+          clock: systemClock,
+          database: handle,
+          redis: () => ctx.redis(),
+        });
+        stack().defer('queues', () => built.close());
+        return built;
+      });
+      return app;
+    },
+    defer(name, close) {
+      stack().defer(name, close);
+    },
     onClose(close) {
-      closers.push(close);
+      stack().defer('command', close);
     },
     async close() {
-      for (const close of closers.reverse()) await close();
-      closers.length = 0;
+      await resources?.close();
+      await redisResources?.close();
+      database = undefined;
+      app = undefined;
+      redis = undefined;
     },
   };
+  // Created on first use: the logger (and so LOG_LEVEL) is read only when something is opened.
+  let resources: ResourceStack | undefined;
+  let redisResources: ResourceStack | undefined;
+  const stack = () => (resources ??= createResourceStack(ctx.logger()));
+  return ctx;
 }
 
 /** Prints `data` as JSON when `isJson`, otherwise the human-readable lines. */

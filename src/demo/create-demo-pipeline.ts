@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import type { ServeProcess } from '../app/index.ts';
 import { loadIssue } from '../content/index.ts';
 import { AppError, type Clock, type Logger } from '../lib/index.ts';
 import {
@@ -10,7 +11,6 @@ import {
   personalize,
   previewValues,
 } from '../render/index.ts';
-import type { ServeProcess } from '../web/serve-process.ts';
 import type { DemoEnvironment } from './demo-environment.ts';
 import { draftDemoIssues, pollDemoFeeds } from './demo-feeds.ts';
 import type { DemoPipeline, DraftedIssue } from './demo-pipeline.ts';

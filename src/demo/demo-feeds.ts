@@ -1,11 +1,10 @@
 import { copyFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { buildFeedServices } from '../build-feeds.ts';
+import type { ServeProcess } from '../app/index.ts';
 import type { Config } from '../config/index.ts';
 import { loadIssue } from '../content/index.ts';
 import { AppError, type Clock, type Logger } from '../lib/index.ts';
-import type { ServeProcess } from '../web/serve-process.ts';
 import type { DraftedIssue } from './demo-pipeline.ts';
 import { approveDemoIssue, finishDemoDraft } from './finish-draft.ts';
 
@@ -24,21 +23,11 @@ export interface DemoFeedsDeps {
   clock: Clock;
 }
 
-/** The feed services over the demo's database. */
-function feedServicesOf(deps: DemoFeedsDeps) {
-  return buildFeedServices({
-    config: deps.config,
-    db: deps.server.services.database.db,
-    logger: deps.logger,
-    clock: deps.clock,
-  });
-}
-
 /** Polls every feed of the demo's newsletters (the local sample feeds), as `depeche feeds poll`. */
 export async function pollDemoFeeds(
   deps: DemoFeedsDeps,
 ): Promise<{ polled: number; failed: number; candidates: number }> {
-  const report = await feedServicesOf(deps).pollAll();
+  const report = await deps.server.services.feeds.pollAll();
   return {
     polled: report.totals.feeds,
     failed: report.totals.failed,
@@ -63,7 +52,7 @@ export async function draftDemoIssues(
   deps: DemoFeedsDeps & { newsletterIds: string[]; month: string },
 ): Promise<DraftedIssue[]> {
   const { config } = deps;
-  const { triage, compose } = feedServicesOf(deps);
+  const { triage, compose } = deps.server.services.feeds;
   const drafted: DraftedIssue[] = [];
   for (const newsletterId of deps.newsletterIds) {
     // The editor's part: the demo picks every new candidate, in the section its feed chose.

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 
 import { parseDocument, visit } from 'yaml';
 
-import { buildIssueReviewService } from '../build-review.ts';
+import { buildIssueReviewService } from '../app/index.ts';
 import { findPlaceholder, frenchMonthName } from '../compose/index.ts';
 import type { Config } from '../config/index.ts';
 import { hashIssueText } from '../content/index.ts';

@@ -5,13 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { withCommandRedis } from '../app/index.ts';
 import { AppError } from '../lib/index.ts';
-import {
-  assertRedisAnswers,
-  createRedisClient,
-  deleteKeysUnder,
-  type RedisClient,
-} from '../queue/index.ts';
+import { assertRedisAnswers, deleteKeysUnder } from '../queue/index.ts';
 
 /** A Redis the demo can use, and how to give it back. */
 export interface DemoRedis {
@@ -35,19 +31,11 @@ export class RedisUnavailableError extends AppError {
 
 /** True when a Redis (or a Redis Cluster: several nodes) answers PING at `url` within `timeoutMs`. */
 export async function isRedisAnswering(url: string, timeoutMs = 1500): Promise<boolean> {
-  let client: RedisClient;
   try {
-    client = createRedisClient(url, { role: 'command', name: 'depeche-demo', timeoutMs });
-  } catch {
-    return false;
-  }
-  try {
-    await assertRedisAnswers(client, url, timeoutMs);
+    await withCommandRedis(url, (client) => assertRedisAnswers(client, url, timeoutMs), timeoutMs);
     return true;
   } catch {
     return false;
-  } finally {
-    client.disconnect();
   }
 }
 
@@ -55,13 +43,8 @@ export async function isRedisAnswering(url: string, timeoutMs = 1500): Promise<b
  * Deletes every key under `prefix` (the demo's own queue prefix), so a run leaves nothing in a
  * shared Redis. The braces of a hash-tag prefix are matched literally.
  */
-export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const client = createRedisClient(url, { role: 'command', name: 'depeche-demo' });
-  try {
-    return await deleteKeysUnder(client, prefix);
-  } finally {
-    client.disconnect();
-  }
+export function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  return withCommandRedis(url, (client) => deleteKeysUnder(client, prefix));
 }
 
 /** A TCP port nobody listens on right now, on the loopback interface. */

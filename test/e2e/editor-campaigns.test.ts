@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
+import { buildDelivery, type Delivery } from '../../src/app/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { createAuditRepository } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

@@ -8,9 +8,9 @@ import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { buildSubscriberService } from '../../src/app/subscriber-stores.ts';
 import { createEditorWorkspaceDeps, createWebDeps } from '../../src/app/web-deps.ts';
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import type { Config } from '../../src/config/index.ts';
 import { loadNewsletters } from '../../src/content/index.ts';
 import { createAuditRepository } from '../../src/db/index.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { buildIssueReviewService } from '../../src/build-review.ts';
+import { buildIssueReviewService } from '../../src/app/build-review.ts';
 import { hashIssueText } from '../../src/content/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';

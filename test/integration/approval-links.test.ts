@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildApprovalLinkChecker } from '../../src/build-feeds.ts';
+import { buildApprovalLinkChecker } from '../../src/app/build-feeds.ts';
 import { checkIssueLinks } from '../../src/compose/index.ts';
 import type { Issue } from '../../src/content/index.ts';
 import { createIssueKnownLinksRepository, type Database } from '../../src/db/index.ts';

@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { buildBounceServices, createBounceStore } from '../../src/app/build-bounces.ts';
 import {
   type BounceService,
   type BounceStore,
   type BounceTransaction,
   createBounceService,
 } from '../../src/bounces/index.ts';
-import { buildBounceServices, createBounceStore } from '../../src/build-bounces.ts';
 import { type Config } from '../../src/config/index.ts';
 import { createBounceRepository, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock } from '../../src/lib/index.ts';

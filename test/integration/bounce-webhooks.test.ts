@@ -8,8 +8,8 @@ import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { buildBounceServices } from '../../src/app/build-bounces.ts';
 import { snsStringToSign } from '../../src/bounces/index.ts';
-import { buildBounceServices } from '../../src/build-bounces.ts';
 import { createWebhookTokenRepository, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { bounceWebhooksPlugin } from '../../src/web/bounce-webhooks.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { verpFromConfig } from '../../src/build-bounces.ts';
+import { verpFromConfig } from '../../src/app/build-bounces.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { bounceFixture, bounceTestConfig, seedDelivery } from '../helpers/bounce-fixtures.ts';
 import { openTestPostgres, type TestDatabase, testDatabaseUrl } from '../helpers/databases.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { buildDelivery } from '../../src/build-delivery.ts';
+import { buildDelivery } from '../../src/app/build-delivery.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';

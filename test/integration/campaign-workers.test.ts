@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
+import { buildDelivery, type Delivery } from '../../src/app/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { type DatabaseHandle, migrate, openDatabase, queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { type DatabaseHandle, migrate, openDatabase } from '../../src/db/index.ts';
 import { createLogger, systemClock } from '../../src/lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';

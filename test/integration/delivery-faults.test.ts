@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

@@ -4,8 +4,8 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { createCampaignBounceReport } from '../../src/build-bounces.ts';
-import { buildDelivery, type Delivery } from '../../src/build-delivery.ts';
+import { createCampaignBounceReport } from '../../src/app/build-bounces.ts';
+import { buildDelivery, type Delivery } from '../../src/app/build-delivery.ts';
 import { SendingStatusSchema } from '../../src/campaigns/index.ts';
 import type { Config } from '../../src/config/index.ts';
 import { createAuditRepository, queryRows } from '../../src/db/index.ts';

@@ -5,8 +5,8 @@ import hoodiecrow from 'hoodiecrow-imap';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { readMailboxFromConfig, verpFromConfig } from '../../src/app/build-bounces.ts';
 import { imapTargetFromUrl, readMailboxOnce } from '../../src/bounces/index.ts';
-import { readMailboxFromConfig, verpFromConfig } from '../../src/build-bounces.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { startInboundRuntime, verpFromConfig } from '../../src/app/build-bounces.ts';
 import type { InboundSmtpServer } from '../../src/bounces/index.ts';
-import { startInboundRuntime, verpFromConfig } from '../../src/build-bounces.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, fixedClock, systemClock } from '../../src/lib/index.ts';
 import {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { buildIssueReviewService } from '../../src/build-review.ts';
+import { buildIssueReviewService } from '../../src/app/build-review.ts';
 import { currentHashOf } from '../../src/cli/commands/issue-review.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';

@@ -2,8 +2,8 @@ import { userInfo } from 'node:os';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildDelivery } from '../../src/build-delivery.ts';
-import { buildIssueReviewService } from '../../src/build-review.ts';
+import { buildDelivery } from '../../src/app/build-delivery.ts';
+import { buildIssueReviewService } from '../../src/app/build-review.ts';
 import type { Config } from '../../src/config/index.ts';
 import { createAuditRepository } from '../../src/db/index.ts';
 import { type Clock, createSilentLogger } from '../../src/lib/index.ts';

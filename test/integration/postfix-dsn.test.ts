@@ -1,10 +1,9 @@
-
 import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startInboundRuntime, verpFromConfig } from '../../src/app/build-bounces.ts';
 import type { InboundSmtpServer } from '../../src/bounces/index.ts';
-import { startInboundRuntime, verpFromConfig } from '../../src/build-bounces.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { bounceTestConfig, cleanBounceTables, seedDelivery } from '../helpers/bounce-fixtures.ts';
@@ -18,7 +17,6 @@ import {
 
 const postfix = canRunPrivatePostfix();
 if (!postfix.ok) console.warn(`postfix-dsn.test.ts skipped: ${postfix.reason}`);
-
 
 describe.skipIf(!postfix.ok)(
   'genuine bounces: Postfix as the relay, its DSNs into depeche inbound',

@@ -8,7 +8,8 @@ import { Cluster } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildDelivery, startDeliveryRuntime } from '../../src/build-delivery.ts';
+import { buildDelivery, startDeliveryRuntime } from '../../src/app/build-delivery.ts';
+import { startServeProcess } from '../../src/app/serve-process.ts';
 import { type Config } from '../../src/config/index.ts';
 import { type DatabaseHandle, migrate, openDatabase } from '../../src/db/index.ts';
 import { commandLineActor } from '../../src/editors/index.ts';
@@ -27,7 +28,6 @@ import {
   RedisUnavailableError,
   startTransactionalWorker,
 } from '../../src/queue/index.ts';
-import { startServeProcess } from '../../src/web/serve-process.ts';
 import {
   createTestCampaign,
   deliveryTestConfig,

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';
 import { closeRedisConnection, createRedisConnection } from '../../src/queue/index.ts';
 import {
@@ -17,7 +17,6 @@ import { freePort } from '../helpers/free-port.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const AUDIENCE = 400;
-
 
 /** A Redis server of this test's own that keeps nothing on disk: a restart loses everything. */
 async function startRedis(port: number): Promise<ChildProcess> {

@@ -6,10 +6,10 @@ import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
+import { type ServeProcess, startServeProcess } from '../../src/app/serve-process.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger } from '../../src/lib/index.ts';
-import { type ServeProcess, startServeProcess } from '../../src/web/serve-process.ts';
 import { bounceFixture, seedDelivery } from '../helpers/bounce-fixtures.ts';
 import { deleteRedisKeys, testQueuePrefix } from '../helpers/campaign-fixtures.ts';
 

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { startDeliveryRuntime } from '../../src/app/build-delivery.ts';
 import { createVerpAddresses } from '../../src/bounces/index.ts';
-import { startDeliveryRuntime } from '../../src/build-delivery.ts';
 import { type Config } from '../../src/config/index.ts';
 import { queryRows } from '../../src/db/index.ts';
 import { createSilentLogger, systemClock } from '../../src/lib/index.ts';

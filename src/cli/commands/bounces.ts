@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 
-import { type ProcessResult } from '../../bounces/index.ts';
 import {
-  buildBounceServices,
+  closeOnShutdownSignal,
+  openAll,
+  openDatabase,
   readMailboxFromConfig,
   startInboundRuntime,
   startMailboxRuntime,
-} from '../../build-bounces.ts';
-import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
+} from '../../app/index.ts';
+import { type ProcessResult } from '../../bounces/index.ts';
 import { createLogger, systemClock, ValidationError } from '../../lib/index.ts';
-import { exitIfStillAlive, waitForShutdownSignal } from '../../web/server.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
@@ -47,37 +47,38 @@ export const registerInboundCommand: RegisterCommand = (program, ctx) => {
           '--no-smtp leaves nothing to do: set INBOUND_IMAP_URL to read a mailbox',
         );
       }
-      const database = await openDatabaseFromConfig(config, 'depeche inbound');
-      await migrate(database);
-      const server = options.smtp
-        ? await startInboundRuntime({
-            config,
-            database,
-            logger,
-            clock: systemClock,
-            ...(port === undefined ? {} : { port }),
-          })
-        : undefined;
-      if (server) {
+      const running = await openAll(logger, async (stack) => {
+        const database = await openDatabase(stack, { config, logger, holder: 'depeche inbound' });
+        const clock = systemClock;
+        const server = options.smtp
+          ? await startInboundRuntime({
+              config,
+              database,
+              logger,
+              clock,
+              ...(port === undefined ? {} : { port }),
+            })
+          : undefined;
+        if (server) stack.defer('inbound-smtp', () => server.close());
+        const mailbox =
+          config.INBOUND_IMAP_URL === undefined
+            ? undefined
+            : startMailboxRuntime({ config, database, logger, clock });
+        if (mailbox) stack.defer('mailbox', () => mailbox.close());
+        return { server, mailbox };
+      });
+      if (running.server) {
         ctx.print(
-          `Dépêche inbound is receiving mail for ${config.BOUNCE_ADDRESS ?? ''} on ${config.INBOUND_HOST}:${server.port}`,
+          `Dépêche inbound is receiving mail for ${config.BOUNCE_ADDRESS ?? ''} on ${config.INBOUND_HOST}:${running.server.port}`,
         );
       }
-      const mailbox =
-        config.INBOUND_IMAP_URL === undefined
-          ? undefined
-          : startMailboxRuntime({ config, database, logger, clock: systemClock });
-      if (mailbox) {
+      if (running.mailbox) {
         const url = new URL(config.INBOUND_IMAP_URL ?? '');
         ctx.print(
           `Dépêche inbound reads the mailbox ${url.hostname}${url.pathname} every ${config.INBOUND_IMAP_INTERVAL_SEC} s`,
         );
       }
-      await waitForShutdownSignal({ logger });
-      await mailbox?.close();
-      await server?.close();
-      await database.close();
-      exitIfStillAlive();
+      await closeOnShutdownSignal({ logger, close: () => running.close() });
     });
 };
 
@@ -92,18 +93,7 @@ export const registerBouncesCommands: RegisterCommand = (program, ctx) => {
     .description('process saved messages (.eml): bounces, complaints, mailto unsubscribes')
     .option('--json', 'print the outcome of each file as JSON')
     .action(async (files: string[], options: { json?: boolean }) => {
-      const config = ctx.config();
-      const logger = ctx.logger();
-      const database = await openDatabaseFromConfig(config, 'depeche bounces process');
-      ctx.onClose(() => database.close());
-      await migrate(database);
-      const db = database.db;
-      const { bounces: service } = buildBounceServices({
-        config,
-        db,
-        logger,
-        clock: systemClock,
-      });
+      const { bounces: service } = (await ctx.app('depeche bounces process')).bounces;
       const results: Array<{ file: string } & ProcessResult> = [];
       for (const file of files) {
         let raw: Buffer;
@@ -125,15 +115,8 @@ export const registerBouncesCommands: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the counts as JSON')
     .action(async (options: { json?: boolean }) => {
       const config = ctx.config();
-      const database = await openDatabaseFromConfig(config, 'depeche bounces fetch');
-      ctx.onClose(() => database.close());
-      await migrate(database);
-      const result = await readMailboxFromConfig({
-        config,
-        database,
-        logger: ctx.logger(),
-        clock: systemClock,
-      });
+      const app = await ctx.app('depeche bounces fetch');
+      const result = await readMailboxFromConfig(app);
       printResult(ctx, options.json, result, () => [
         `${result.processed} messages processed and moved to ${config.INBOUND_IMAP_DONE_FOLDER}` +
           (result.failed > 0 ? `; ${result.failed} failed, left in place for the next read` : ''),

@@ -4,8 +4,6 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { bounceSummaryLines } from '../../bounces/index.ts';
-import { createCampaignBounceReport } from '../../build-bounces.ts';
-import { buildDelivery } from '../../build-delivery.ts';
 import {
   type Campaign,
   CampaignStatusSchema,
@@ -19,14 +17,9 @@ import {
 } from '../../campaigns/index.ts';
 import { formatFinding } from '../../compose/index.ts';
 import { loadNewsletter } from '../../content/index.ts';
-import { createAuditRepository, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
-import {
-  assertRedisAnswers,
-  closeRedisConnection,
-  createCommandRedisConnection,
-} from '../../queue/index.ts';
+import { assertRedisAnswers } from '../../queue/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
@@ -36,22 +29,10 @@ const enqueuingCommands = new Set(['send', 'schedule', 'resume', 'retry']);
 async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
   // Redis is opened by the first enqueue: `create`, `list` and `status` read PostgreSQL alone.
-  let redis: ReturnType<typeof createCommandRedisConnection> | undefined;
-  const openRedis = () => (redis ??= createCommandRedisConnection(config.redis, 'depeche-cli'));
-  ctx.onClose(() => (redis ? closeRedisConnection(redis) : undefined));
   // A command that cannot enqueue must say so in one line before it changes state.
-  if (enqueuingCommands.has(command)) await assertRedisAnswers(openRedis(), config.redis);
-  const database = await openDatabaseFromConfig(config, `depeche campaign ${command}`);
-  ctx.onClose(() => database.close());
-  const delivery = buildDelivery({
-    config,
-    logger: ctx.logger(),
-    clock: systemClock,
-    database,
-    redis: openRedis,
-  });
-  ctx.onClose(() => delivery.close());
-  const audit = createAuditRepository(database.db);
+  if (enqueuingCommands.has(command)) await assertRedisAnswers(ctx.redis(), config.redis);
+  const app = await ctx.app(`depeche campaign ${command}`, { isMigrating: false });
+  const { delivery, audit } = app;
   const actor = commandLineActor(userInfo().username);
   /** Appends the command's action on a campaign to the audit log. */
   const record = async (campaign: Campaign, details: Record<string, unknown> = {}) => {
@@ -70,7 +51,7 @@ async function openDelivery(ctx: CliContext, command: string) {
     ...delivery.service,
     reader: delivery.reader,
     record,
-    bounceSummary: createCampaignBounceReport(database.db),
+    bounceSummary: app.bounceReport,
   };
 }
 

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 
-import { createAuditRepository, type Database } from '../../db/index.ts';
+import type { App } from '../../app/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { type Candidate, CandidateStatusSchema } from '../../feeds/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
@@ -46,12 +46,12 @@ function candidateLines(candidate: Candidate): string[] {
  * user), one entry per candidate.
  */
 async function recordTriage(
-  db: Database,
+  app: App,
   action: 'candidate.pick' | 'candidate.dismiss',
   candidates: readonly Candidate[],
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  const audit = createAuditRepository(db);
+  const { audit } = app;
   const actor = commandLineActor(userInfo().username);
   for (const candidate of candidates) {
     await audit.append(
@@ -120,7 +120,7 @@ export const registerCandidatesCommands: RegisterCommand = (program, ctx) => {
       const services = await openFeedServices(ctx, 'candidates pick');
       const picked = await services.triage.pick(parsed, { sectionId: options.section });
       await recordTriage(
-        services.db,
+        services.app,
         'candidate.pick',
         picked,
         options.section ? { sectionId: options.section } : {},
@@ -140,7 +140,7 @@ export const registerCandidatesCommands: RegisterCommand = (program, ctx) => {
       const parsed = parseIds(ids);
       const services = await openFeedServices(ctx, 'candidates dismiss');
       const dismissed = await services.triage.dismiss(parsed);
-      await recordTriage(services.db, 'candidate.dismiss', dismissed);
+      await recordTriage(services.app, 'candidate.dismiss', dismissed);
       printResult(ctx, options.json, dismissed, () => [
         `Dismissed ${dismissed.length} candidate(s).`,
       ]);

@@ -1,20 +1,10 @@
 import { userInfo } from 'node:os';
 import path from 'node:path';
 
-import {
-  createAuditRepository,
-  createEditorRepository,
-  createEditorSessionRepository,
-} from '../../db/index.ts';
+import { type ServeProcess, startServeProcess, waitForShutdownSignal } from '../../app/index.ts';
 import { createDemoPipeline, type DemoSummary, runDemo } from '../../demo/index.ts';
-import {
-  commandLineActor,
-  createAccountService,
-  createSessionService,
-} from '../../editors/index.ts';
+import { commandLineActor } from '../../editors/index.ts';
 import { createLogger, systemClock } from '../../lib/index.ts';
-import { type ServeProcess, startServeProcess } from '../../web/serve-process.ts';
-import { waitForShutdownSignal } from '../../web/server.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
@@ -55,28 +45,6 @@ function summaryLines(summary: DemoSummary, cwd: string, isServing = false): str
 
 /** The demo's workspace account: an admin, made as `depeche editors add` would. */
 export const DEMO_ADMIN_EMAIL = 'admin@example.org';
-
-/** The editors' services over the demo server's database. */
-function demoEditors(server: ServeProcess) {
-  const { db } = server.services.database;
-  const { config, clock } = server.services;
-  const editors = createEditorRepository(db);
-  const sessions = createEditorSessionRepository(db);
-  const audit = createAuditRepository(db);
-  return {
-    accounts: createAccountService({ editors, sessions, audit, clock }),
-    signIn: createSessionService({
-      editors,
-      sessions,
-      audit,
-      clock,
-      policy: {
-        idleMinutes: config.EDITOR_SESSION_IDLE_MINUTES,
-        maxHours: config.EDITOR_SESSION_MAX_HOURS,
-      },
-    }),
-  };
-}
 
 /**
  * `depeche demo`: the whole pipeline on this machine with nothing configured (see `runDemo`).
@@ -133,7 +101,7 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
             isDemo: true,
           });
           demoServer = server;
-          await demoEditors(server).accounts.add(commandLineActor(userInfo().username), {
+          await server.services.editors.accounts.add(commandLineActor(userInfo().username), {
             email: DEMO_ADMIN_EMAIL,
             role: 'admin',
             name: 'Admin (démo)',
@@ -148,7 +116,7 @@ export const registerDemoCommand: RegisterCommand = (program, ctx) => {
           process.stderr.write(`\nServing the pages at ${url} — Ctrl-C to stop.\n`);
           if (demoServer) {
             // A link printed, not mailed: the demo's mail folder holds the campaigns only.
-            const issued = await demoEditors(demoServer).signIn.requestSignIn(DEMO_ADMIN_EMAIL);
+            const issued = await demoServer.services.editors.signIn.requestSignIn(DEMO_ADMIN_EMAIL);
             process.stderr.write(
               `\nEditors' workspace: ${demoServer.url}/editor — sign in as ${DEMO_ADMIN_EMAIL} with\n` +
                 `  ${demoServer.url}/editor/sign-in/${issued?.token ?? ''}\n` +

@@ -1,34 +1,17 @@
 import { userInfo } from 'node:os';
 
-import {
-  createAuditRepository,
-  createEditorRepository,
-  createEditorSessionRepository,
-  migrate,
-  openDatabaseFromConfig,
-} from '../../db/index.ts';
-import {
-  commandLineActor,
-  createAccountService,
-  describeActor,
-  type Editor,
-} from '../../editors/index.ts';
-import { systemClock, ValidationError } from '../../lib/index.ts';
+import { commandLineActor, describeActor, type Editor } from '../../editors/index.ts';
+import { ValidationError } from '../../lib/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
 async function openAccounts(ctx: CliContext, command: string) {
-  const database = await openDatabaseFromConfig(ctx.config(), `depeche ${command}`);
-  ctx.onClose(() => database.close());
-  await migrate(database);
-  const audit = createAuditRepository(database.db);
-  const accounts = createAccountService({
-    editors: createEditorRepository(database.db),
-    sessions: createEditorSessionRepository(database.db),
-    audit,
-    clock: systemClock,
-  });
-  return { accounts, audit, actor: commandLineActor(userInfo().username) };
+  const app = await ctx.app(`depeche ${command}`);
+  return {
+    accounts: app.editors.accounts,
+    audit: app.audit,
+    actor: commandLineActor(userInfo().username),
+  };
 }
 
 function line(editor: Editor): string {

@@ -1,23 +1,15 @@
-import { buildFeedServices, type FeedServices } from '../../build-feeds.ts';
-import { type Database, migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import type { App, FeedServices } from '../../app/index.ts';
 import type { FeedHealthReport, FeedPollResult } from '../../feeds/index.ts';
-import { systemClock } from '../../lib/index.ts';
 import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
-/** Opens (and migrates) the database and wires the feed services for one command. */
+/** The feed services of one command (and the rest of its services), over the migrated database. */
 export async function openFeedServices(
   ctx: CliContext,
   command: string,
-): Promise<FeedServices & { db: Database }> {
-  const config = ctx.config();
-  const handle = await openDatabaseFromConfig(config, `depeche ${command}`);
-  ctx.onClose(() => handle.close());
-  await migrate(handle);
-  return {
-    ...buildFeedServices({ config, db: handle.db, logger: ctx.logger(), clock: systemClock }),
-    db: handle.db,
-  };
+): Promise<FeedServices & { app: App }> {
+  const app = await ctx.app(`depeche ${command}`);
+  return { ...app.feeds, app };
 }
 
 function pollLine(result: FeedPollResult): string {

@@ -4,11 +4,9 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { buildIssueLinksService, buildIssueReviewService } from '../../build-review.ts';
 import { hashIssueText, resolveIssuePath } from '../../content/index.ts';
-import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor, describeActor } from '../../editors/index.ts';
-import { NotFoundError, systemClock, ValidationError } from '../../lib/index.ts';
+import { NotFoundError, ValidationError } from '../../lib/index.ts';
 import {
   describeAuthor,
   failingLinkLines,
@@ -57,21 +55,14 @@ async function openReview(ctx: CliContext, command: string, ref: string) {
   const issueKey = issueKeyOfRef(ref);
   const file = resolveIssuePath(config.ISSUES_DIR, ref);
   const currentHash = await currentHashOf(file);
-  const { links, db } = await openLinks(ctx, command);
-  const review = buildIssueReviewService({ config, db, clock: systemClock, links });
+  const { review } = await ctx.app(`depeche issue ${command}`);
   return { review, issueKey, currentHash, actor: commandLineActor(userInfo().username) };
 }
 
 /** The link check of a command (ISSUES_DIR, the feed poller's address policy, known links). */
 async function openLinks(ctx: CliContext, command: string) {
-  const config = ctx.config();
-  const database = await openDatabaseFromConfig(config, `depeche issue ${command}`);
-  ctx.onClose(() => database.close());
-  await migrate(database);
-  return {
-    db: database.db,
-    links: buildIssueLinksService({ config, db: database.db, clock: systemClock }),
-  };
+  const { issueLinks } = await ctx.app(`depeche issue ${command}`);
+  return { links: issueLinks };
 }
 
 /** The lines of a link check: the counts, then `where: url — status` per failing link. */

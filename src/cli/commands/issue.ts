@@ -1,8 +1,6 @@
 import { userInfo } from 'node:os';
 
-import { buildIssueReviewService } from '../../build-review.ts';
 import { commandLineActor } from '../../editors/index.ts';
-import { systemClock } from '../../lib/index.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 import { openFeedServices } from './feeds.ts';
@@ -35,12 +33,7 @@ export const registerIssueCommands: RegisterCommand = (program, ctx) => {
         });
         if (result.status !== 'nothing-new') {
           // The new file is a draft whose last changer is whoever ran the command.
-          const review = buildIssueReviewService({
-            config: ctx.config(),
-            db: services.db,
-            clock: systemClock,
-          });
-          await review.recordSave(
+          await services.app.review.recordSave(
             `${newsletterId}/${options.month}`,
             await currentHashOf(result.file),
             commandLineActor(userInfo().username),

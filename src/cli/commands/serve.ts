@@ -1,6 +1,5 @@
+import { closeOnShutdownSignal, startServeProcess } from '../../app/index.ts';
 import { createLogger } from '../../lib/index.ts';
-import { startServeProcess } from '../../web/serve-process.ts';
-import { exitIfStillAlive, waitForShutdownSignal } from '../../web/server.ts';
 import type { RegisterCommand } from '../program.ts';
 
 /**
@@ -32,8 +31,6 @@ export const registerServeCommand: RegisterCommand = (program, ctx) => {
         isRunningWorkers: config.isEmbeddedDatabase && options.workers,
       });
       ctx.print(`Dépêche is serving on ${running.url}`);
-      await waitForShutdownSignal({ logger });
-      await running.close();
-      exitIfStillAlive();
+      await closeOnShutdownSignal({ logger, close: () => running.close() });
     });
 };

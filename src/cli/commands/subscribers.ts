@@ -7,17 +7,10 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
-import { buildSubscriberService } from '../../app/subscriber-stores.ts';
+import { openTransactionalMail } from '../../app/index.ts';
 import { loadNewsletters } from '../../content/index.ts';
-import { migrate, openDatabaseFromConfig } from '../../db/index.ts';
-import { AppError, systemClock, ValidationError } from '../../lib/index.ts';
-import {
-  closeRedisConnection,
-  ConfirmationJobSchema,
-  confirmationReminderJobId,
-  createRequestRedisConnection,
-  openTransactionalQueue,
-} from '../../queue/index.ts';
+import { AppError, ValidationError } from '../../lib/index.ts';
+import { ConfirmationJobSchema, confirmationReminderJobId } from '../../queue/index.ts';
 import {
   type ConsentMeta,
   exportColumns,
@@ -36,16 +29,8 @@ import type { RegisterCommand } from '../program.ts';
 
 const cliMeta: ConsentMeta = { source: 'cli' };
 
-async function openDatabase(ctx: CliContext, command: string) {
-  const handle = await openDatabaseFromConfig(ctx.config(), `depeche subscribers ${command}`);
-  ctx.onClose(() => handle.close());
-  await migrate(handle);
-  return handle;
-}
-
 async function openService(ctx: CliContext, command: string): Promise<SubscriberService> {
-  const handle = await openDatabase(ctx, command);
-  return buildSubscriberService({ db: handle.db, clock: systemClock, logger: ctx.logger() });
+  return (await ctx.app(`depeche subscribers ${command}`)).subscribers;
 }
 
 function parseStatus(value: string | undefined): SubscriptionStatus | undefined {
@@ -100,12 +85,8 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
             throw new AppError('ENOENT', `Cannot read '${file}': no such file`);
           },
         );
-        const handle = await openDatabase(ctx, 'import');
-        const service = buildSubscriberService({
-          db: handle.db,
-          clock: systemClock,
-          logger: ctx.logger(),
-        });
+        const app = await ctx.app('depeche subscribers import');
+        const service = app.subscribers;
         const bar = process.stderr.isTTY
           ? new SingleBar({
               stream: process.stderr,
@@ -121,7 +102,7 @@ function registerImport(subscribers: Command, ctx: CliContext): void {
             isDryRun: options.dryRun === true,
             fileName: path.basename(file),
             // PostgreSQL writes a few batches at once over the pool; PGlite serves one at a time
-            concurrency: handle.kind === 'postgres' ? 3 : 1,
+            concurrency: app.database.kind === 'postgres' ? 3 : 1,
             onProgress: ({ bytesRead, rows }) => bar?.update(Math.min(bytesRead, size), { rows }),
           });
           bar?.update(size, { rows: summary.rows });
@@ -382,17 +363,13 @@ function registerSendConfirmations(subscribers: Command, ctx: CliContext): void 
           );
         }
         // Redis first: an address is marked sent when it is taken, so it must be queued too.
-        const redis = createRequestRedisConnection(config.redis, 'depeche-cli');
-        redis.on('error', () => undefined);
-        ctx.onClose(() => closeRedisConnection(redis));
+        const { redis, queue } = openTransactionalMail(ctx, { config, name: 'depeche-cli' });
         await redis.ping().catch((error: unknown) => {
           throw new AppError(
             'EREDIS',
             `Redis does not answer at REDIS_URL (${error instanceof Error ? error.message : String(error)}); nothing was sent`,
           );
         });
-        const queue = openTransactionalQueue(redis, config);
-        ctx.onClose(() => queue.close());
         const service = await openService(ctx, 'send-confirmations');
         const spacingMs = 60_000 / perMinute;
         const week = Math.floor(Date.now() / (7 * 86_400_000));

@@ -1,7 +1,5 @@
 import { userInfo } from 'node:os';
 
-import { buildSubscriberService } from '../../app/subscriber-stores.ts';
-import { createAuditRepository, migrate, openDatabaseFromConfig } from '../../db/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
 import {
@@ -14,15 +12,7 @@ import { type CliContext, printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
 async function open(ctx: CliContext, command: string) {
-  const database = await openDatabaseFromConfig(ctx.config(), `depeche suppressions ${command}`);
-  ctx.onClose(() => database.close());
-  await migrate(database);
-  const subscribers = buildSubscriberService({
-    db: database.db,
-    clock: systemClock,
-    logger: ctx.logger(),
-  });
-  const audit = createAuditRepository(database.db);
+  const { subscribers, audit } = await ctx.app(`depeche suppressions ${command}`);
   const actor = commandLineActor(userInfo().username);
   /** The audit log names the address by its hash: the log outlives an erasure. */
   const record = (action: string, email: string, details: Record<string, unknown>) =>

@@ -1,19 +1,9 @@
 import { userInfo } from 'node:os';
 
-import { resolveSecretKeys } from '../../config/index.ts';
-import { loadIssue } from '../../content/index.ts';
-import { createAuditRepository, migrate, openDatabaseFromConfig } from '../../db/index.ts';
+import { buildTestSender } from '../../app/index.ts';
 import { commandLineActor } from '../../editors/index.ts';
 import { systemClock, ValidationError } from '../../lib/index.ts';
-import {
-  createRecipientLinks,
-  createSmtpTransport,
-  createTestSender,
-  smtpTransportOptionsFromConfig,
-  TestSendRequestSchema,
-} from '../../mail/index.ts';
-import { createRenderer, greetingFor } from '../../render/index.ts';
-import { createTokenSigner } from '../../subscribers/index.ts';
+import { TestSendRequestSchema } from '../../mail/index.ts';
 import { printResult } from '../context.ts';
 import type { RegisterCommand } from '../program.ts';
 
@@ -50,28 +40,10 @@ export const registerTestSendCommand: RegisterCommand = (program, ctx) => {
         const field = problem?.path[0] === 'locale' ? '--lang' : '--to';
         throw new ValidationError(`${field}: ${problem?.message ?? 'invalid value'}`);
       }
-      const config = ctx.config();
-      const logger = ctx.logger();
-      const transport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-      ctx.onClose(() => transport.close?.());
-      const sender = createTestSender({
-        loadIssue: (issueRef) => loadIssue(config.ISSUES_DIR, issueRef),
-        renderer: createRenderer({ templatesDir: config.TEMPLATES_DIR }),
-        links: createRecipientLinks({
-          publicUrl: config.PUBLIC_URL,
-          signer: createTokenSigner(resolveSecretKeys(config)),
-        }),
-        greetingFor,
-        transport,
-        logger,
-        unsubscribeMailto: config.UNSUBSCRIBE_MAILTO,
-        now: () => new Date(),
-      });
+      const sender = buildTestSender(ctx, { config: ctx.config(), logger: ctx.logger() });
       const result = await sender.send(request.data);
-      const database = await openDatabaseFromConfig(config, 'depeche test-send');
-      ctx.onClose(() => database.close());
-      await migrate(database);
-      await createAuditRepository(database.db).append(
+      const { audit } = await ctx.app('depeche test-send');
+      await audit.append(
         {
           actor: commandLineActor(userInfo().username),
           action: 'issue.test-send',

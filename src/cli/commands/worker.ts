@@ -1,6 +1,5 @@
-import { startWorkerProcess } from '../../build-delivery.ts';
+import { closeOnShutdownSignal, startWorkerProcess } from '../../app/index.ts';
 import { createLogger, systemClock } from '../../lib/index.ts';
-import { exitIfStillAlive, waitForShutdownSignal } from '../../web/server.ts';
 import type { RegisterCommand } from '../program.ts';
 
 /**
@@ -26,8 +25,6 @@ export const registerWorkerCommand: RegisterCommand = (program, ctx) => {
         `Dépêche worker ${process.pid} started (concurrency ${config.SEND_CONCURRENCY}, ` +
           `${config.SEND_RATE_PER_SECOND} messages/s and ${config.SEND_RATE_PER_HOUR}/h shared).`,
       );
-      await waitForShutdownSignal({ logger });
-      await running.close();
-      exitIfStillAlive();
+      await closeOnShutdownSignal({ logger, close: () => running.close() });
     });
 };

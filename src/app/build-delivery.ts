@@ -1,50 +1,45 @@
 import { userInfo } from 'node:os';
 
-import { buildSubscriberService } from './app/subscriber-stores.ts';
-import { verpFromConfig } from './build-bounces.ts';
-import { startFeedPollingRuntime } from './build-feeds.ts';
-import { buildIssueReviewService } from './build-review.ts';
-import { buildServices } from './build-services.ts';
 import {
   createCampaignReader,
   createCampaignService,
   createIssuePreparer,
-} from './campaigns/index.ts';
-import { type Config, resolveSecretKeys } from './config/index.ts';
-import { loadIssue, loadNewsletters } from './content/index.ts';
+} from '../campaigns/index.ts';
+import { type Config, resolveSecretKeys } from '../config/index.ts';
+import { loadIssue } from '../content/index.ts';
 import {
   createAudienceRepository,
   createCampaignProgressRepository,
   createCampaignRepository,
   createDeliveryRepository,
-  createEditorRepository,
   type DatabaseHandle,
-  migrate,
-  openDatabaseFromConfig,
-} from './db/index.ts';
-import { type AuditActor, commandLineActor } from './editors/index.ts';
-import type { Clock, Logger } from './lib/index.ts';
+} from '../db/index.ts';
+import { type AuditActor, commandLineActor } from '../editors/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
 import {
   createRecipientLinks,
   createSmtpTransport,
   type MailTransport,
   smtpTransportOptionsFromConfig,
-} from './mail/index.ts';
+} from '../mail/index.ts';
 import {
-  closeRedisConnection,
   createDeliveryQueues,
   createQueueEnqueuer,
-  createRedisConnection,
   createRedisRateLimiter,
   type DeliveryQueues,
   type RedisClient,
-  startConfirmationWorker,
   startDeliveryWorkers,
-  startRetentionSchedule,
-} from './queue/index.ts';
-import { createRenderer, greetingFor } from './render/index.ts';
-import { createBatchSender, createCampaignMessages } from './sending/index.ts';
-import { createTokenSigner, type RetentionPolicy } from './subscribers/index.ts';
+} from '../queue/index.ts';
+import { createRenderer, greetingFor } from '../render/index.ts';
+import { createBatchSender, createCampaignMessages } from '../sending/index.ts';
+import {
+  createTokenSigner,
+  type SubscriberService,
+  type TokenSigner,
+} from '../subscribers/index.ts';
+import { verpFromConfig } from './build-bounces.ts';
+import { buildIssueReviewService } from './build-review.ts';
+import { buildSubscriberService } from './subscriber-stores.ts';
 
 /** The actor of what this process does on its own: its operating-system user. */
 function processActor(): AuditActor {
@@ -140,18 +135,30 @@ export type Delivery = ReturnType<typeof buildDelivery>;
 /**
  * Starts the delivery workers of this process (fan-out, send, scheduler) on top of
  * {@link buildDelivery}: SMTP transport, signed links, hard-bounce suppression and the shared
- * Redis rate limit. `depeche worker` (and `depeche serve` on the embedded database) call it.
- * `close()` stops taking jobs, lets the jobs in flight finish, then closes the SMTP pool.
+ * Redis rate limit. `depeche worker` (and `depeche serve` on the embedded database) call it with
+ * the process's `services`, so the subscriber service, the token signer and the queues are built
+ * once per process; without them (tests, benchmarks) it builds its own.
+ * `close()` stops taking jobs, lets the jobs in flight finish, then closes the SMTP pool (and the
+ * queues it built itself).
  */
-export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: MailTransport }) {
+export async function startDeliveryRuntime(
+  deps: DeliveryDeps & {
+    transport?: MailTransport;
+    services?: {
+      subscribers: Pick<SubscriberService, 'suppress'>;
+      tokens: TokenSigner;
+      delivery: Delivery;
+    };
+  },
+) {
   const { config, logger, clock } = deps;
   const db = deps.database.db;
-  const delivery = buildDelivery(deps);
+  const delivery = deps.services?.delivery ?? buildDelivery(deps);
   const transport =
     deps.transport ?? createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-  const signer = createTokenSigner(resolveSecretKeys(config));
+  const signer = deps.services?.tokens ?? createTokenSigner(resolveSecretKeys(config));
   const verp = verpFromConfig(config);
-  const subscribers = buildSubscriberService({ db, clock, logger });
+  const subscribers = deps.services?.subscribers ?? buildSubscriberService({ db, clock, logger });
   const sender = createBatchSender({
     db,
     campaigns: delivery.campaigns,
@@ -197,84 +204,8 @@ export async function startDeliveryRuntime(deps: DeliveryDeps & { transport?: Ma
     async close() {
       await workers.close();
       await transport.close?.();
-      await delivery.close();
+      // the queues of the process's services are closed by their owner
+      if (!deps.services) await delivery.close();
     },
   };
-}
-
-/** The retention periods of the configuration. */
-export function retentionPolicyOf(
-  config: Pick<Config, 'RETENTION_PENDING_DAYS' | 'RETENTION_UNSUBSCRIBED_DAYS'>,
-): RetentionPolicy {
-  return {
-    pendingDays: config.RETENTION_PENDING_DAYS,
-    unsubscribedDays: config.RETENTION_UNSUBSCRIBED_DAYS,
-  };
-}
-
-/**
- * What `depeche worker` and `workers/send-batch.ts` run: opens and migrates the database, opens
- * Redis and starts {@link startDeliveryRuntime}, the worker of confirmation messages and the
- * scheduled feed polling. Any number of such processes may share one Redis and one PostgreSQL
- * (embedded PGlite serves one process only).
- */
-export async function startWorkerProcess(options: {
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  holder?: string;
-}) {
-  const { config, logger, clock } = options;
-  const database = await openDatabaseFromConfig(config, options.holder ?? 'depeche worker');
-  const closers: Array<() => Promise<void>> = [() => database.close()];
-  const close = async () => {
-    for (const closeOne of closers.reverse()) {
-      await closeOne().catch((error: unknown) => logger.warn({ err: error }, 'close failed'));
-    }
-    closers.length = 0;
-  };
-  try {
-    const applied = await migrate(database);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    const redis = createRedisConnection(config.redis, 'depeche-worker');
-    redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-    closers.push(() => closeRedisConnection(redis));
-    const transport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-    // The delivery runtime closes the SMTP pool, after the other workers (closed first).
-    const runtime = await startDeliveryRuntime({ ...options, database, redis, transport });
-    closers.push(() => runtime.close());
-    const newsletters = await loadNewsletters(config.ISSUES_DIR);
-    const services = buildServices({ config, logger, clock, database });
-    const confirmations = await startConfirmationWorker({
-      config,
-      connection: redis,
-      subscribers: services.subscribers,
-      tokens: services.tokens,
-      transport,
-      newsletters,
-      clock,
-      logger,
-      editors: createEditorRepository(database.db),
-    });
-    closers.push(() => confirmations.close());
-    const polling = await startFeedPollingRuntime({
-      config,
-      db: database.db,
-      connection: redis,
-      logger,
-      clock,
-    });
-    closers.push(() => polling.close());
-    const retention = await startRetentionSchedule({
-      connection: redis,
-      prefix: config.QUEUE_PREFIX,
-      run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
-      logger,
-    });
-    closers.push(() => retention.close());
-    return { runtime, redis, database, close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
 }

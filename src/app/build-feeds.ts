@@ -1,23 +1,23 @@
 import type { ConnectionOptions } from 'bullmq';
 
-import { createComposeService, createInboxService, createTriageService } from './compose/index.ts';
-import type { Config } from './config/index.ts';
+import { createComposeService, createInboxService, createTriageService } from '../compose/index.ts';
+import type { Config } from '../config/index.ts';
 import {
   createLinkChecker,
   createNewsletterLoader,
   loadNewsletter,
   loadNewsletters,
   type Newsletter,
-} from './content/index.ts';
+} from '../content/index.ts';
 import {
   createCandidateRepository,
   createFeedHealthRepository,
   createInboxRepository,
   type Database,
-} from './db/index.ts';
-import { createFeedService, createGuardedFetch, createRssFetcher } from './feeds/index.ts';
-import type { Clock, Logger } from './lib/index.ts';
-import { type FeedPolling, startFeedPolling } from './queue/index.ts';
+} from '../db/index.ts';
+import { createFeedService, createGuardedFetch, createRssFetcher } from '../feeds/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
+import { type FeedPolling, startFeedPolling } from '../queue/index.ts';
 
 /** What {@link buildFeedServices} needs. */
 export interface FeedServicesDeps {
@@ -102,18 +102,16 @@ export function buildInboxService(deps: {
  * scheduler every FEED_POLL_INTERVAL_SEC, never two polls at once across all workers.
  */
 export function startFeedPollingRuntime(deps: {
-  config: FeedServicesDeps['config'] & Pick<Config, 'FEED_POLL_INTERVAL_SEC' | 'QUEUE_PREFIX'>;
-  db: Database;
+  config: Pick<Config, 'FEED_POLL_INTERVAL_SEC' | 'QUEUE_PREFIX'>;
+  feeds: Pick<FeedServices, 'pollAll'>;
   connection: ConnectionOptions;
   logger: Logger;
-  clock: Clock;
 }): Promise<FeedPolling> {
-  const services = buildFeedServices(deps);
   return startFeedPolling({
     connection: deps.connection,
     prefix: deps.config.QUEUE_PREFIX,
     intervalSec: deps.config.FEED_POLL_INTERVAL_SEC,
-    poll: () => services.pollAll(),
+    poll: () => deps.feeds.pollAll(),
     logger: deps.logger,
   });
 }

@@ -1,4 +1,3 @@
-import { buildSubscriberService } from './app/subscriber-stores.ts';
 import {
   type BounceStore,
   createBounceService,
@@ -13,11 +12,12 @@ import {
   startMailboxPolling,
   summarizeBounces,
   type VerpAddresses,
-} from './bounces/index.ts';
-import { type Config, ConfigError, resolveSecretKeys } from './config/index.ts';
-import { createBounceRepository, type Database, type DatabaseHandle } from './db/index.ts';
-import type { Clock, Logger } from './lib/index.ts';
-import { SubscriberNotFoundError } from './subscribers/index.ts';
+} from '../bounces/index.ts';
+import { type Config, ConfigError, resolveSecretKeys } from '../config/index.ts';
+import { createBounceRepository, type Database, type DatabaseHandle } from '../db/index.ts';
+import type { Clock, Logger } from '../lib/index.ts';
+import { SubscriberNotFoundError } from '../subscribers/index.ts';
+import { buildSubscriberService } from './subscriber-stores.ts';
 
 /** What {@link buildBounceServices} needs. */
 export interface BounceServicesDeps {

@@ -1,44 +1,14 @@
 import type { Queue } from 'bullmq';
 
-import { createEditorWorkspaceDeps, createWebDeps } from '../app/web-deps.ts';
 import { createSnsFetcher } from '../bounces/index.ts';
-import {
-  buildBounceServices,
-  createCampaignBounceReport,
-  startInboundRuntime,
-} from '../build-bounces.ts';
-import {
-  buildDelivery,
-  type Delivery,
-  retentionPolicyOf,
-  startDeliveryRuntime,
-} from '../build-delivery.ts';
-import { startFeedPollingRuntime } from '../build-feeds.ts';
-import { buildServices, type Services } from '../build-services.ts';
 import type { Config } from '../config/index.ts';
 import { loadNewsletters } from '../content/index.ts';
-import {
-  createAuditRepository,
-  createEditorRepository,
-  createOpsRepository,
-  createWebhookTokenRepository,
-  migrate,
-  openDatabaseFromConfig,
-} from '../db/index.ts';
+import { createOpsRepository, createWebhookTokenRepository } from '../db/index.ts';
 import { type Clock, type Logger, systemClock } from '../lib/index.ts';
 import { createSmtpTransport, smtpTransportOptionsFromConfig } from '../mail/index.ts';
-import {
-  closeRedisConnection,
-  createRedisClient,
-  createRedisConnection,
-  createRequestRedisConnection,
-  openFeedPollQueue,
-  openTransactionalQueue,
-  startConfirmationWorker,
-  startRetentionSchedule,
-} from '../queue/index.ts';
-import { buildApp } from './app.ts';
-import { bounceWebhooksPlugin } from './bounce-webhooks.ts';
+import { createRedisClient, openFeedPollQueue } from '../queue/index.ts';
+import { buildApp as buildWebApp } from '../web/app.ts';
+import { bounceWebhooksPlugin } from '../web/bounce-webhooks.ts';
 import {
   createOpsMetrics,
   databaseCheck,
@@ -46,8 +16,13 @@ import {
   metricsPlugin,
   opsPlugin,
   redisCheck,
-} from './ops/index.ts';
-import { createServer, listen } from './server.ts';
+} from '../web/ops/index.ts';
+import { createServer, listen } from '../web/server.ts';
+import type { App } from './build-app.ts';
+import type { Delivery } from './build-delivery.ts';
+import { openAll, openTransactionalMail } from './resources.ts';
+import { createEditorWorkspaceDeps, createWebDeps } from './web-deps.ts';
+import { openProcess, startWorkers } from './worker-process.ts';
 
 /** Options of {@link startServeProcess}. */
 export interface ServeProcessOptions {
@@ -70,7 +45,7 @@ export interface ServeProcessOptions {
 /** A running `depeche serve`: its address, its services, and how to stop it. */
 export interface ServeProcess {
   url: string;
-  services: Services;
+  services: App;
   /** Campaigns and queues (with the workers when this process runs them). */
   delivery: Delivery;
   /** Port of the inbound SMTP server, run here with the workers when BOUNCE_ADDRESS is set. */
@@ -84,35 +59,25 @@ export interface ServeProcess {
  * the workers when asked, and listens with the pages and the operations endpoints. On failure
  * half-way, whatever was opened is closed again.
  */
-export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
+export function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const log = logger.child({ component: 'serve' });
-  const closers: Array<{ name: string; close: () => Promise<void> }> = [];
-  const close = async () => {
-    // Last opened first: the HTTP server stops, then the workers drain, then Redis and the database.
-    for (const { name, close: closeOne } of closers.reverse()) {
-      await closeOne().catch((error: unknown) =>
-        log.warn({ err: error, resource: name }, 'close failed'),
-      );
-    }
-    closers.length = 0;
-  };
-  try {
-    const database = await openDatabaseFromConfig(config, options.holder ?? 'depeche serve');
-    closers.push({ name: 'database', close: () => database.close() });
-    const applied = await migrate(database);
-    if (applied.length > 0) log.info({ applied }, 'migrations applied');
-
-    const connection = createRedisConnection(config.redis, 'depeche-serve');
-    connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
-    closers.push({ name: 'redis', close: () => closeRedisConnection(connection) });
+  // Last opened first: the HTTP server stops, then the workers drain, then Redis and the database.
+  return openAll(log, async (stack) => {
+    const { app: services, redis: connection } = await openProcess(stack, {
+      config,
+      logger,
+      clock,
+      holder: options.holder ?? 'depeche serve',
+      redisName: 'depeche-serve',
+    });
+    const { database } = services;
     // Its own client for /readyz: no offline queue, so an unreachable Redis fails at once.
     const probe = createRedisClient(config.redis, { role: 'probe', name: 'depeche-readyz' });
     probe.on('error', () => undefined);
-    closers.push({ name: 'redis-probe', close: async () => probe.disconnect() });
+    stack.defer('redis-probe', () => probe.disconnect());
 
-    const services = buildServices({ config, logger, clock, database });
     const newsletters = await loadNewsletters(config.ISSUES_DIR);
     const queueList: Queue[] = [];
     const repository = createOpsRepository(database.db);
@@ -124,12 +89,11 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
 
     // The pages' own connection (rate limits, confirmation messages): with Redis down a
     // subscribe fails with an error page instead of hanging on the workers' waiting connection.
-    const requestRedis = createRequestRedisConnection(config.redis, 'depeche-web');
-    requestRedis.on('error', () => undefined);
-    closers.push({ name: 'redis-web', close: () => closeRedisConnection(requestRedis) });
-    const transactionalQueue = openTransactionalQueue(requestRedis, config);
-    closers.push({ name: 'transactional-queue', close: () => transactionalQueue.close() });
-    let delivery: Delivery;
+    const { redis: requestRedis, queue: transactionalQueue } = openTransactionalMail(stack, {
+      config,
+      name: 'depeche-web',
+    });
+    const delivery = services.delivery;
     let inboundPort: number | undefined;
     if (options.isRunningWorkers) {
       log.info({}, 'embedded database: running the workers in this process');
@@ -143,66 +107,27 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           newsletterOf: (from) => senders.get(from.toLowerCase()) ?? 'unknown',
         },
       );
-      const runtime = await startDeliveryRuntime({
-        config,
-        logger,
-        clock,
-        database,
+      ({ inboundPort } = await startWorkers(stack, {
+        app: services,
         redis: connection,
         transport,
-      });
-      closers.push({ name: 'workers', close: () => runtime.close() });
-      delivery = runtime.delivery;
-      const confirmations = await startConfirmationWorker({
-        config,
-        connection,
-        subscribers: services.subscribers,
-        tokens: services.tokens,
-        transport,
         newsletters,
-        clock,
-        logger,
-        editors: createEditorRepository(database.db),
-      });
-      closers.push({ name: 'transactional-worker', close: () => confirmations.close() });
-      // embedded PGlite serves this process only: `depeche inbound` could not open it beside us
-      if (config.BOUNCE_ADDRESS !== undefined) {
-        const inbound = await startInboundRuntime({ config, database, logger, clock });
-        closers.push({ name: 'inbound-smtp', close: () => inbound.close() });
-        inboundPort = inbound.port;
-      }
-      if (options.isPollingFeeds ?? true) {
-        const polling = await startFeedPollingRuntime({
-          config,
-          db: database.db,
-          connection,
-          logger,
-          clock,
-        });
-        closers.push({ name: 'feed-polling', close: () => polling.close() });
-      }
-      const retention = await startRetentionSchedule({
-        connection,
-        prefix: config.QUEUE_PREFIX,
-        run: () => services.subscribers.applyRetention(retentionPolicyOf(config)),
-        logger,
-      });
-      closers.push({ name: 'retention', close: () => retention.close() });
-    } else {
-      delivery = buildDelivery({ config, logger, clock, database, redis: connection });
-      closers.push({ name: 'queues', close: () => delivery.close() });
+        isPollingFeeds: options.isPollingFeeds ?? true,
+        // embedded PGlite serves this process only: `depeche inbound` could not open it beside us
+        isReceivingBounces: true,
+      }));
     }
     // The feed-poll queue is shown and counted too, whichever process runs its worker.
     const feedPollQueue = openFeedPollQueue(requestRedis, config);
-    closers.push({ name: 'feed-poll-queue', close: () => feedPollQueue.close() });
+    stack.defer('feed-poll-queue', () => feedPollQueue.close());
     queueList.push(...delivery.queues.all, transactionalQueue, feedPollQueue);
 
     // Test copies sent from the workspace: their own pool, so they never wait for a campaign's.
     const testTransport = createSmtpTransport(smtpTransportOptionsFromConfig(config, logger));
-    closers.push({ name: 'test-send-smtp', close: async () => testTransport.close?.() });
+    stack.defer('test-send-smtp', () => testTransport.close?.());
 
-    const bounces = buildBounceServices({ config, db: database.db, logger, clock }).bounces;
-    const app = await buildApp({
+    const { bounces } = services.bounces;
+    const app = await buildWebApp({
       ...createWebDeps({
         db: database.db,
         subscribers: services.subscribers,
@@ -215,7 +140,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         redis: requestRedis,
         redisKeyPrefix: config.QUEUE_PREFIX,
         isBehindProxy: config.TRUST_PROXY,
-        retention: retentionPolicyOf(config),
+        retention: services.retention,
         editor: createEditorWorkspaceDeps({
           db: database.db,
           clock,
@@ -226,9 +151,9 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
           campaigns: {
             delivery: delivery.service,
             reader: delivery.reader,
-            audit: createAuditRepository(database.db),
+            audit: services.audit,
             clock,
-            bounces: createCampaignBounceReport(database.db),
+            bounces: services.bounceReport,
           },
           logger,
           preview: {
@@ -277,17 +202,14 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
         host: config.METRICS_HOST,
         port: config.METRICS_PORT,
       });
-      closers.push({ name: 'metrics-http', close: () => metricsApp.close() });
+      stack.defer('metrics-http', () => metricsApp.close());
       log.info({ url: `${metricsUrl}/metrics` }, 'metrics served on their own port');
     } else if (config.METRICS_TOKEN === undefined) {
       log.info({}, '/metrics off: set METRICS_TOKEN or METRICS_PORT to serve it');
     }
     const url = await listen(app, { host: options.host, port: options.port });
-    closers.push({ name: 'http', close: () => app.close() });
+    stack.defer('http', () => app.close());
     log.info({ url, isEmbeddedDatabase: config.isEmbeddedDatabase }, 'serving');
-    return { url, services, delivery, inboundPort, close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
+    return { url, services, delivery, inboundPort };
+  });
 }
