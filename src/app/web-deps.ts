@@ -3,8 +3,6 @@ import path from 'node:path';
 
 import type { Queue } from 'bullmq';
 
-import { buildIssueFileService } from '../build-issue-files.ts';
-import { buildIssueLinksService, buildIssueReviewService } from '../build-review.ts';
 import { createInboxService } from '../compose/index.ts';
 import type { Config } from '../config/index.ts';
 import { createNewsletterLoader, loadIssue, type Newsletter } from '../content/index.ts';
@@ -38,6 +36,8 @@ import {
   type PreviewPagesDeps,
 } from '../web/editor/index.ts';
 import type { WebDeps, WebNewsletter } from '../web/index.ts';
+import { buildIssueFileService } from './build-issue-files.ts';
+import { buildIssueLinksService, buildIssueReviewService } from './build-review.ts';
 import { buildSubscriberService } from './subscriber-stores.ts';
 
 /*

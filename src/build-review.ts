@@ -1,2 +1,0 @@
-// Kept while src/web/editor/create-editor-deps.ts (moving to src/app/) imports this path.
-export * from './app/build-review.ts';
