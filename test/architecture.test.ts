@@ -31,8 +31,12 @@ const constructions: Array<{ what: string; pattern: RegExp }> = [
     pattern: /\bnew\s+(?:\w+\.)?(?:Queue|Worker|Redis|Cluster)\s*(?:<[^>()]*>\s*)?\(/g,
   },
   { what: 'a mail transport', pattern: /\bcreate(?:Smtp)?Transport\s*\(/g },
-  { what: 'queues', pattern: /\bcreate\w*Queues?\s*\(/g },
-  { what: 'workers', pattern: /\bstart\w*Workers?\s*\(/g },
+  { what: 'queues', pattern: /\b(?:create|open)\w*Queues?\s*\(/g },
+  {
+    what: 'workers',
+    pattern:
+      /\b(?:start\w*Workers?|registerWorker|startFeedPolling\w*|startRetentionSchedule)\s*\(/g,
+  },
 ];
 
 /** A place where the rules are broken. */
