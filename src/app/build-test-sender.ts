@@ -9,7 +9,7 @@ import {
 } from '../mail/index.ts';
 import { createRenderer, greetingFor } from '../render/index.ts';
 import { createTokenSigner } from '../subscribers/index.ts';
-import type { ResourceStack } from './resources.ts';
+import type { ResourceStack } from './resource-stack.ts';
 
 /**
  * Wires `depeche test-send`: the issue files of ISSUES_DIR rendered as a campaign would be,

@@ -10,13 +10,12 @@ export { buildDelivery, type Delivery, startDeliveryRuntime } from './build-deli
 export { buildFeedServices, type FeedServices } from './build-feeds.ts';
 export { buildIssueReviewService } from './build-review.ts';
 export { buildTestSender } from './build-test-sender.ts';
+export { createResourceStack, type ResourceStack } from './resource-stack.ts';
 export {
-  createResourceStack,
   openAll,
   openDatabase,
   openRedis,
   openTransactionalMail,
-  type ResourceStack,
   withCommandRedis,
 } from './resources.ts';
 export { type ServeProcess, type ServeProcessOptions, startServeProcess } from './serve-process.ts';

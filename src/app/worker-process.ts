@@ -15,7 +15,8 @@ import { type App, buildApp } from './build-app.ts';
 import { startInboundRuntime } from './build-bounces.ts';
 import { startDeliveryRuntime } from './build-delivery.ts';
 import { startFeedPollingRuntime } from './build-feeds.ts';
-import { openAll, openDatabase, openRedis, type ResourceStack } from './resources.ts';
+import type { ResourceStack } from './resource-stack.ts';
+import { openAll, openDatabase, openRedis } from './resources.ts';
 
 /** What {@link startWorkers} runs beside the delivery workers. */
 export interface WorkerChoices {

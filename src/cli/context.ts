@@ -1,11 +1,5 @@
-import {
-  type App,
-  buildApp,
-  createResourceStack,
-  openDatabase,
-  openRedis,
-  type ResourceStack,
-} from '../app/index.ts';
+import type { App } from '../app/index.ts';
+import { createResourceStack, type ResourceStack } from '../app/resource-stack.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { createLogger, type Logger, systemClock } from '../lib/index.ts';
@@ -34,7 +28,7 @@ export interface CliContext extends ResourceStack {
    */
   database(holder: string, options?: DatabaseOptions): Promise<DatabaseHandle>;
   /** The command's Redis connection (fails in seconds, not minutes), opened on first call. */
-  redis(): RedisClient;
+  redis(): Promise<RedisClient>;
   /** Every service over {@link database}, with Redis opened by the first enqueue. */
   app(holder: string, options?: DatabaseOptions): Promise<App>;
   /** Registers a resource to release when the command ends. */
@@ -42,6 +36,15 @@ export interface CliContext extends ResourceStack {
   /** Releases every registered resource, last registered first. */
   close(): Promise<void>;
 }
+
+type ResourcesModule = typeof import('../app/resources.ts');
+
+/**
+ * The database, Redis and service modules are loaded on first use: importing them costs seconds
+ * of start-up (drizzle, BullMQ, every domain) that `depeche check` or `depeche render` never need.
+ */
+let resourcesModule: Promise<ResourcesModule> | undefined;
+const loadResources = () => (resourcesModule ??= import('../app/resources.ts'));
 
 /** Builds the context of one CLI invocation from the process environment. */
 export function createCliContext(env: Record<string, string | undefined>): CliContext {
@@ -66,32 +69,26 @@ export function createCliContext(env: Record<string, string | undefined>): CliCo
       process.stdout.write(`${line}\n`);
     },
     database(holder, options) {
-      database ??= openDatabase(stack(), {
-        config: ctx.config(),
-        logger: ctx.logger(),
-        holder,
-        ...options,
-      });
+      database ??= loadResources().then(({ openDatabase }) =>
+        openDatabase(stack(), { config: ctx.config(), logger: ctx.logger(), holder, ...options }),
+      );
       return database;
     },
-    redis() {
-      // Released after everything that uses it (the queues), whenever it is opened.
-      redisResources ??= createResourceStack(ctx.logger());
-      redis ??= openRedis(redisResources, {
-        config: ctx.config(),
-        role: 'command',
-        name: 'depeche-cli',
-      });
-      return redis;
+    async redis() {
+      return openCommandRedis(await loadResources());
     },
     app(holder, options) {
-      app ??= ctx.database(holder, options).then((handle) => {
+      app ??= Promise.all([
+        ctx.database(holder, options),
+        import('../app/build-app.ts'),
+        loadResources(),
+      ]).then(([handle, { buildApp }, resourcesModule]) => {
         const built = buildApp({
           config: ctx.config(),
           logger: ctx.logger(),
           clock: systemClock,
           database: handle,
-          redis: () => ctx.redis(),
+          redis: () => openCommandRedis(resourcesModule),
         });
         stack().defer('queues', () => built.close());
         return built;
@@ -116,6 +113,16 @@ export function createCliContext(env: Record<string, string | undefined>): CliCo
   let resources: ResourceStack | undefined;
   let redisResources: ResourceStack | undefined;
   const stack = () => (resources ??= createResourceStack(ctx.logger()));
+  const openCommandRedis = ({ openRedis }: ResourcesModule) => {
+    // Released after everything that uses it (the queues), whenever it is opened.
+    redisResources ??= createResourceStack(ctx.logger());
+    redis ??= openRedis(redisResources, {
+      config: ctx.config(),
+      role: 'command',
+      name: 'depeche-cli',
+    });
+    return redis;
+  };
   return ctx;
 }
 

@@ -30,7 +30,7 @@ async function openDelivery(ctx: CliContext, command: string) {
   const config = ctx.config();
   // Redis is opened by the first enqueue: `create`, `list` and `status` read PostgreSQL alone.
   // A command that cannot enqueue must say so in one line before it changes state.
-  if (enqueuingCommands.has(command)) await assertRedisAnswers(ctx.redis(), config.redis);
+  if (enqueuingCommands.has(command)) await assertRedisAnswers(await ctx.redis(), config.redis);
   const app = await ctx.app(`depeche campaign ${command}`, { isMigrating: false });
   const { delivery, audit } = app;
   const actor = commandLineActor(userInfo().username);

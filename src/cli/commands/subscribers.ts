@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify';
 
-import { openTransactionalMail } from '../../app/index.ts';
+import { openTransactionalMail } from '../../app/resources.ts';
 import { loadNewsletters } from '../../content/index.ts';
 import { AppError, ValidationError } from '../../lib/index.ts';
 import { ConfirmationJobSchema, confirmationReminderJobId } from '../../queue/index.ts';
