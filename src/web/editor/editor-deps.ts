@@ -74,28 +74,22 @@ export interface EditorWorkspaceDeps {
    */
   review: IssueReviewService;
 
-  // ── Route modules' own dependencies: one optional field each, on its own line. ──
-  // inbox helper: add `inbox?: InboxDeps` below this line.
+  // The route modules' own dependencies, one optional field each: without one, its pages answer 404.
   /** The editors' inbox: candidates filtered and paged, triage operations (`/editor/inbox`). */
   inbox?: InboxService | undefined;
 
-  // campaigns helper: add `campaigns?: CampaignDeps` below this line.
   /** The campaign pages (`campaign-routes.ts`); without it they answer 404. */
   campaigns?: CampaignDeps | undefined;
-
-  // subscribers helper:
+  /** The subscriber pages (`subscriber-routes.ts`). */
   subscribers?: SubscriberPagesDeps | undefined;
 
-  // preview helper:
   /** The preview, test-send and testers pages (`preview-deps.ts`); without it they answer 404. */
   preview?: PreviewPagesDeps | undefined;
-  // composer helper:
   /** The issue files the composer opens, creates and saves (`composer-routes.ts`). */
   issueFiles?: ComposerFiles | undefined;
   /** A newsletter's `newsletter.yaml`, read fresh when it changes. */
   loadNewsletter?: ((id: string) => Promise<Newsletter>) | undefined;
 
-  // links helper:
   /** The link check of issues and the known marks (`issue-links-routes.ts`); 404 without it. */
   links?: IssueLinksService | undefined;
 

@@ -7,7 +7,6 @@ import type { WebNewsletter } from '../web-deps.ts';
 import { registerAccountRoutes } from './account-routes.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { registerCampaignRoutes } from './campaign-routes.ts';
-// composer helper:
 import { registerComposerRoutes } from './composer-routes.ts';
 import type { EditorContext, EditorRouteModule } from './editor-context.ts';
 import type { EditorWorkspaceDeps } from './editor-deps.ts';
@@ -21,18 +20,13 @@ import { registerPreviewRoutes } from './preview-routes.ts';
 import { requireAction } from './require-action.ts';
 import { EDITOR_COOKIE, EDITOR_PREFIX, requireSignedIn, sessionCookieOptions } from './session.ts';
 import { registerSignInRoutes } from './sign-in-routes.ts';
-// ▼▼ Route modules: import yours here, each on its own line. ▼▼
-// (inbox helper: its import sits above, where the import sorter wants it)
-// campaigns helper: import { registerCampaignRoutes } from './campaign-routes.ts';
-// subscribers helper:
 import { registerSubscriberRoutes } from './subscriber-routes.ts';
 import { registerTestSendRoutes } from './test-send-routes.ts';
 import { registerTesterRoutes } from './testers-routes.ts';
-// ▲▲ end of route module imports ▲▲
 
 /**
  * The route modules of the protected area (signed-in editors only), in registration order.
- * REGISTRATION POINT: add your module's register function on its own marked line.
+ * A new page adds its module's register function here.
  */
 const protectedModules: EditorRouteModule[] = [
   registerFrameRoutes,
@@ -40,11 +34,8 @@ const protectedModules: EditorRouteModule[] = [
   registerAccountRoutes,
   registerAuditRoutes,
   registerInboxRoutes,
-
-  // campaigns helper: registerCampaignRoutes,
   registerCampaignRoutes,
   registerSubscriberRoutes,
-  // preview helper:
   registerPreviewRoutes,
   registerTestSendRoutes,
   registerTesterRoutes,
