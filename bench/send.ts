@@ -56,6 +56,11 @@ async function startOwnRedis(): Promise<{ url: string; stop(): void }> {
   return { url, stop: () => child.kill('SIGKILL') };
 }
 
+/** Each phase's figures on stderr as it ends, so that a long run cut short still told them. */
+function progress(phase: string, figures: unknown): void {
+  process.stderr.write(`${JSON.stringify({ phase, at: new Date().toISOString(), figures })}\n`);
+}
+
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
   const value = index >= 0 ? Number(process.argv[index + 1]) : NaN;
@@ -93,6 +98,7 @@ try {
   await measureCeiling({ ...common, count: 200 }); // warm-up
   const ceiling = await measureCeiling({ ...common, count });
   const naive = await measureNaive({ ...common, count });
+  progress('ceiling and naive', { ceiling, naive });
 
   // (c): the full path.
   await migrate(database);
@@ -196,6 +202,7 @@ try {
 
   // (c): the full path, one relay.
   const full = { name: 'full', ...(await runCampaign([`smtp://127.0.0.1:${sink.port}`])) };
+  progress('full', full);
 
   // (d): the same campaign through two relays, the first dropping 1 % of its connections right
   // after storing the message (it takes every message while it accepts connections).
