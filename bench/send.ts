@@ -10,7 +10,8 @@
  * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a schema is created and
  * dropped) and Redis at REDIS_URL. The audience is written by PostgreSQL itself
  * (`generate_series`, 100,000 rows per statement) and the fan-out streams it page by page, so a
- * run of 1,000,000 needs no more memory here than one of 1,000. Prints one JSON object.
+ * run of 1,000,000 needs no more memory here than one of 1,000. Prints one JSON object on stdout
+ * at the end, and each phase's figures on stderr as that phase ends.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
